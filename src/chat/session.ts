@@ -1,0 +1,136 @@
+/** ChatSession: a conversation over an engine, streaming typed events to one listener. */
+import { randomBytes } from "node:crypto";
+import { ParleyError, RuntimeError } from "../errors.js";
+import type { ChatEngine, GenerateResult } from "../engine/engine.js";
+import type { ChatListener, DoneEvent } from "./events.js";
+import type { SamplingParams } from "./params.js";
+import { ReasoningSplitter } from "./reasoning.js";
+import type { Message, ResponseFormat, Timings } from "./types.js";
+
+export interface SessionOptions {
+  messages?: Message[];
+  params: SamplingParams;
+  responseFormat?: ResponseFormat;
+}
+
+function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** llama-server-style timings. Decode speed counts the tokens after the first one. */
+export function computeTimings(result: GenerateResult): Timings {
+  const first = result.firstTokenAt ?? result.endedAt;
+  const promptMs = first - result.startedAt;
+  const predictedMs = result.endedAt - first;
+  const n = result.completionTokens;
+  const perSecond = n > 1 && predictedMs > 0 ? ((n - 1) * 1000) / predictedMs : 0;
+  return {
+    prompt_n: result.promptTokens,
+    prompt_ms: round(promptMs),
+    prompt_per_token_ms: result.promptTokens > 0 ? round(promptMs / result.promptTokens) : 0,
+    prompt_per_second: promptMs > 0 ? round((result.promptTokens * 1000) / promptMs) : 0,
+    predicted_n: n,
+    predicted_ms: round(predictedMs),
+    predicted_per_token_ms: perSecond > 0 ? round(1000 / perSecond) : 0,
+    predicted_per_second: round(perSecond),
+  };
+}
+
+export function newCompletionId(): string {
+  return `chatcmpl-${randomBytes(12).toString("hex")}`;
+}
+
+export class ChatSession {
+  readonly messages: Message[];
+  params: SamplingParams;
+  responseFormat: ResponseFormat | undefined;
+  private controller: AbortController | undefined;
+
+  constructor(
+    private readonly engine: ChatEngine,
+    options: SessionOptions,
+  ) {
+    this.messages = [...(options.messages ?? [])];
+    this.params = options.params;
+    this.responseFormat = options.responseFormat;
+  }
+
+  get generating(): boolean {
+    return this.controller !== undefined;
+  }
+
+  /** Adds a user message and generates the reply. */
+  async send(text: string, listener: ChatListener): Promise<DoneEvent> {
+    this.messages.push({ role: "user", content: text });
+    return this.reply(listener);
+  }
+
+  /** Stops the reply being generated; what was written is kept. */
+  abort(): void {
+    this.controller?.abort();
+  }
+
+  /** Generates the assistant reply to the current messages and appends it. */
+  async reply(listener: ChatListener): Promise<DoneEvent> {
+    if (this.controller) throw new RuntimeError("a reply is already being generated");
+    const controller = new AbortController();
+    this.controller = controller;
+    const id = newCompletionId();
+    const created = Math.floor(Date.now() / 1000);
+    const model = this.engine.info.name;
+    const splitter = new ReasoningSplitter();
+    let content = "";
+    let reasoning = "";
+    const emit = (kind: "content" | "reasoning", text: string): void => {
+      if (!text) return;
+      if (kind === "content") {
+        content += text;
+        listener({ type: "token", text });
+      } else {
+        reasoning += text;
+        listener({ type: "reasoning", text });
+      }
+    };
+    listener({ type: "start", id, created, model });
+    try {
+      const result = await this.engine.generate({
+        messages: this.messages,
+        params: this.params,
+        ...(this.responseFormat ? { responseFormat: this.responseFormat } : {}),
+        signal: controller.signal,
+        onText: (text, kind) => {
+          if (kind === "reasoning") emit("reasoning", text);
+          else for (const piece of splitter.push(text)) emit(piece.kind, piece.text);
+        },
+      });
+      for (const piece of splitter.flush()) emit(piece.kind, piece.text);
+      const message: Message = { role: "assistant", content };
+      if (reasoning) message.reasoning = reasoning;
+      this.messages.push(message);
+      const done: DoneEvent = {
+        type: "done",
+        id,
+        created,
+        model,
+        message,
+        finishReason: result.stopReason === "length" ? "length" : "stop",
+        interrupted: result.stopReason === "abort",
+        usage: {
+          prompt_tokens: result.promptTokens,
+          completion_tokens: result.completionTokens,
+          total_tokens: result.promptTokens + result.completionTokens,
+        },
+        timings: computeTimings(result),
+      };
+      listener(done);
+      return done;
+    } catch (err) {
+      const error = err instanceof ParleyError ? err : new RuntimeError((err as Error).message, { cause: err });
+      listener({ type: "error", error });
+      throw error;
+    } finally {
+      this.controller = undefined;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/** The Chat Completion format, as parley reads and writes it. */
+
+export const ROLES = ["system", "user", "assistant"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Message {
+  role: Role;
+  content: string;
+  /** Reasoning ("thinking") text of an assistant message, kept apart from its content. */
+  reasoning?: string;
+}
+
+export type FinishReason = "stop" | "length";
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** Timings in the shape llama-server reports them. */
+export interface Timings {
+  prompt_n: number;
+  prompt_ms: number;
+  prompt_per_token_ms: number;
+  prompt_per_second: number;
+  predicted_n: number;
+  predicted_ms: number;
+  predicted_per_token_ms: number;
+  predicted_per_second: number;
+}
+
+export interface CompletionMessage {
+  role: "assistant";
+  content: string;
+  reasoning_content?: string;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: [
+    {
+      index: 0;
+      message: CompletionMessage;
+      logprobs: null;
+      finish_reason: FinishReason;
+    },
+  ];
+  usage: Usage;
+  timings: Timings;
+  interrupted?: true;
+}
+
+export interface ChunkDelta {
+  role?: "assistant";
+  content?: string;
+  reasoning_content?: string;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: {
+    index: 0;
+    delta: ChunkDelta;
+    logprobs: null;
+    finish_reason: FinishReason | null;
+  }[];
+  usage: Usage | null;
+  timings?: Timings;
+  interrupted?: true;
+}
+
+/** What the model's output must look like, from `--schema` or `response_format`. */
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; schema: Record<string, unknown> };

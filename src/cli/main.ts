@@ -1,0 +1,36 @@
+/** The entry point: the ONE place that prints fatal errors and chooses exit codes. */
+import { CommanderError } from "commander";
+import { ExitCode, ParleyError } from "../errors.js";
+import { buildProgram } from "./program.js";
+
+function fail(message: string, code: number, err?: unknown): void {
+  process.stderr.write(`parley: ${message}\n`);
+  if (err instanceof Error && process.argv.includes("--debug") && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = code;
+}
+
+/** A reader that went away (`parley ... | head`) ends parley quietly. */
+function quietOnBrokenPipe(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(ExitCode.ok);
+    throw err;
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  quietOnBrokenPipe();
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return;
+      fail(err.message.replace(/^error: /, ""), ExitCode.usage, err);
+    } else if (err instanceof ParleyError) {
+      fail(err.message, err.exitCode, err);
+    } else {
+      fail(`unexpected error: ${(err as Error).message}`, ExitCode.failure, err);
+    }
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,34 @@
+/**
+ * The thread count parley uses when none is given. node-llama-cpp's own default (at least 4 on a
+ * CPU) oversubscribes small machines: on a 2-core machine 4 threads decoded ~50x slower than 1.
+ * parley counts physical cores and leaves one of them to the Node.js event loop and the OS.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+
+/** Physical cores on Linux (from /proc/cpuinfo); elsewhere the logical CPU count. */
+export function physicalCores(cpuinfo?: string): number {
+  let text = cpuinfo;
+  if (text === undefined) {
+    try {
+      text = readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      return availableParallelism();
+    }
+  }
+  const cores = new Set<string>();
+  let physical = "0";
+  for (const line of text.split("\n")) {
+    const [rawKey, rawValue] = line.split(":");
+    const key = rawKey?.trim();
+    const value = rawValue?.trim() ?? "";
+    if (key === "physical id") physical = value;
+    else if (key === "core id") cores.add(`${physical}:${value}`);
+  }
+  return cores.size > 0 ? cores.size : availableParallelism();
+}
+
+export function defaultThreads(cores = Math.min(physicalCores(), availableParallelism())): number {
+  if (cores <= 2) return 1;
+  return Math.min(cores - 1, 16);
+}

@@ -1,0 +1,25 @@
+/** `--json`: one `chat.completion` object, written when the reply is done. */
+import type { ChatListener, DoneEvent } from "../chat/events.js";
+import type { ChatCompletion, CompletionMessage } from "../chat/types.js";
+
+export function toChatCompletion(done: DoneEvent): ChatCompletion {
+  const message: CompletionMessage = { role: "assistant", content: done.message.content };
+  if (done.message.reasoning) message.reasoning_content = done.message.reasoning;
+  const completion: ChatCompletion = {
+    id: done.id,
+    object: "chat.completion",
+    created: done.created,
+    model: done.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: done.finishReason }],
+    usage: done.usage,
+    timings: done.timings,
+  };
+  if (done.interrupted) completion.interrupted = true;
+  return completion;
+}
+
+export function jsonWriter(write: (text: string) => void): ChatListener {
+  return (event) => {
+    if (event.type === "done") write(`${JSON.stringify(toChatCompletion(event), null, 2)}\n`);
+  };
+}
