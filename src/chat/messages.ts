@@ -12,8 +12,26 @@ export interface ParsedRequest {
 }
 
 /** Body fields that carry no meaning for a local one-shot completion, accepted and ignored. */
-const IGNORED_FIELDS = new Set(["user", "metadata", "store", "service_tier", "stream", "stream_options", "parallel_tool_calls"]);
-const HANDLED_FIELDS = new Set(["messages", "model", "max_tokens", "max_completion_tokens", "stop", "response_format", "n", "logprobs", ...PARAM_SPECS.flatMap((s) => (s.bodyField ? [s.bodyField] : []))]);
+const IGNORED_FIELDS = new Set([
+  "user",
+  "metadata",
+  "store",
+  "service_tier",
+  "stream",
+  "stream_options",
+  "parallel_tool_calls",
+]);
+const HANDLED_FIELDS = new Set([
+  "messages",
+  "model",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "response_format",
+  "n",
+  "logprobs",
+  ...PARAM_SPECS.flatMap((s) => (s.bodyField ? [s.bodyField] : [])),
+]);
 
 function lineAndColumn(text: string, position: number): string {
   const before = text.slice(0, position);
@@ -71,7 +89,9 @@ function parseContent(value: unknown, where: string): string {
       const at = `${where}.content[${i}]`;
       if (!isRecord(part)) throw new UsageError(`${at} must be an object like {"type": "text", "text": "..."}`);
       if (part.type !== "text") {
-        throw new UsageError(`${at}.type ${JSON.stringify(part.type)} is not supported: parley handles text parts only`);
+        throw new UsageError(
+          `${at}.type ${JSON.stringify(part.type)} is not supported: parley handles text parts only`,
+        );
       }
       if (typeof part.text !== "string") throw new UsageError(`${at}.text must be a string`);
       return part.text;
@@ -92,7 +112,9 @@ function parseMessage(value: unknown, index: number): Message {
   if (rawRole === "developer") role = "system";
   else if (typeof rawRole === "string" && (ROLES as readonly string[]).includes(rawRole)) role = rawRole as Role;
   else {
-    throw new UsageError(`${where}.role ${JSON.stringify(rawRole)} is not supported (expected system, developer, user or assistant)`);
+    throw new UsageError(
+      `${where}.role ${JSON.stringify(rawRole)} is not supported (expected system, developer, user or assistant)`,
+    );
   }
   const message: Message = { role, content: parseContent(value.content, where) };
   const reasoning = value.reasoning_content;
@@ -110,11 +132,14 @@ function parseResponseFormat(value: unknown): ResponseFormat {
     case "json_schema": {
       const inner = value.json_schema;
       const schema = isRecord(inner) ? inner.schema : undefined;
-      if (!isRecord(schema)) throw new UsageError(`request field "response_format.json_schema.schema" must be a JSON schema object`);
+      if (!isRecord(schema))
+        throw new UsageError(`request field "response_format.json_schema.schema" must be a JSON schema object`);
       return { type: "json_schema", schema };
     }
     default:
-      throw new UsageError(`request field "response_format.type" ${JSON.stringify(value.type)} is not supported (expected text, json_object or json_schema)`);
+      throw new UsageError(
+        `request field "response_format.type" ${JSON.stringify(value.type)} is not supported (expected text, json_object or json_schema)`,
+      );
   }
 }
 
@@ -136,7 +161,8 @@ function parseBody(body: Record<string, unknown>): ParsedRequest {
       throw new UsageError(`request field "${field}" is not supported by parley`);
     }
   }
-  if (body.n !== undefined && body.n !== null && body.n !== 1) throw new UsageError(`request field "n" must be 1: parley writes one choice`);
+  if (body.n !== undefined && body.n !== null && body.n !== 1)
+    throw new UsageError(`request field "n" must be 1: parley writes one choice`);
   if (body.logprobs === true) throw new UsageError(`request field "logprobs" is not supported by parley`);
   if (!Array.isArray(body.messages)) throw new UsageError(`request field "messages" must be an array of messages`);
   const params: ParamLayer = {};
@@ -153,7 +179,8 @@ function parseBody(body: Record<string, unknown>): ParsedRequest {
   const stop = parseStop(body.stop);
   if (stop) params.stop = stop;
   const request: ParsedRequest = { messages: parseMessageList(body.messages as unknown[]), params };
-  if (body.response_format !== undefined && body.response_format !== null) request.responseFormat = parseResponseFormat(body.response_format);
+  if (body.response_format !== undefined && body.response_format !== null)
+    request.responseFormat = parseResponseFormat(body.response_format);
   if (typeof body.model === "string") request.model = body.model;
   return request;
 }

@@ -29,15 +29,84 @@ export interface ParamSpec {
 }
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
-  { key: "temperature", flag: "temperature", bodyField: "temperature", integer: false, min: 0, max: 2, help: "sampling temperature; 0 always picks the likeliest token" },
-  { key: "topP", flag: "top-p", bodyField: "top_p", integer: false, min: 0, max: 1, help: "nucleus sampling: keep the likeliest tokens up to this probability mass" },
-  { key: "topK", flag: "top-k", integer: true, min: 0, max: 1_000_000, help: "keep only the K likeliest tokens (0 = all)" },
-  { key: "minP", flag: "min-p", integer: false, min: 0, max: 1, help: "drop tokens less likely than this fraction of the likeliest" },
-  { key: "repeatPenalty", flag: "repeat-penalty", integer: false, min: 0, max: 10, help: "penalty for repeating recent tokens (1 = off)" },
-  { key: "presencePenalty", flag: "presence-penalty", bodyField: "presence_penalty", integer: false, min: -2, max: 2, help: "penalty for tokens already present (0 = off)" },
-  { key: "frequencyPenalty", flag: "frequency-penalty", bodyField: "frequency_penalty", integer: false, min: -2, max: 2, help: "penalty growing with a token's frequency (0 = off)" },
-  { key: "seed", flag: "seed", bodyField: "seed", integer: true, min: 0, max: 4_294_967_295, help: "random seed; the same seed, model, parameters and prompt give the same output" },
-  { key: "maxTokens", flag: "max-tokens", bodyField: "max_tokens", integer: true, min: 1, max: 10_000_000, help: "the most tokens to generate" },
+  {
+    key: "temperature",
+    flag: "temperature",
+    bodyField: "temperature",
+    integer: false,
+    min: 0,
+    max: 2,
+    help: "sampling temperature; 0 always picks the likeliest token",
+  },
+  {
+    key: "topP",
+    flag: "top-p",
+    bodyField: "top_p",
+    integer: false,
+    min: 0,
+    max: 1,
+    help: "nucleus sampling: keep the likeliest tokens up to this probability mass",
+  },
+  {
+    key: "topK",
+    flag: "top-k",
+    integer: true,
+    min: 0,
+    max: 1_000_000,
+    help: "keep only the K likeliest tokens (0 = all)",
+  },
+  {
+    key: "minP",
+    flag: "min-p",
+    integer: false,
+    min: 0,
+    max: 1,
+    help: "drop tokens less likely than this fraction of the likeliest",
+  },
+  {
+    key: "repeatPenalty",
+    flag: "repeat-penalty",
+    integer: false,
+    min: 0,
+    max: 10,
+    help: "penalty for repeating recent tokens (1 = off)",
+  },
+  {
+    key: "presencePenalty",
+    flag: "presence-penalty",
+    bodyField: "presence_penalty",
+    integer: false,
+    min: -2,
+    max: 2,
+    help: "penalty for tokens already present (0 = off)",
+  },
+  {
+    key: "frequencyPenalty",
+    flag: "frequency-penalty",
+    bodyField: "frequency_penalty",
+    integer: false,
+    min: -2,
+    max: 2,
+    help: "penalty growing with a token's frequency (0 = off)",
+  },
+  {
+    key: "seed",
+    flag: "seed",
+    bodyField: "seed",
+    integer: true,
+    min: 0,
+    max: 4_294_967_295,
+    help: "random seed; the same seed, model, parameters and prompt give the same output",
+  },
+  {
+    key: "maxTokens",
+    flag: "max-tokens",
+    bodyField: "max_tokens",
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+    help: "the most tokens to generate",
+  },
 ];
 
 export const DEFAULT_PARAMS: SamplingParams = {
@@ -70,9 +139,10 @@ function describeRange(spec: ParamSpec): string {
 export function parseParamValue(spec: ParamSpec, raw: unknown, where: string): number {
   let value: number;
   if (typeof raw === "number") value = raw;
-  else if (typeof raw === "string" && raw.trim() !== "" && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim())) value = Number(raw);
+  else if (typeof raw === "string" && raw.trim() !== "" && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()))
+    value = Number(raw);
   else value = Number.NaN;
-  const shown = typeof raw === "string" ? JSON.stringify(raw) : String(raw as string | number);
+  const shown = typeof raw === "string" ? JSON.stringify(raw) : String(raw);
   if (!Number.isFinite(value) || (spec.integer && !Number.isInteger(value)) || value < spec.min || value > spec.max) {
     throw new UsageError(`invalid value for ${where}: ${shown} (expected ${describeRange(spec)})`);
   }

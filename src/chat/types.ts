@@ -78,6 +78,4 @@ export interface ChatCompletionChunk {
 
 /** What the model's output must look like, from `--schema` or `response_format`. */
 export type ResponseFormat =
-  | { type: "text" }
-  | { type: "json_object" }
-  | { type: "json_schema"; schema: Record<string, unknown> };
+  { type: "text" } | { type: "json_object" } | { type: "json_schema"; schema: Record<string, unknown> };

@@ -18,7 +18,8 @@ function readTextFile(path: string, what: string): string {
     return readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? (err as Error).message);
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? (err as Error).message);
     throw new UsageError(`cannot read ${what} ${path}: ${reason}`);
   }
 }
@@ -57,7 +58,8 @@ export async function prepareRequest(settings: RunSettings, promptArg: string | 
     request = parseMessagesInput(text, fromStdin ? "--messages from stdin" : settings.messagesSource);
   }
   const messages = [...request.messages];
-  const system = settings.systemFile !== undefined ? readTextFile(settings.systemFile, "system prompt file") : settings.system;
+  const system =
+    settings.systemFile !== undefined ? readTextFile(settings.systemFile, "system prompt file") : settings.system;
   if (system !== undefined) {
     if (messages[0]?.role === "system") messages[0] = { role: "system", content: system };
     else messages.unshift({ role: "system", content: system });
@@ -68,7 +70,8 @@ export async function prepareRequest(settings: RunSettings, promptArg: string | 
     const why = stdinText !== undefined && !fromStdin ? "stdin was empty" : "none was given";
     throw new UsageError(`no prompt: ${why}; pass one as an argument, pipe it on stdin, or use --messages`);
   }
-  const responseFormat = settings.schemaSource !== undefined ? readSchema(settings.schemaSource) : request.responseFormat;
+  const responseFormat =
+    settings.schemaSource !== undefined ? readSchema(settings.schemaSource) : request.responseFormat;
   return { messages, request, responseFormat };
 }
 

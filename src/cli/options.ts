@@ -8,7 +8,11 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("-m, --model <path>", "the GGUF model file to load").env("PARLEY_MODEL"))
-    .addOption(new Option("--gpu <backend>", "compute backend").choices(["auto", "cuda", "vulkan", "metal", "off"]).default("auto"))
+    .addOption(
+      new Option("--gpu <backend>", "compute backend")
+        .choices(["auto", "cuda", "vulkan", "metal", "off"])
+        .default("auto"),
+    )
     .addOption(new Option("--gpu-layers <n|auto|max>", "layers to offload to the GPU").default("auto"))
     .addOption(new Option("--context-size <n|auto>", "context window in tokens (default: the model's, at most 8192)"))
     .addOption(new Option("--threads <n>", "CPU threads (default: physical cores - 1, at least 1)"))

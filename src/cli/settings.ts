@@ -46,7 +46,9 @@ export interface RunSettings {
 function parseWholeNumber(raw: string, flag: string, min: number, max: number): number {
   const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`invalid value for ${flag}: ${JSON.stringify(raw)} (expected a whole number from ${min} to ${max})`);
+    throw new UsageError(
+      `invalid value for ${flag}: ${JSON.stringify(raw)} (expected a whole number from ${min} to ${max})`,
+    );
   }
   return value;
 }
@@ -82,7 +84,9 @@ export function paramsFromFlags(flags: ChatFlags): ParamLayer {
 
 export function resolveRunSettings(flags: ChatFlags): RunSettings {
   if (!isTemplateName(flags.template)) {
-    throw new UsageError(`unknown chat template "${flags.template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`);
+    throw new UsageError(
+      `unknown chat template "${flags.template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,
+    );
   }
   if (flags.system !== undefined && flags.systemFile !== undefined) {
     throw new UsageError("give either --system or --system-file, not both");

@@ -30,15 +30,24 @@ class LogTail {
   readonly log = (level: LlamaLogLevel, message: string): void => {
     const text = message.trim();
     if (this.echo) process.stderr.write(`[llama.cpp ${level}] ${text}\n`);
-    if (!text || (level !== LlamaLogLevel.error && level !== LlamaLogLevel.warn && level !== LlamaLogLevel.fatal)) return;
+    if (!text || (level !== LlamaLogLevel.error && level !== LlamaLogLevel.warn && level !== LlamaLogLevel.fatal))
+      return;
     this.lines.push(text);
     if (this.lines.length > 20) this.lines.shift();
   };
   /** The most telling recent line, e.g. "unknown model architecture: 'foo'". */
   reason(): string | undefined {
-    const errors = this.lines.filter((l) => /error|fail|invalid|unknown|not within|corrupt/i.test(l));
-    const line = errors.at(-1) ?? this.lines.at(-1);
-    return line?.replace(/^[\w:]*:\s*(error loading model:\s*)?/, "");
+    const line =
+      this.lines.find((l) => /error loading model:/.test(l)) ??
+      this.lines.filter((l) => /error|invalid|unknown|corrupt/i.test(l)).at(-1);
+    return line?.replace(/^.*error loading model:\s*/, "").replace(/^[\w]+:\s*/, "");
+  }
+
+  /** llama.cpp's log lines reach JavaScript after the failure itself: wait for them, briefly. */
+  async settle(): Promise<void> {
+    for (let waited = 0; waited < 250 && !this.lines.some((l) => /error loading model:/.test(l)); waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 }
 
@@ -138,7 +147,10 @@ export class LlamaEngine implements ChatEngine {
       },
       onResponseChunk: (chunk) => {
         if (!chunk.text) return;
-        request.onText(chunk.text, chunk.type === "segment" && chunk.segmentType === "thought" ? "reasoning" : "content");
+        request.onText(
+          chunk.text,
+          chunk.type === "segment" && chunk.segmentType === "thought" ? "reasoning" : "content",
+        );
       },
     };
     if (params.seed !== undefined) options.seed = params.seed;
@@ -177,16 +189,22 @@ async function getBackend(options: EngineOptions, logs: LogTail): Promise<Llama>
     });
   } catch (err) {
     const what = gpu === "auto" ? "any backend" : `the ${options.gpu} backend`;
-    throw new ModelError(`cannot start ${what} of llama.cpp: ${(err as Error).message.split("\n")[0] ?? ""}`, { cause: err });
+    throw new ModelError(`cannot start ${what} of llama.cpp: ${(err as Error).message.split("\n")[0] ?? ""}`, {
+      cause: err,
+    });
   }
 }
 
 /** Loads the model and its context; `onProgress` gets values from 0 to 1. */
-export async function loadLlamaEngine(options: EngineOptions, onProgress?: (progress: number) => void): Promise<LlamaEngine> {
+export async function loadLlamaEngine(
+  options: EngineOptions,
+  onProgress?: (progress: number) => void,
+): Promise<LlamaEngine> {
   if (!isTemplateName(options.template)) throw new UsageError(`unknown chat template "${options.template}"`);
   const logs = new LogTail(options.debug);
   const llama = await getBackend(options, logs);
-  const fail = (what: string, err: unknown): ModelError => {
+  const fail = async (what: string, err: unknown): Promise<ModelError> => {
+    await logs.settle();
     const reason = logs.reason() ?? (err as Error).message;
     return new ModelError(`${what} ${options.modelPath}: ${reason}`, { cause: err });
   };
@@ -199,7 +217,7 @@ export async function loadLlamaEngine(options: EngineOptions, onProgress?: (prog
     });
   } catch (err) {
     await llama.dispose();
-    throw fail("cannot load model", err);
+    throw await fail("cannot load model", err);
   }
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT_CAP);
   let context: LlamaContext;
@@ -208,7 +226,7 @@ export async function loadLlamaEngine(options: EngineOptions, onProgress?: (prog
   } catch (err) {
     await model.dispose();
     await llama.dispose();
-    throw fail("cannot create a context for", err);
+    throw await fail("cannot create a context for", err);
   }
   const type = TEMPLATES[options.template];
   if (type === "jinjaTemplate" && typeof model.fileInfo.metadata.tokenizer?.chat_template !== "string") {

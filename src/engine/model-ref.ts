@@ -46,7 +46,9 @@ export function resolveModelPath(ref: string | undefined): string {
   try {
     head = readHead(path, GGUF_MIN_HEADER);
   } catch (err) {
-    throw new ModelError(`cannot read model file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ModelError(
+      `cannot read model file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   if (head.subarray(0, 4).toString("latin1") !== GGUF_MAGIC) {
     throw new ModelError(`not a GGUF model file (it does not start with "GGUF"): ${path}`);

@@ -11,7 +11,11 @@ interface ChunkHead {
   model: string;
 }
 
-function chunk(head: ChunkHead, delta: ChunkDelta | undefined, finish: FinishReason | null = null): ChatCompletionChunk {
+function chunk(
+  head: ChunkHead,
+  delta: ChunkDelta | undefined,
+  finish: FinishReason | null = null,
+): ChatCompletionChunk {
   return {
     id: head.id,
     object: "chat.completion.chunk",

@@ -7,10 +7,12 @@ export function configureChatCommand(cmd: Command): Command {
   addModelOptions(cmd);
   addSamplingOptions(cmd);
   addOutputOptions(cmd);
-  return cmd.argument("[prompt...]", "the prompt; with piped stdin, an instruction that follows it").action(async (words: string[], flags: ChatFlags) => {
-    const { resolveRunSettings } = await import("../settings.js");
-    const settings = resolveRunSettings(flags);
-    const { runOneShot } = await import("../one-shot.js");
-    process.exitCode = await runOneShot(settings, words.length > 0 ? words.join(" ") : undefined);
-  });
+  return cmd
+    .argument("[prompt...]", "the prompt; with piped stdin, an instruction that follows it")
+    .action(async (words: string[], flags: ChatFlags) => {
+      const { resolveRunSettings } = await import("../settings.js");
+      const settings = resolveRunSettings(flags);
+      const { runOneShot } = await import("../one-shot.js");
+      process.exitCode = await runOneShot(settings, words.length > 0 ? words.join(" ") : undefined);
+    });
 }
