@@ -45,7 +45,10 @@ function isViableJsonPrefix(text: string): boolean {
     JSON.parse(text);
     return true;
   } catch (err) {
-    return /Unexpected end of JSON input/.test((err as Error).message);
+    // A prefix is viable when the parser only complains about where the text stops.
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    return /Unexpected end of JSON input/.test(message) || (at !== null && Number(at[1]) >= text.length);
   }
 }
 
@@ -72,7 +75,10 @@ export function parseJsonText(text: string, source: string): unknown {
     let reason = token ? `unexpected ${JSON.stringify(token[1])}` : message.replace(/ in JSON at position \d+.*$/, "");
     if (/Unexpected end/.test(message)) reason = "unexpected end of input";
     reason = reason.charAt(0).toLowerCase() + reason.slice(1);
-    throw new UsageError(`${source} is not valid JSON at ${lineAndColumn(text, jsonErrorPosition(text))}: ${reason}`);
+    const at = /at position (\d+)/.exec(message);
+    const position = at ? Number(at[1]) : jsonErrorPosition(text);
+    if (position >= text.trimEnd().length) reason = "unexpected end of input";
+    throw new UsageError(`${source} is not valid JSON at ${lineAndColumn(text, position)}: ${reason}`);
   }
 }
 

@@ -19,8 +19,10 @@ function partialTagLength(text: string, tag: string): number {
   return 0;
 }
 
+type State = "start" | "reasoning-start" | "reasoning" | "content-start" | "content";
+
 export class ReasoningSplitter {
-  private state: "start" | "reasoning" | "content" = "start";
+  private state: State = "start";
   private pending = "";
 
   /** Feeds a chunk; returns the pieces that can be shown now. */
@@ -28,34 +30,45 @@ export class ReasoningSplitter {
     this.pending += chunk;
     const out: SplitPiece[] = [];
     for (;;) {
-      if (this.state === "start") {
-        const trimmed = this.pending.trimStart();
-        if (trimmed.startsWith(OPEN)) {
-          this.pending = trimmed.slice(OPEN.length).replace(/^\n/, "");
-          this.state = "reasoning";
+      switch (this.state) {
+        case "start": {
+          const trimmed = this.pending.trimStart();
+          if (trimmed.startsWith(OPEN)) {
+            this.pending = trimmed.slice(OPEN.length);
+            this.state = "reasoning-start";
+            continue;
+          }
+          if (trimmed === "" || OPEN.startsWith(trimmed)) return out;
+          this.state = "content";
           continue;
         }
-        if (trimmed === "" || OPEN.startsWith(trimmed)) return out;
-        this.state = "content";
-        continue;
+        case "reasoning-start":
+        case "content-start":
+          // White space right after a tag is layout, not text.
+          this.pending = this.pending.trimStart();
+          if (!this.pending) return out;
+          this.state = this.state === "reasoning-start" ? "reasoning" : "content";
+          continue;
+        case "content":
+          if (this.pending) out.push({ kind: "content", text: this.pending });
+          this.pending = "";
+          return out;
+        case "reasoning": {
+          const end = this.pending.indexOf(CLOSE);
+          if (end >= 0) {
+            const text = this.pending.slice(0, end).trimEnd();
+            if (text) out.push({ kind: "reasoning", text });
+            this.pending = this.pending.slice(end + CLOSE.length);
+            this.state = "content-start";
+            continue;
+          }
+          const keep = partialTagLength(this.pending, CLOSE);
+          const ready = this.pending.slice(0, this.pending.length - keep);
+          if (ready) out.push({ kind: "reasoning", text: ready });
+          this.pending = this.pending.slice(ready.length);
+          return out;
+        }
       }
-      if (this.state === "content") {
-        if (this.pending) out.push({ kind: "content", text: this.pending });
-        this.pending = "";
-        return out;
-      }
-      const end = this.pending.indexOf(CLOSE);
-      if (end >= 0) {
-        if (end > 0) out.push({ kind: "reasoning", text: this.pending.slice(0, end) });
-        this.pending = this.pending.slice(end + CLOSE.length).replace(/^\s+/, "");
-        this.state = "content";
-        continue;
-      }
-      const keep = partialTagLength(this.pending, CLOSE);
-      const ready = this.pending.slice(0, this.pending.length - keep);
-      if (ready) out.push({ kind: "reasoning", text: ready });
-      this.pending = this.pending.slice(ready.length);
-      return out;
     }
   }
 
@@ -63,7 +76,7 @@ export class ReasoningSplitter {
   flush(): SplitPiece[] {
     const text = this.pending;
     this.pending = "";
-    if (!text) return [];
+    if (!text || this.state === "content-start" || this.state === "reasoning-start") return [];
     return [{ kind: this.state === "reasoning" ? "reasoning" : "content", text }];
   }
 }

@@ -1,6 +1,6 @@
 /** ChatSession: a conversation over an engine, streaming typed events to one listener. */
 import { randomBytes } from "node:crypto";
-import { ParleyError, RuntimeError } from "../errors.js";
+import { ParleyError, RuntimeError, UsageError } from "../errors.js";
 import type { ChatEngine, GenerateResult } from "../engine/engine.js";
 import type { ChatListener, DoneEvent } from "./events.js";
 import type { SamplingParams } from "./params.js";
@@ -69,6 +69,72 @@ export class ChatSession {
   /** Stops the reply being generated; what was written is kept. */
   abort(): void {
     this.controller?.abort();
+  }
+
+  /** Prompt tokens the conversation takes now, with the template applied. */
+  contextTokens(): number {
+    return this.messages.length === 0 ? 0 : this.engine.countPromptTokens(this.messages);
+  }
+
+  /** Replaces the system prompt (or adds one at the start); an empty text removes it. */
+  setSystem(text: string): void {
+    this.assertIdle();
+    const hasSystem = this.messages[0]?.role === "system";
+    if (text === "") {
+      if (hasSystem) this.messages.shift();
+    } else if (hasSystem) this.messages[0] = { role: "system", content: text };
+    else this.messages.unshift({ role: "system", content: text });
+  }
+
+  /** Starts a new conversation, keeping the system prompt. */
+  clear(): void {
+    this.assertIdle();
+    const keep = this.messages[0]?.role === "system" ? 1 : 0;
+    this.messages.splice(keep);
+  }
+
+  /** Regenerates the last reply: drops a trailing assistant message, then replies again. */
+  async retry(listener: ChatListener): Promise<DoneEvent> {
+    this.assertIdle();
+    if (!this.messages.some((m) => m.role === "user")) throw new UsageError("nothing to retry: no prompt was sent yet");
+    if (this.messages.at(-1)?.role === "assistant") this.messages.pop();
+    return this.reply(listener);
+  }
+
+  /** Drops the last exchange (the last user message and what follows it); returns what was removed. */
+  undo(): Message[] {
+    this.assertIdle();
+    let index = -1;
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      if (this.messages[i]?.role === "user") {
+        index = i;
+        break;
+      }
+    }
+    if (index === -1) throw new UsageError("nothing to undo");
+    return this.messages.splice(index);
+  }
+
+  /**
+   * Continues the last assistant message (one that was interrupted or cut by the token limit):
+   * the engine treats a trailing assistant message as text to carry on from. The new text is
+   * appended to that message; the done event's message holds only the continuation.
+   */
+  async continue(listener: ChatListener): Promise<DoneEvent> {
+    this.assertIdle();
+    const last = this.messages.at(-1);
+    if (last?.role !== "assistant") throw new UsageError("nothing to continue: the last message is not a reply");
+    const done = await this.reply(listener);
+    const added = this.messages.pop();
+    if (added) {
+      last.content += added.content;
+      if (added.reasoning) last.reasoning = (last.reasoning ?? "") + added.reasoning;
+    }
+    return done;
+  }
+
+  private assertIdle(): void {
+    if (this.controller) throw new RuntimeError("a reply is being generated");
   }
 
   /** Generates the assistant reply to the current messages and appends it. */

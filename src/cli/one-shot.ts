@@ -5,6 +5,7 @@ import { parseJsonText, parseMessagesInput, type ParsedRequest } from "../chat/m
 import { mergeParams } from "../chat/params.js";
 import { ChatSession } from "../chat/session.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
+import type { ModelInfo } from "../engine/engine.js";
 import { resolveModelPath } from "../engine/model-ref.js";
 import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
@@ -89,9 +90,10 @@ function listenerFor(settings: RunSettings, write: (text: string) => void): Chat
   }
 }
 
-export function formatStats(done: DoneEvent): string {
+export function formatStats(done: DoneEvent, info: ModelInfo): string {
   const t = done.timings;
   return (
+    `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens, threads: ${info.threads}\n` +
     `prompt: ${done.usage.prompt_tokens} tokens, completion: ${done.usage.completion_tokens} tokens, ` +
     `time to first token: ${t.prompt_ms.toFixed(0)} ms, decode: ${t.predicted_per_second.toFixed(1)} tokens/s` +
     `${done.finishReason === "length" ? ", stopped at the token limit" : ""}${done.interrupted ? ", interrupted" : ""}\n`
@@ -116,7 +118,7 @@ export async function runOneShot(settings: RunSettings, promptArg: string | unde
   try {
     session = new ChatSession(engine, { messages, params, ...(responseFormat ? { responseFormat } : {}) });
     const done = await session.reply(listenerFor(settings, (text) => process.stdout.write(text)));
-    if (settings.stats) process.stderr.write(formatStats(done));
+    if (settings.stats) process.stderr.write(formatStats(done, engine.info));
     if (done.interrupted) throw new InterruptError();
     return ExitCode.ok;
   } finally {

@@ -1,0 +1,158 @@
+/**
+ * Writes a conversation as it happens: one JSONL line per completed message, each written with a
+ * single write() on a descriptor opened with O_APPEND, so lines from several writers (another
+ * process renaming it, another run resuming it) never interleave, and a killed process loses at
+ * most the line it was writing. The header goes out with the first message, so a chat left
+ * before anything was said leaves no file behind.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, constants, openSync, readSync, statSync, writeSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import type { FinishReason, Role } from "../chat/types.js";
+import { RuntimeError } from "../errors.js";
+import type { HeaderRecord, MessageRecord, ModelIdentity, ResumeRecord, TokenCounts } from "./conversation-records.js";
+import { conversationsDir, conversationPath, resolveConversationId } from "./conversation-files.js";
+import { endsWithNewline, ensureDir, FILE_MODE } from "./files.js";
+
+/** Identifies a model file by size, modification time and a hash of its first MiB. */
+export function modelIdentity(path: string): ModelIdentity {
+  const abs = resolve(path);
+  const id: ModelIdentity = { name: basename(abs), path: abs };
+  try {
+    const st = statSync(abs);
+    id.size = st.size;
+    id.mtime = st.mtime.toISOString();
+    const fd = openSync(abs, "r");
+    try {
+      const buf = Buffer.alloc(Math.min(st.size, 1 << 20));
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      id.sha256_1mb = createHash("sha256").update(buf.subarray(0, n)).digest("hex");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // A model that cannot be read here is still named; the identity is just less precise.
+  }
+  return id;
+}
+
+export interface ConversationStart {
+  model: ModelIdentity;
+  /** The chat template in use, as the engine reports it. */
+  template?: string;
+  system?: string;
+  /** The sampling parameters of the run. */
+  params?: Record<string, unknown>;
+  /** "one-shot" or "chat". */
+  source?: string;
+  title?: string;
+}
+
+export interface MessageInput {
+  role: Role;
+  content: string;
+  reasoning?: string;
+  tokens?: TokenCounts;
+  finishReason?: FinishReason;
+  interrupted?: boolean;
+  /** When the message completed; now by default. */
+  time?: Date;
+}
+
+function newId(): string {
+  return randomBytes(6).toString("hex");
+}
+
+function line(record: object): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+export class ConversationWriter {
+  readonly id: string;
+  readonly path: string;
+  #fd: number | undefined;
+  /** Lines that go out with the next write: the header or a resume mark. */
+  #pending: string;
+  #exclusive: boolean;
+
+  private constructor(id: string, path: string, pending: string, exclusive: boolean) {
+    this.id = id;
+    this.path = path;
+    this.#pending = pending;
+    this.#exclusive = exclusive;
+  }
+
+  /** A new conversation. Nothing is written until the first message (or rename). */
+  static create(start: ConversationStart, dir = conversationsDir()): ConversationWriter {
+    const id = newId();
+    const header: HeaderRecord = { type: "header", version: 1, id, created: new Date().toISOString(), ...start };
+    return new ConversationWriter(id, join(dir, `${id}.jsonl`), line(header), true);
+  }
+
+  /** Goes on with a saved conversation (`id` may be a unique prefix); new messages are appended. */
+  static resume(
+    id: string,
+    start: Omit<ConversationStart, "system" | "title" | "source">,
+    dir = conversationsDir(),
+  ): ConversationWriter {
+    const full = resolveConversationId(id, dir);
+    const mark: ResumeRecord = { type: "resume", time: new Date().toISOString(), ...start };
+    return new ConversationWriter(full, conversationPath(full, dir), line(mark), false);
+  }
+
+  #open(): number {
+    if (this.#fd !== undefined) return this.#fd;
+    try {
+      if (this.#exclusive) {
+        ensureDir(resolve(this.path, ".."));
+        this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL, FILE_MODE);
+      } else {
+        this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
+        // A run killed mid-line left a torn last line: start on a fresh line so ours stay whole.
+        if (!endsWithNewline(this.path)) this.#pending = `\n${this.#pending}`;
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new RuntimeError(`cannot write conversation ${this.path}: ${code}`);
+    }
+    return this.#fd;
+  }
+
+  #write(text: string): void {
+    const fd = this.#open();
+    const buf = Buffer.from(this.#pending + text);
+    let done = writeSync(fd, buf);
+    while (done < buf.length) done += writeSync(fd, buf, done);
+    this.#pending = "";
+  }
+
+  /** Appends one completed message. */
+  append(message: MessageInput): void {
+    const record: MessageRecord = {
+      type: "message",
+      time: (message.time ?? new Date()).toISOString(),
+      role: message.role,
+      content: message.content,
+    };
+    if (message.reasoning) record.reasoning = message.reasoning;
+    if (message.tokens) record.tokens = message.tokens;
+    if (message.finishReason) record.finish_reason = message.finishReason;
+    if (message.interrupted) record.interrupted = true;
+    this.#write(line(record));
+  }
+
+  /** Gives the conversation a title (appended; the latest one wins). */
+  rename(title: string): void {
+    this.#write(line({ type: "rename", time: new Date().toISOString(), title }));
+  }
+
+  /** True once something has been written. */
+  get written(): boolean {
+    return this.#fd !== undefined;
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}

@@ -1,0 +1,31 @@
+/** What a slash command is (data) and what it may act on. */
+import type { ChatSession } from "../../chat/session.js";
+import type { ModelInfo } from "../../engine/engine.js";
+import type { ScreenAction } from "../screen-state.js";
+
+export interface CommandContext {
+  session: ChatSession;
+  info: ModelInfo;
+  markdown: boolean;
+  /** A line (or lines) of command output in the transcript. */
+  print(text: string): void;
+  dispatch(action: ScreenAction): void;
+  /** Starts a reply through the chat controller, so it streams like any other. */
+  startReply(kind: "retry" | "continue"): void;
+  exit(): void;
+  /** Writes an escape sequence to the terminal itself (OSC 52 for /copy). */
+  writeTerminal(sequence: string): void;
+  /** The figures of the last reply, for /stats. */
+  lastStats(): string | undefined;
+  cwd: string;
+}
+
+export interface SlashCommand {
+  name: string;
+  /** Usage of the arguments, e.g. "<param> <value>". */
+  args?: string;
+  help: string;
+  /** Candidates for the argument being typed. */
+  complete?: (arg: string) => string[];
+  run(args: string, ctx: CommandContext): void;
+}

@@ -1,0 +1,122 @@
+/**
+ * Raw terminal input to key events. Ink's input parser already splits stdin into single
+ * sequences (one escape sequence, or a run of plain text); this names them.
+ */
+export type Motion = "left" | "right" | "up" | "down" | "home" | "end" | "word-left" | "word-right";
+
+export type KeyEvent =
+  | { type: "text"; text: string }
+  | { type: "enter" }
+  | { type: "newline" }
+  | { type: "move"; motion: Motion }
+  | { type: "backspace" }
+  | { type: "delete" }
+  | { type: "delete-word" }
+  | { type: "kill-start" }
+  | { type: "kill-end" }
+  | { type: "tab" }
+  | { type: "escape" }
+  | { type: "interrupt" }
+  | { type: "eof" }
+  | { type: "paste-start" }
+  | { type: "paste-end" }
+  | { type: "ignored" };
+
+const SEQUENCES: Record<string, KeyEvent> = {
+  "\r": { type: "enter" },
+  "\n": { type: "newline" },
+  "\u001b\r": { type: "newline" },
+  "\u001b\n": { type: "newline" },
+  "\t": { type: "tab" },
+  "\u001b": { type: "escape" },
+  "\u001b\u001b": { type: "escape" },
+  "\u0003": { type: "interrupt" },
+  "\u0004": { type: "eof" },
+  "\u007f": { type: "backspace" },
+  "\b": { type: "backspace" },
+  "\u001b\u007f": { type: "delete-word" },
+  "\u001b\b": { type: "delete-word" },
+  "\u0017": { type: "delete-word" },
+  "\u001b[3~": { type: "delete" },
+  "\u0015": { type: "kill-start" },
+  "\u000b": { type: "kill-end" },
+  "\u0001": { type: "move", motion: "home" },
+  "\u0005": { type: "move", motion: "end" },
+  "\u0002": { type: "move", motion: "left" },
+  "\u0006": { type: "move", motion: "right" },
+  "\u0010": { type: "move", motion: "up" },
+  "\u000e": { type: "move", motion: "down" },
+  "\u001bb": { type: "move", motion: "word-left" },
+  "\u001bf": { type: "move", motion: "word-right" },
+  "\u001b[200~": { type: "paste-start" },
+  "\u001b[201~": { type: "paste-end" },
+};
+
+const CSI_MOTIONS: Record<string, Motion> = {
+  A: "up",
+  B: "down",
+  C: "right",
+  D: "left",
+  H: "home",
+  F: "end",
+};
+
+const TILDE_MOTIONS: Record<string, Motion> = { "1": "home", "7": "home", "4": "end", "8": "end" };
+
+function parseEscape(seq: string): KeyEvent {
+  // CSI or SS3 cursor keys, with an optional modifier: ESC [ 1 ; 5 D is Ctrl+Left.
+  const csi = /^\u001b{1,2}(?:\[|O)(?:1;(\d+))?([ABCDHF])$/.exec(seq);
+  if (csi) {
+    const motion = CSI_MOTIONS[csi[2] ?? ""];
+    if (!motion) return { type: "ignored" };
+    const modifier = Number(csi[1] ?? "1") - 1;
+    const word = (modifier & 0b110) !== 0 || seq.startsWith("\u001b\u001b");
+    if (word && motion === "left") return { type: "move", motion: "word-left" };
+    if (word && motion === "right") return { type: "move", motion: "word-right" };
+    return { type: "move", motion };
+  }
+  const tilde = /^\u001b\[(\d+)~$/.exec(seq);
+  const motion = tilde ? TILDE_MOTIONS[tilde[1] ?? ""] : undefined;
+  return motion ? { type: "move", motion } : { type: "ignored" };
+}
+
+/** Names one input sequence. Plain text may hold several characters (a paste, fast typing). */
+export function parseKey(seq: string): KeyEvent {
+  const known = SEQUENCES[seq];
+  if (known) return known;
+  if (seq.startsWith("\u001b")) return parseEscape(seq);
+  // eslint-disable-next-line no-control-regex
+  if (seq.length === 1 && /[\u0000-\u001f]/.test(seq)) return { type: "ignored" };
+  return { type: "text", text: seq };
+}
+
+/**
+ * Splits a run of typed (not pasted) text into text and Enter presses: a fast typist or a
+ * terminal multiplexer can deliver "hello\r" in one read.
+ */
+export function splitTyped(text: string): KeyEvent[] {
+  const out: KeyEvent[] = [];
+  const parts = text.split("\r");
+  parts.forEach((part, i) => {
+    if (i > 0) out.push({ type: "enter" });
+    if (part) out.push(...splitLinefeeds(part));
+  });
+  return out;
+}
+
+function splitLinefeeds(text: string): KeyEvent[] {
+  const out: KeyEvent[] = [];
+  text.split("\n").forEach((part, i) => {
+    if (i > 0) out.push({ type: "newline" });
+    // eslint-disable-next-line no-control-regex
+    const clean = part.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+    if (clean) out.push({ type: "text", text: clean });
+  });
+  return out;
+}
+
+/** Text pasted between bracketed-paste markers: line ends normalised, other controls dropped. */
+export function cleanPaste(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+}

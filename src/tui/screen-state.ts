@@ -1,0 +1,190 @@
+/** Screen state as a pure reducer: the frozen transcript, the live reply, the status figures. */
+import type { Role } from "../chat/types.js";
+import { splitForCommit } from "./chunking.js";
+
+export interface HeaderInfo {
+  model: string;
+  template: string;
+  backend: string;
+  contextSize: number;
+}
+
+export type TranscriptItem =
+  | { kind: "header"; id: number; info: HeaderInfo }
+  | { kind: "message"; id: number; role: Role; text: string }
+  | { kind: "reply"; id: number; text: string; first: boolean; gap: boolean; markdown: boolean }
+  | { kind: "reasoning"; id: number; text: string; collapsed: boolean }
+  | { kind: "marker"; id: number; text: string }
+  | { kind: "notice"; id: number; level: "info" | "error"; text: string };
+
+/** Any transcript item, without its id: what a caller adds. */
+export type NewItem = TranscriptItem extends infer T ? (T extends TranscriptItem ? Omit<T, "id"> : never) : never;
+
+export interface LiveReply {
+  content: string;
+  reasoning: string;
+  /** A part of this reply is already frozen, with the role label. */
+  labelShown: boolean;
+}
+
+export type Phase = "loading" | "idle" | "generating";
+
+export interface LastReply {
+  completionTokens: number;
+  tokensPerSecond: number;
+}
+
+export interface ScreenState {
+  phase: Phase;
+  loadProgress: number;
+  items: TranscriptItem[];
+  /** Bumped by /clear so `<Static>` starts over. */
+  epoch: number;
+  nextId: number;
+  live: LiveReply | undefined;
+  markdown: boolean;
+  showReasoning: boolean;
+  contextUsed: number;
+  contextSize: number;
+  last: LastReply | undefined;
+  /** A one-line hint under the input (completion candidates, "Press Ctrl+C again to exit"). */
+  hint: string | undefined;
+  exitArmed: boolean;
+}
+
+export type ScreenAction =
+  | { type: "progress"; value: number }
+  | { type: "loaded"; header: HeaderInfo; contextUsed: number }
+  | { type: "add"; item: NewItem }
+  | { type: "reply-start" }
+  | { type: "reply-text"; content: string; reasoning: string; maxLiveChars: number }
+  | {
+      type: "reply-end";
+      outcome: "stop" | "length" | "interrupted" | "error";
+      last?: LastReply;
+      contextUsed: number;
+      error?: string;
+    }
+  | { type: "context"; used: number }
+  | { type: "markdown"; on: boolean }
+  | { type: "reasoning-view"; show: boolean }
+  | { type: "clear" }
+  | { type: "hint"; text: string | undefined }
+  | { type: "exit-armed"; armed: boolean };
+
+export function initialScreen(options: { markdown: boolean; showReasoning: boolean }): ScreenState {
+  return {
+    phase: "loading",
+    loadProgress: 0,
+    items: [],
+    epoch: 0,
+    nextId: 1,
+    live: undefined,
+    markdown: options.markdown,
+    showReasoning: options.showReasoning,
+    contextUsed: 0,
+    contextSize: 0,
+    last: undefined,
+    hint: undefined,
+    exitArmed: false,
+  };
+}
+
+function push(state: ScreenState, ...items: NewItem[]): ScreenState {
+  let nextId = state.nextId;
+  const added = items.map((item) => ({ ...item, id: nextId++ }) as TranscriptItem);
+  return { ...state, items: [...state.items, ...added], nextId };
+}
+
+function reasoningItem(state: ScreenState, text: string): NewItem {
+  return { kind: "reasoning", text: text.replace(/\s+$/, ""), collapsed: !state.showReasoning };
+}
+
+/** Freezes what of the live reply can be frozen; with `all`, everything. */
+function commitLive(state: ScreenState, live: LiveReply, maxLiveChars: number, all: boolean): ScreenState {
+  const items: NewItem[] = [];
+  let { content, reasoning, labelShown } = live;
+  if (reasoning.trim() !== "" && (content !== "" || all)) {
+    items.push(reasoningItem(state, reasoning));
+    reasoning = "";
+  }
+  const split = all
+    ? content.trim() !== ""
+      ? { commit: content.replace(/\s+$/, ""), rest: "", joined: false }
+      : undefined
+    : splitForCommit(content, state.markdown, maxLiveChars);
+  if (split) {
+    if (split.commit.trim() !== "" || !labelShown) {
+      items.push({
+        kind: "reply",
+        text: split.commit,
+        first: !labelShown,
+        gap: labelShown && !split.joined,
+        markdown: state.markdown,
+      });
+      labelShown = true;
+    }
+    content = split.rest;
+  }
+  const next = items.length > 0 ? push(state, ...items) : state;
+  return { ...next, live: all ? undefined : { content, reasoning, labelShown } };
+}
+
+const OUTCOME_MARKERS = {
+  stop: undefined,
+  length: "[stopped at the token limit: /continue goes on]",
+  interrupted: "[interrupted]",
+  error: undefined,
+} as const;
+
+export function screenReducer(state: ScreenState, action: ScreenAction): ScreenState {
+  switch (action.type) {
+    case "progress":
+      return { ...state, loadProgress: action.value };
+    case "loaded":
+      return push(
+        { ...state, phase: "idle", contextSize: action.header.contextSize, contextUsed: action.contextUsed },
+        { kind: "header", info: action.header },
+      );
+    case "add":
+      return push(state, action.item);
+    case "reply-start":
+      return { ...state, phase: "generating", live: { content: "", reasoning: "", labelShown: false }, hint: undefined };
+    case "reply-text": {
+      if (!state.live) return state;
+      const live = {
+        ...state.live,
+        content: state.live.content + action.content,
+        reasoning: state.live.reasoning + action.reasoning,
+      };
+      return commitLive(state, live, action.maxLiveChars, false);
+    }
+    case "reply-end": {
+      let next = state.live ? commitLive(state, state.live, 0, true) : state;
+      const marker = OUTCOME_MARKERS[action.outcome];
+      if (marker) next = push(next, { kind: "marker", text: marker });
+      if (action.error !== undefined) next = push(next, { kind: "notice", level: "error", text: action.error });
+      return {
+        ...next,
+        live: undefined,
+        phase: "idle",
+        contextUsed: action.contextUsed,
+        last: action.last ?? state.last,
+      };
+    }
+    case "context":
+      return { ...state, contextUsed: action.used };
+    case "markdown":
+      return { ...state, markdown: action.on };
+    case "reasoning-view":
+      return { ...state, showReasoning: action.show };
+    case "clear": {
+      const header = state.items.find((i) => i.kind === "header");
+      return { ...state, items: header ? [header] : [], epoch: state.epoch + 1, live: undefined, hint: undefined };
+    }
+    case "hint":
+      return { ...state, hint: action.text };
+    case "exit-armed":
+      return { ...state, exitArmed: action.armed };
+  }
+}

@@ -1,0 +1,120 @@
+/** JSON schemas of OpenAI's chat.completion and chat.completion.chunk, for validating output. */
+import { Ajv } from "ajv";
+
+const usage = {
+  type: "object",
+  required: ["prompt_tokens", "completion_tokens", "total_tokens"],
+  properties: {
+    prompt_tokens: { type: "integer", minimum: 0 },
+    completion_tokens: { type: "integer", minimum: 0 },
+    total_tokens: { type: "integer", minimum: 0 },
+  },
+};
+
+const timings = {
+  type: "object",
+  required: ["prompt_n", "prompt_ms", "predicted_n", "predicted_ms", "predicted_per_second"],
+  properties: {
+    prompt_n: { type: "integer", minimum: 0 },
+    prompt_ms: { type: "number", minimum: 0 },
+    predicted_n: { type: "integer", minimum: 0 },
+    predicted_ms: { type: "number", minimum: 0 },
+    predicted_per_second: { type: "number", minimum: 0 },
+  },
+};
+
+const finishReason = { enum: ["stop", "length"] };
+
+export const completionSchema = {
+  type: "object",
+  required: ["id", "object", "created", "model", "choices", "usage"],
+  additionalProperties: false,
+  properties: {
+    id: { type: "string", pattern: "^chatcmpl-" },
+    object: { const: "chat.completion" },
+    created: { type: "integer" },
+    model: { type: "string", minLength: 1 },
+    choices: {
+      type: "array",
+      minItems: 1,
+      maxItems: 1,
+      items: {
+        type: "object",
+        required: ["index", "message", "finish_reason"],
+        additionalProperties: false,
+        properties: {
+          index: { const: 0 },
+          message: {
+            type: "object",
+            required: ["role", "content"],
+            additionalProperties: false,
+            properties: {
+              role: { const: "assistant" },
+              content: { type: "string" },
+              reasoning_content: { type: "string" },
+            },
+          },
+          logprobs: { type: "null" },
+          finish_reason: finishReason,
+        },
+      },
+    },
+    usage,
+    timings,
+    interrupted: { const: true },
+  },
+};
+
+export const chunkSchema = {
+  type: "object",
+  required: ["id", "object", "created", "model", "choices"],
+  additionalProperties: false,
+  properties: {
+    id: { type: "string", pattern: "^chatcmpl-" },
+    object: { const: "chat.completion.chunk" },
+    created: { type: "integer" },
+    model: { type: "string", minLength: 1 },
+    choices: {
+      type: "array",
+      maxItems: 1,
+      items: {
+        type: "object",
+        required: ["index", "delta", "finish_reason"],
+        additionalProperties: false,
+        properties: {
+          index: { const: 0 },
+          delta: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              role: { const: "assistant" },
+              content: { type: "string" },
+              reasoning_content: { type: "string" },
+            },
+          },
+          logprobs: { type: "null" },
+          finish_reason: { anyOf: [finishReason, { type: "null" }] },
+        },
+      },
+    },
+    usage: { anyOf: [usage, { type: "null" }] },
+    timings,
+    interrupted: { const: true },
+  },
+};
+
+const ajv = new Ajv({ allErrors: true });
+const validateCompletion = ajv.compile(completionSchema);
+const validateChunk = ajv.compile(chunkSchema);
+
+export function assertCompletion(value: unknown): void {
+  if (!validateCompletion(value)) throw new Error(`not a chat.completion: ${ajv.errorsText(validateCompletion.errors)}`);
+}
+
+export function assertChunk(value: unknown): void {
+  if (!validateChunk(value)) throw new Error(`not a chat.completion.chunk: ${ajv.errorsText(validateChunk.errors)}`);
+}
+
+export function validatesAgainst(schema: object, value: unknown): boolean {
+  return new Ajv().validate(schema, value);
+}

@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { runParley } from "../helpers/cli.ts";
+import { fixture, SCRIPT_REPLY, THINKING_REASONING, THINKING_REPLY } from "../helpers/fixtures.ts";
+import { assertChunk, assertCompletion, validatesAgainst } from "../helpers/openai-shapes.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "parley-one-shot-"));
+
+async function json(args: string[], input?: string) {
+  const r = await runParley([...args, "--json"], input === undefined ? {} : { input });
+  assert.equal(r.code, 0, r.stderr);
+  const value = JSON.parse(r.stdout);
+  assertCompletion(value);
+  return value;
+}
+
+describe("one-shot text mode", () => {
+  it("answers a prompt given as an argument", async () => {
+    const r = await runParley(["-m", fixture("script"), "Hi", "there"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+    assert.equal(r.stderr, "");
+  });
+
+  it("answers a prompt piped on stdin, and takes the model from PARLEY_MODEL", async () => {
+    const r = await runParley([], { input: "Hi from a pipe\n", env: { PARLEY_MODEL: fixture("script") } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+  });
+
+  it("joins stdin and the argument with a blank line", async () => {
+    const m = fixture("script");
+    const both = await json(["-m", m, "summarise"], "some text\n");
+    const joined = await json(["-m", m, "some text\n\nsummarise"]);
+    const glued = await json(["-m", m, "some textsummarise"]);
+    assert.equal(both.usage.prompt_tokens, joined.usage.prompt_tokens);
+    assert.notEqual(both.usage.prompt_tokens, glued.usage.prompt_tokens);
+  });
+
+  it("adds a system prompt from -s or --system-file", async () => {
+    const m = fixture("script");
+    const file = join(dir, "system.txt");
+    writeFileSync(file, "You are terse.");
+    const plain = await json(["-m", m, "Hi"]);
+    const flag = await json(["-m", m, "-s", "You are terse.", "Hi"]);
+    const fromFile = await json(["-m", m, "--system-file", file, "Hi"]);
+    assert.ok(flag.usage.prompt_tokens > plain.usage.prompt_tokens);
+    assert.equal(flag.usage.prompt_tokens, fromFile.usage.prompt_tokens);
+  });
+
+  it("prints statistics to stderr with --stats", async () => {
+    const r = await runParley(["-m", fixture("script"), "--stats", "--threads", "1", "Hi"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+    assert.match(r.stderr, /^model: script\.gguf, template: ChatML, backend: CPU, context: 512 tokens, threads: 1\n/);
+    assert.match(r.stderr, /prompt: \d+ tokens, completion: 4 tokens, time to first token: \d+ ms, decode: [\d.]+ tokens\/s\n$/);
+  });
+
+  it("keeps reasoning out of the answer, shows it with --show-reasoning, and puts it in reasoning_content", async () => {
+    const m = fixture("thinking");
+    const hidden = await runParley(["-m", m, "Hi"]);
+    assert.equal(hidden.stdout, `${THINKING_REPLY}\n`);
+    const shown = await runParley(["-m", m, "--show-reasoning", "Hi"]);
+    assert.equal(shown.stdout, `${THINKING_REASONING}\n\n${THINKING_REPLY}\n`);
+    const c = await json(["-m", m, "Hi"]);
+    assert.equal(c.choices[0].message.content, THINKING_REPLY);
+    assert.equal(c.choices[0].message.reasoning_content, THINKING_REASONING);
+  });
+
+  it("reads the template from the model and lets --template override it", async () => {
+    const stats = async (args: string[]) => (await runParley([...args, "--stats", "Hi"])).stderr;
+    assert.match(await stats(["-m", fixture("llama3")]), /template: Llama 3/);
+    assert.match(await stats(["-m", fixture("gemma")]), /template: Gemma/);
+    assert.match(await stats(["-m", fixture("llama3"), "--template", "chatml"]), /template: ChatML/);
+    assert.match(await stats(["-m", fixture("script"), "--template", "mistral"]), /template: Mistral/);
+    assert.match(await stats(["-m", fixture("script"), "--template", "jinja"]), /template: [\w ]+/);
+    for (const name of ["no-system", "no-template"] as const) {
+      const r = await runParley(["-m", fixture(name), "-s", "Be brief.", "Hi"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+    }
+  });
+});
+
+describe("sampling", () => {
+  it("gives byte-identical output for the same seed and parameters", async () => {
+    const args = ["-m", fixture("random"), "--temperature", "1", "--seed", "7", "-n", "40", "--raw", "Tell me a story"];
+    const a = await runParley(args);
+    const b = await runParley(args);
+    const c = await runParley(args.map((x) => (x === "7" ? "8" : x)));
+    assert.equal(a.code, 0, a.stderr);
+    assert.ok(a.stdout.length > 0);
+    assert.equal(a.stdout, b.stdout);
+    assert.notEqual(a.stdout, c.stdout);
+  });
+
+  it("accepts every sampling flag", async () => {
+    const r = await runParley([
+      "-m", fixture("random"), "--temperature", "0.5", "--top-p", "0.9", "--top-k", "20", "--min-p", "0.1",
+      "--repeat-penalty", "1.1", "--presence-penalty", "0.5", "--frequency-penalty", "0.5", "--seed", "1", "-n", "8", "Hi",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it("stops at --max-tokens with finish_reason length", async () => {
+    const c = await json(["-m", fixture("loop"), "-n", "5", "Hi"]);
+    assert.equal(c.choices[0].message.content, "lalalalala");
+    assert.equal(c.choices[0].finish_reason, "length");
+    assert.equal(c.usage.completion_tokens, 5);
+    assert.equal(c.usage.total_tokens, c.usage.prompt_tokens + 5);
+    assert.equal(c.timings.predicted_n, 5);
+  });
+
+  it("stops at a --stop text, which is left out", async () => {
+    const c = await json(["-m", fixture("script"), "--stop", " parley", "--stop", "zzz", "Hi"]);
+    assert.equal(c.choices[0].message.content, "Hello from");
+    assert.equal(c.choices[0].finish_reason, "stop");
+  });
+
+  it("ends with finish_reason length at the end of the context", async () => {
+    const c = await json(["-m", fixture("tiny"), "Hi"]);
+    assert.equal(c.choices[0].finish_reason, "length");
+    assert.equal(c.usage.total_tokens, 64);
+  });
+});
+
+describe("the Chat Completion format", () => {
+  it("prints one chat.completion with --json", async () => {
+    const c = await json(["-m", fixture("script"), "Hi"]);
+    assert.equal(c.model, "script.gguf");
+    assert.equal(c.choices[0].message.content, SCRIPT_REPLY);
+    assert.equal(c.choices[0].finish_reason, "stop");
+    assert.equal(c.usage.completion_tokens, 4);
+    assert.ok(c.usage.prompt_tokens > 0);
+    assert.equal(c.timings.prompt_n, c.usage.prompt_tokens);
+  });
+
+  it("streams chat.completion.chunk lines with --jsonl", async () => {
+    const r = await runParley(["-m", fixture("thinking"), "--jsonl", "Hi"]);
+    assert.equal(r.code, 0, r.stderr);
+    const chunks = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    chunks.forEach(assertChunk);
+    assert.deepEqual(chunks[0].choices[0].delta, { role: "assistant", content: "" });
+    assert.equal(new Set(chunks.map((c) => c.id)).size, 1);
+    const content = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
+    const reasoning = chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? "").join("");
+    assert.equal(content, THINKING_REPLY);
+    assert.equal(reasoning, THINKING_REASONING);
+    const finish = chunks.at(-2);
+    assert.equal(finish.choices[0].finish_reason, "stop");
+    const last = chunks.at(-1);
+    assert.deepEqual(last.choices, []);
+    assert.equal(last.usage.completion_tokens, 9);
+    assert.ok(chunks.slice(0, -1).every((c) => c.usage === null));
+  });
+
+  it("reads a messages array from a file and from stdin", async () => {
+    const messages = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello." },
+      { role: "user", content: [{ type: "text", text: "Again" }] },
+    ];
+    const file = join(dir, "messages.json");
+    writeFileSync(file, JSON.stringify(messages));
+    const fromFile = await json(["-m", fixture("script"), "--messages", file]);
+    const fromStdin = await json(["-m", fixture("script"), "--messages", "-"], JSON.stringify(messages));
+    assert.equal(fromFile.choices[0].message.content, SCRIPT_REPLY);
+    assert.equal(fromFile.usage.prompt_tokens, fromStdin.usage.prompt_tokens);
+    const withPrompt = await json(["-m", fixture("script"), "--messages", file, "one more"]);
+    assert.ok(withPrompt.usage.prompt_tokens > fromFile.usage.prompt_tokens);
+  });
+
+  it("takes a request body's fields as defaults that flags override", async () => {
+    const file = join(dir, "body.json");
+    writeFileSync(file, JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "Hi" }], max_tokens: 3, stop: ["zzz"] }));
+    const body = await json(["-m", fixture("loop"), "--messages", file]);
+    assert.equal(body.usage.completion_tokens, 3);
+    const flag = await json(["-m", fixture("loop"), "--messages", file, "-n", "6"]);
+    assert.equal(flag.usage.completion_tokens, 6);
+  });
+
+  it("constrains the reply to a JSON schema (--schema and response_format)", async () => {
+    const schema = {
+      type: "object",
+      properties: { ok: { type: "boolean" }, mood: { enum: ["calm", "busy"] } },
+      required: ["ok", "mood"],
+      additionalProperties: false,
+    };
+    const file = join(dir, "schema.json");
+    writeFileSync(file, JSON.stringify(schema));
+    for (const args of [["--schema", file], ["--schema", JSON.stringify(schema)]]) {
+      const r = await runParley(["-m", fixture("random"), "--seed", "3", "-n", "200", ...args, "Hi"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(validatesAgainst(schema, JSON.parse(r.stdout)), r.stdout);
+    }
+    const body = join(dir, "body-schema.json");
+    writeFileSync(
+      body,
+      JSON.stringify({
+        messages: [{ role: "user", content: "Hi" }],
+        response_format: { type: "json_schema", json_schema: { name: "x", schema } },
+      }),
+    );
+    const c = await json(["-m", fixture("script"), "--seed", "1", "-n", "200", "--messages", body]);
+    assert.ok(validatesAgainst(schema, JSON.parse(c.choices[0].message.content)));
+  });
+});

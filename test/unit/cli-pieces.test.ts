@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { describe, it } from "node:test";
+import { composePrompt } from "../../src/cli/one-shot.ts";
+import { readStdin } from "../../src/cli/stdin.ts";
+import { defaultThreads, physicalCores } from "../../src/engine/threads.ts";
+import { resolveModelPath } from "../../src/engine/model-ref.ts";
+import { ModelError, UsageError } from "../../src/errors.ts";
+
+describe("prompt composition", () => {
+  it("puts stdin, a blank line, then the argument", () => {
+    assert.equal(composePrompt("text\n\n", "summarise"), "text\n\nsummarise");
+    assert.equal(composePrompt(undefined, "hi"), "hi");
+    assert.equal(composePrompt("only stdin\n", undefined), "only stdin");
+    assert.equal(composePrompt("  \n", "  "), undefined);
+  });
+});
+
+describe("stdin", () => {
+  it("decodes invalid UTF-8 with replacement characters", async () => {
+    const text = await readStdin(Readable.from([Buffer.from([0x68, 0xff, 0x69])]));
+    assert.equal(text, "h\ufffdi");
+  });
+  it("refuses input over the limit", async () => {
+    await assert.rejects(readStdin(Readable.from([Buffer.alloc(10), Buffer.alloc(10)]), 15), UsageError);
+  });
+});
+
+describe("threads", () => {
+  it("counts physical cores from cpuinfo", () => {
+    const cpuinfo = ["physical id\t: 0", "core id\t\t: 0", "", "physical id\t: 0", "core id\t\t: 0", "", "physical id\t: 0", "core id\t\t: 1"].join("\n");
+    assert.equal(physicalCores(cpuinfo), 2);
+  });
+  it("uses one thread on two cores and leaves a core free on bigger machines", () => {
+    assert.equal(defaultThreads(1), 1);
+    assert.equal(defaultThreads(2), 1);
+    assert.equal(defaultThreads(4), 3);
+    assert.equal(defaultThreads(64), 16);
+  });
+});
+
+describe("model paths", () => {
+  const dir = mkdtempSync(join(tmpdir(), "parley-model-ref-"));
+  it("refuses missing, directory, empty and non-GGUF files", () => {
+    assert.throws(() => resolveModelPath(undefined), UsageError);
+    assert.throws(() => resolveModelPath(join(dir, "missing.gguf")), /not found/);
+    mkdirSync(join(dir, "folder.gguf"));
+    assert.throws(() => resolveModelPath(join(dir, "folder.gguf")), /directory/);
+    writeFileSync(join(dir, "empty.gguf"), "");
+    assert.throws(() => resolveModelPath(join(dir, "empty.gguf")), /empty/);
+    writeFileSync(join(dir, "text.gguf"), "hello world, not a model at all");
+    assert.throws(() => resolveModelPath(join(dir, "text.gguf")), (e: unknown) => e instanceof ModelError && /GGUF/.test(e.message));
+    writeFileSync(join(dir, "short.gguf"), "GGUF");
+    assert.throws(() => resolveModelPath(join(dir, "short.gguf")), /truncated/);
+    assert.throws(() => resolveModelPath("hf:org/model"), UsageError);
+  });
+});
