@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return;
-      fail(err.message.replace(/^error: /, ""), ExitCode.usage, err);
+      fail(err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), ExitCode.usage, err);
     } else if (err instanceof ParleyError) {
       fail(err.message, err.exitCode, err);
     } else {

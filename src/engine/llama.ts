@@ -177,8 +177,9 @@ export class LlamaEngine implements ChatEngine {
 
 async function getBackend(options: EngineOptions, logs: LogTail): Promise<Llama> {
   const gpu = options.gpu === "off" ? false : options.gpu;
+  let llama: Llama;
   try {
-    return await getLlama({
+    llama = await getLlama({
       gpu,
       maxThreads: options.threads,
       build: "never",
@@ -193,6 +194,11 @@ async function getBackend(options: EngineOptions, logs: LogTail): Promise<Llama>
       cause: err,
     });
   }
+  if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) {
+    await llama.dispose();
+    throw new ModelError(`the ${options.gpu} backend is not available on this machine (try --gpu auto or --gpu off)`);
+  }
+  return llama;
 }
 
 /** Loads the model and its context; `onProgress` gets values from 0 to 1. */

@@ -149,7 +149,12 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   ...PARAM_SPECS.map(paramKey),
   stopKey(),
   wholeOrWord(
-    { key: "context-size", help: "context window in tokens", defaultValue: undefined, defaultText: "the model's, at most 8192" },
+    {
+      key: "context-size",
+      help: "context window in tokens",
+      defaultValue: undefined,
+      defaultText: "the model's, at most 8192",
+    },
     16,
     10_000_000,
     ["auto"],
@@ -168,7 +173,12 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   choice({ key: "template", help: "chat template", defaultValue: "auto" }, Object.keys(TEMPLATES)),
   text({ key: "system", help: "the default system prompt", defaultValue: undefined, defaultText: "none" }),
   text(
-    { key: "preset", help: "the default named system prompt (wins over system)", defaultValue: undefined, defaultText: "none" },
+    {
+      key: "preset",
+      help: "the default named system prompt (wins over system)",
+      defaultValue: undefined,
+      defaultText: "none",
+    },
     PRESET_NAME,
     "a preset name: letters, digits, '.', '_' or '-'",
   ),
@@ -186,11 +196,15 @@ export function findConfigKey(key: string): ConfigKeySpec | undefined {
   return CONFIG_KEYS.find((s) => s.key === key);
 }
 
+export function knownKeys(): string {
+  return CONFIG_KEYS.map((s) => s.key).join(", ");
+}
+
 /** The spec of a key, or a usage error naming the keys there are. */
 export function configKey(key: string): ConfigKeySpec {
   const spec = findConfigKey(key);
   if (!spec) {
-    throw new UsageError(`unknown config key "${key}" (known keys: ${CONFIG_KEYS.map((s) => s.key).join(", ")})`);
+    throw new UsageError(`unknown config key "${key}" (known keys: ${knownKeys()})`);
   }
   return spec;
 }

@@ -6,7 +6,7 @@
 import { basename, dirname, extname } from "node:path";
 import { parseJsonText } from "../chat/messages.js";
 import { UsageError } from "../errors.js";
-import { configKey, configSchema, findConfigKey, type ConfigValue } from "./config-keys.js";
+import { configKey, configSchema, findConfigKey, knownKeys, type ConfigValue } from "./config-keys.js";
 import { ensureDir, FILE_MODE, readTextIfExists, writeFileAtomic } from "./files.js";
 import { parleyPaths } from "./paths.js";
 
@@ -22,32 +22,32 @@ function fixHint(path: string): string {
 }
 
 /** Checks a parsed config object; `where` names the file in errors. */
-export function checkConfigObject(value: unknown, path: string): ConfigValues {
+export function checkConfigObject(value: unknown, path: string, hint = fixHint(path)): ConfigValues {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new UsageError(`config file ${path} must hold a JSON object; ${fixHint(path)}`);
+    throw new UsageError(`config file ${path} must hold a JSON object; ${hint}`);
   }
   const out: ConfigValues = {};
   for (const [key, v] of Object.entries(value)) {
     const spec = findConfigKey(key);
-    if (!spec) throw new UsageError(`config file ${path} has an unknown key "${key}"; ${fixHint(path)}`);
+    if (!spec) throw new UsageError(`config file ${path} has an unknown key "${key}" (known keys: ${knownKeys()}); ${hint}`);
     try {
       out[key] = spec.check(v, `"${key}"`);
     } catch (err) {
-      throw new UsageError(`config file ${path}: ${(err as Error).message}; ${fixHint(path)}`);
+      throw new UsageError(`config file ${path}: ${(err as Error).message}; ${hint}`);
     }
   }
   return out;
 }
 
 /** Parses and checks config text, as found in `path`. */
-export function parseConfigText(text: string, path: string): ConfigValues {
+export function parseConfigText(text: string, path: string, hint = fixHint(path)): ConfigValues {
   let value: unknown;
   try {
     value = parseJsonText(text, `config file ${path}`);
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; ${fixHint(path)}`);
+    throw new UsageError(`${(err as Error).message}; ${hint}`);
   }
-  return checkConfigObject(value, path);
+  return checkConfigObject(value, path, hint);
 }
 
 /** The values in the config file; none when it does not exist. */
@@ -84,7 +84,7 @@ async function openConf(path: string): Promise<ConfStore> {
     clearInvalidConfig: false,
     accessPropertiesByDotNotation: false,
     configFileMode: FILE_MODE,
-  }) as unknown as ConfStore;
+  });
 }
 
 /** Sets one key from its command-line text; returns the stored value. */
@@ -114,6 +114,6 @@ export async function replaceConfig(values: ConfigValues, path = configFilePath(
     valid = false;
   }
   // conf will not open an invalid file, and that is the file being fixed: write it directly.
-  if (valid) (await openConf(path)).store = values as Record<string, unknown>;
+  if (valid) (await openConf(path)).store = values;
   else writeFileAtomic(path, `${JSON.stringify(values, undefined, "\t")}\n`);
 }

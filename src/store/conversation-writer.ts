@@ -105,7 +105,11 @@ export class ConversationWriter {
     try {
       if (this.#exclusive) {
         ensureDir(resolve(this.path, ".."));
-        this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL, FILE_MODE);
+        this.#fd = openSync(
+          this.path,
+          constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL,
+          FILE_MODE,
+        );
       } else {
         this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
         // A run killed mid-line left a torn last line: start on a fresh line so ours stay whole.

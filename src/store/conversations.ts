@@ -2,12 +2,7 @@
 import { closeSync, constants, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError, UsageError } from "../errors.js";
-import {
-  oneLine,
-  parseConversationText,
-  titleOf,
-  type ParsedConversation,
-} from "./conversation-records.js";
+import { oneLine, parseConversationText, titleOf, type ParsedConversation } from "./conversation-records.js";
 import { conversationIds, conversationPath, conversationsDir, resolveConversationId } from "./conversation-files.js";
 import { endsWithNewline } from "./files.js";
 import { parleyPaths } from "./paths.js";
@@ -88,7 +83,16 @@ export function listConversations(dir = conversationsDir()): ConversationSummary
       return summarize(readConversationFile(id, dir));
     } catch (err) {
       const time = new Date(0).toISOString();
-      return { id, title: "", model: "?", messages: 0, created: time, lastActivity: time, torn: false, damaged: (err as Error).message };
+      return {
+        id,
+        title: "",
+        model: "?",
+        messages: 0,
+        created: time,
+        lastActivity: time,
+        torn: false,
+        damaged: (err as Error).message,
+      };
     }
   });
   return out.sort((a, b) => b.lastActivity.localeCompare(a.lastActivity) || a.id.localeCompare(b.id));

@@ -57,9 +57,7 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
   const platform = options.platform ?? process.platform;
   const path = platform === "win32" ? win32 : posix;
   const parleyHome = env.PARLEY_HOME !== undefined && env.PARLEY_HOME !== "" ? resolve(env.PARLEY_HOME) : undefined;
-  const [config, data] = parleyHome
-    ? [parleyHome, parleyHome]
-    : platformDirs(env, platform, options.home ?? homedir());
+  const [config, data] = parleyHome ? [parleyHome, parleyHome] : platformDirs(env, platform, options.home ?? homedir());
   return {
     home: parleyHome,
     config,

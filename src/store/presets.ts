@@ -120,15 +120,28 @@ export interface PresetChange {
 }
 
 /** Adds a preset; refuses to replace one unless `overwrite`. */
-export function addPreset(name: string, change: Required<PresetChange>, overwrite = false, path = presetsFilePath()): Preset {
+export function addPreset(
+  name: string,
+  change: Required<PresetChange>,
+  overwrite = false,
+  path = presetsFilePath(),
+): Preset {
   checkPresetName(name);
   return withFileLock(path, () => {
     const presets = readPresets(path);
     const old = presets.get(name);
     if (old && !overwrite)
-      throw new UsageError(`preset "${name}" already exists; change it with "parley prompts edit ${name}" or add --force`);
+      throw new UsageError(
+        `preset "${name}" already exists; change it with "parley prompts edit ${name}" or add --force`,
+      );
     const now = new Date().toISOString();
-    const preset: Preset = { name, system: change.system, params: change.params, created: old?.created ?? now, updated: now };
+    const preset: Preset = {
+      name,
+      system: change.system,
+      params: change.params,
+      created: old?.created ?? now,
+      updated: now,
+    };
     presets.set(name, preset);
     writePresets(presets, path);
     return preset;

@@ -49,10 +49,23 @@ function forcedCut(text: string, from: number): number {
   return text.length;
 }
 
+/** How many screen rows a text takes at this width, roughly (wide characters count once). */
+export function estimateRows(text: string, columns: number): number {
+  let rows = 0;
+  for (const line of text.split("\n")) rows += Math.max(1, Math.ceil(line.length / Math.max(1, columns)));
+  return rows;
+}
+
+export interface LiveLimit {
+  columns: number;
+  /** The most rows the live tail may take before it is cut. */
+  rows: number;
+}
+
 /** What of `text` can be frozen now; undefined when nothing can. */
-export function splitForCommit(text: string, markdown: boolean, maxLiveChars: number): CommitSplit | undefined {
+export function splitForCommit(text: string, markdown: boolean, limit: LiveLimit): CommitSplit | undefined {
   const { boundary } = scan(text, text.length, markdown);
-  if (text.length - boundary <= maxLiveChars) {
+  if (estimateRows(text.slice(boundary), limit.columns) <= limit.rows) {
     if (boundary === 0) return undefined;
     return { commit: text.slice(0, boundary).replace(/\n$/, ""), rest: text.slice(boundary), joined: false };
   }

@@ -1,6 +1,6 @@
 /** Screen state as a pure reducer: the frozen transcript, the live reply, the status figures. */
 import type { Role } from "../chat/types.js";
-import { splitForCommit } from "./chunking.js";
+import { splitForCommit, type LiveLimit } from "./chunking.js";
 
 export interface HeaderInfo {
   model: string;
@@ -57,7 +57,7 @@ export type ScreenAction =
   | { type: "loaded"; header: HeaderInfo; contextUsed: number }
   | { type: "add"; item: NewItem }
   | { type: "reply-start" }
-  | { type: "reply-text"; content: string; reasoning: string; maxLiveChars: number }
+  | { type: "reply-text"; content: string; reasoning: string; limit: LiveLimit }
   | {
       type: "reply-end";
       outcome: "stop" | "length" | "interrupted" | "error";
@@ -101,18 +101,19 @@ function reasoningItem(state: ScreenState, text: string): NewItem {
 }
 
 /** Freezes what of the live reply can be frozen; with `all`, everything. */
-function commitLive(state: ScreenState, live: LiveReply, maxLiveChars: number, all: boolean): ScreenState {
+function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: boolean): ScreenState {
   const items: NewItem[] = [];
   let { content, reasoning, labelShown } = live;
   if (reasoning.trim() !== "" && (content !== "" || all)) {
     items.push(reasoningItem(state, reasoning));
     reasoning = "";
+    labelShown = true;
   }
   const split = all
     ? content.trim() !== ""
       ? { commit: content.replace(/\s+$/, ""), rest: "", joined: false }
       : undefined
-    : splitForCommit(content, state.markdown, maxLiveChars);
+    : splitForCommit(content, state.markdown, limit);
   if (split) {
     if (split.commit.trim() !== "" || !labelShown) {
       items.push({
@@ -157,10 +158,10 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
         content: state.live.content + action.content,
         reasoning: state.live.reasoning + action.reasoning,
       };
-      return commitLive(state, live, action.maxLiveChars, false);
+      return commitLive(state, live, action.limit, false);
     }
     case "reply-end": {
-      let next = state.live ? commitLive(state, state.live, 0, true) : state;
+      let next = state.live ? commitLive(state, state.live, { columns: 80, rows: 0 }, true) : state;
       const marker = OUTCOME_MARKERS[action.outcome];
       if (marker) next = push(next, { kind: "marker", text: marker });
       if (action.error !== undefined) next = push(next, { kind: "notice", level: "error", text: action.error });

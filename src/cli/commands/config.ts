@@ -1,0 +1,51 @@
+/** `parley config`: read and change the settings file. */
+import type { Command } from "commander";
+
+type Actions = typeof import("./config-actions.js");
+
+async function actions(): Promise<Actions> {
+  return import("./config-actions.js");
+}
+
+export function addConfigCommand(program: Command): Command {
+  const config = program
+    .command("config")
+    .description("show or change settings (keys are named like the flags: temperature, top-p, context-size...)")
+    .addHelpText(
+      "after",
+      `
+Precedence, highest first: flag > environment variable (PARLEY_<KEY>, e.g. PARLEY_TOP_P)
+  > --messages request body > preset > config file > built-in default.`,
+    );
+  config
+    .command("list")
+    .description("print the values set in the config file")
+    .option("--json", "print JSON")
+    .option("--effective", "print every key with its value and where it comes from (env, config, default)")
+    .action(async (opts: { json?: boolean; effective?: boolean }) => (await actions()).listConfig(opts));
+  config
+    .command("get")
+    .description("print one key's value (from the config file, else the built-in default)")
+    .argument("<key>")
+    .action(async (key: string) => (await actions()).getConfig(key));
+  config
+    .command("set")
+    .description("set one key")
+    .argument("<key>")
+    .argument("<value>")
+    .action(async (key: string, value: string) => (await actions()).setConfig(key, value));
+  config
+    .command("unset")
+    .description("remove one key, so it falls back to its default")
+    .argument("<key>")
+    .action(async (key: string) => (await actions()).unsetConfig(key));
+  config
+    .command("path")
+    .description("print the config file's path")
+    .action(async () => (await actions()).printConfigPath());
+  config
+    .command("edit")
+    .description("open the config file in $EDITOR; an invalid result is not saved")
+    .action(async () => (await actions()).editConfig());
+  return config;
+}

@@ -1,0 +1,111 @@
+/** What the `parley prompts` subcommands do. */
+import { readFileSync } from "node:fs";
+import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
+import { UsageError } from "../../errors.js";
+import { oneLine } from "../../store/conversation-records.js";
+import {
+  addPreset,
+  checkPresetName,
+  getPreset,
+  readPresets,
+  removePreset,
+  updatePreset,
+  type Preset,
+} from "../../store/presets.js";
+import { readStdin } from "../stdin.js";
+import { editSession } from "./editor.js";
+import type { PresetFlags } from "./prompts.js";
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function paramsText(preset: Preset): string {
+  return Object.entries(preset.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+function paramsFromFlags(flags: PresetFlags): Record<string, number> {
+  const params: Record<string, number> = {};
+  for (const spec of PARAM_SPECS) {
+    const raw = flags[spec.key];
+    if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${spec.flag}`);
+  }
+  return params;
+}
+
+function readPromptFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function checkText(text: string): string {
+  const trimmed = text.replace(/\s+$/, "");
+  if (trimmed.trim() === "") throw new UsageError("the system prompt is empty");
+  return trimmed;
+}
+
+function editText(name: string, text: string): string {
+  const session = editSession(text.endsWith("\n") ? text : `${text}\n`, `${name}.txt`);
+  try {
+    return session.edit();
+  } finally {
+    session.discard();
+  }
+}
+
+export function listPresets(opts: PresetFlags): void {
+  const presets = [...readPresets().values()];
+  if (opts.json) return out(JSON.stringify(presets, undefined, 2));
+  if (presets.length === 0) {
+    process.stderr.write('no presets yet; add one with "parley prompts add <name> <text>"\n');
+    return;
+  }
+  const width = Math.max(...presets.map((p) => p.name.length));
+  for (const p of presets) {
+    const params = paramsText(p);
+    out(`${p.name.padEnd(width)}  ${oneLine(p.system, 60)}${params ? `  [${params}]` : ""}`);
+  }
+}
+
+export function showPreset(name: string, opts: PresetFlags): void {
+  const preset = getPreset(name);
+  if (opts.json) return out(JSON.stringify(preset, undefined, 2));
+  out(preset.system);
+  const params = paramsText(preset);
+  if (params) out(`\nparameters: ${params}`);
+}
+
+export async function addPresetCommand(name: string, words: string[], opts: PresetFlags): Promise<void> {
+  checkPresetName(name);
+  if (words.length > 0 && opts.file !== undefined) throw new UsageError("give the text or --file, not both");
+  const params = paramsFromFlags(opts);
+  if (!opts.force && readPresets().has(name)) getPreset(name) && addPreset(name, { system: "x", params }, false);
+  let text: string | undefined;
+  if (words.length > 0) text = words.join(" ");
+  else if (opts.file !== undefined) text = readPromptFile(opts.file);
+  else if (process.stdin.isTTY !== true) text = await readStdin();
+  else text = editText(name, "");
+  addPreset(name, { system: checkText(text), params }, opts.force === true);
+}
+
+export function editPresetCommand(name: string, opts: PresetFlags): void {
+  const preset = getPreset(name);
+  const params = paramsFromFlags(opts);
+  if (opts.file !== undefined) {
+    updatePreset(name, { system: checkText(readPromptFile(opts.file)), params });
+  } else if (Object.keys(params).length > 0) {
+    updatePreset(name, { params });
+  } else {
+    const text = editText(name, preset.system);
+    updatePreset(name, { system: checkText(text) });
+  }
+}
+
+export function removePresetCommand(name: string): void {
+  removePreset(name);
+}

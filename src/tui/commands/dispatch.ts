@@ -1,0 +1,81 @@
+/** Parsing a typed slash command, running it, and completing it with Tab. */
+import { ParleyError } from "../../errors.js";
+import { nearest } from "./nearest.js";
+import { COMMANDS, findCommand } from "./registry.js";
+import type { CommandContext } from "./types.js";
+
+export function isCommand(text: string): boolean {
+  return /^\/[a-z]/i.test(text.trimStart());
+}
+
+function splitCommand(text: string): { name: string; args: string } {
+  const trimmed = text.trimStart().slice(1);
+  const space = trimmed.search(/\s/);
+  return space === -1
+    ? { name: trimmed.toLowerCase(), args: "" }
+    : { name: trimmed.slice(0, space).toLowerCase(), args: trimmed.slice(space + 1) };
+}
+
+/** Runs a slash command; a failure becomes an error row, never a crash. */
+export function runCommand(text: string, ctx: CommandContext): void {
+  const { name, args } = splitCommand(text);
+  const command = findCommand(name);
+  if (!command) {
+    const guess = nearest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    ctx.dispatch({
+      type: "add",
+      item: {
+        kind: "notice",
+        level: "error",
+        text: `unknown command /${name}${guess ? `: did you mean /${guess}?` : ""} (/help lists them)`,
+      },
+    });
+    return;
+  }
+  try {
+    command.run(args, ctx);
+  } catch (err) {
+    const message = err instanceof ParleyError ? err.message : `/${name} failed: ${(err as Error).message}`;
+    ctx.dispatch({ type: "add", item: { kind: "notice", level: "error", text: message } });
+  }
+}
+
+export interface Completion {
+  /** The new input text, when it changed. */
+  text: string | undefined;
+  /** What could follow, when more than one thing could. */
+  candidates: string[];
+}
+
+function commonPrefix(words: readonly string[]): string {
+  if (words.length === 0) return "";
+  let prefix = words[0] ?? "";
+  for (const w of words) while (!w.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+/** Tab completion of a command name or its argument. */
+export function completeCommand(text: string): Completion {
+  const none: Completion = { text: undefined, candidates: [] };
+  if (!text.startsWith("/") || text.includes("\n")) return none;
+  const space = text.indexOf(" ");
+  if (space === -1) {
+    const typed = text.slice(1).toLowerCase();
+    const names = COMMANDS.map((c) => c.name).filter((n) => n.startsWith(typed));
+    if (names.length === 1) return { text: `/${names[0] ?? ""} `, candidates: [] };
+    const prefix = commonPrefix(names);
+    return { text: prefix.length > typed.length ? `/${prefix}` : undefined, candidates: names.map((n) => `/${n}`) };
+  }
+  const command = findCommand(text.slice(1, space).toLowerCase());
+  const arg = text.slice(space + 1);
+  const options = command?.complete?.(arg) ?? [];
+  if (options.length === 1) return { text: `${text.slice(0, space + 1)}${options[0] ?? ""} `, candidates: [] };
+  const prefix = commonPrefix(options);
+  return {
+    text: prefix.length > arg.length ? `${text.slice(0, space + 1)}${prefix}` : undefined,
+    candidates: options,
+  };
+}

@@ -1,0 +1,40 @@
+/** Writing a conversation out: Chat Completion JSON (read back by `--messages`) or Markdown. */
+import { writeFileSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import type { Message } from "../../chat/types.js";
+import { UsageError } from "../../errors.js";
+
+export function messagesToJson(messages: readonly Message[]): string {
+  const list = messages.map((m) =>
+    m.role === "assistant" && m.reasoning
+      ? { role: m.role, content: m.content, reasoning_content: m.reasoning }
+      : { role: m.role, content: m.content },
+  );
+  return `${JSON.stringify(list, null, 2)}\n`;
+}
+
+export function messagesToMarkdown(messages: readonly Message[]): string {
+  return messages.map((m) => `## ${m.role}\n\n${m.content.trim()}\n`).join("\n");
+}
+
+/** Writes the file; returns its absolute path and the format used. */
+export function exportConversation(
+  messages: readonly Message[],
+  file: string,
+  cwd: string,
+): { path: string; format: "json" | "markdown" } {
+  if (messages.length === 0) throw new UsageError("nothing to export: the conversation is empty");
+  const path = resolve(cwd, file);
+  const format = extname(path).toLowerCase() === ".json" ? "json" : "markdown";
+  try {
+    writeFileSync(path, format === "json" ? messagesToJson(messages) : messagesToMarkdown(messages));
+  } catch (err) {
+    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return { path, format };
+}
+
+/** OSC 52: asks the terminal to put the text on the clipboard. */
+export function osc52(text: string): string {
+  return `\u001b]52;c;${Buffer.from(text, "utf8").toString("base64")}\u0007`;
+}

@@ -1,0 +1,43 @@
+import { Box, Text } from "ink";
+import type { EditorState } from "../editor.js";
+import { theme } from "../theme.js";
+
+function Line({ text, cursorAt }: { text: string; cursorAt: number | undefined }) {
+  if (cursorAt === undefined) return <Text>{text || " "}</Text>;
+  const under = text.slice(cursorAt, cursorAt + 1) || " ";
+  return (
+    <Text>
+      {text.slice(0, cursorAt)}
+      <Text inverse>{under}</Text>
+      {text.slice(cursorAt + 1)}
+    </Text>
+  );
+}
+
+/** The prompt editor: `> ` on the first line, the cursor drawn in inverse video. */
+export function InputBox({ editor, placeholder }: { editor: EditorState; placeholder: string | undefined }) {
+  const lines = editor.text.split("\n");
+  let offset = 0;
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      {lines.map((line, i) => {
+        const start = offset;
+        offset += line.length + 1;
+        const here = editor.cursor >= start && editor.cursor <= start + line.length ? editor.cursor - start : undefined;
+        return (
+          <Box key={i}>
+            <Text color={theme.prompt}>{i === 0 ? "> " : "  "}</Text>
+            {editor.text === "" && placeholder ? (
+              <Text>
+                <Text inverse> </Text>
+                <Text dimColor>{placeholder}</Text>
+              </Text>
+            ) : (
+              <Line text={line} cursorAt={here} />
+            )}
+          </Box>
+        );
+      })}
+    </Box>
+  );
+}

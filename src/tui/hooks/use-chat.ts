@@ -1,0 +1,100 @@
+/**
+ * The chat controller: runs replies on the session and turns its events into screen actions.
+ * Tokens are gathered in a buffer and handed to the screen on a timer, at most ~30 times a
+ * second, so painting never holds generation back.
+ */
+import { useCallback, useRef } from "react";
+import type { ChatListener, DoneEvent } from "../../chat/events.js";
+import type { ChatSession } from "../../chat/session.js";
+import { ParleyError } from "../../errors.js";
+import type { LiveLimit } from "../chunking.js";
+import type { ScreenAction } from "../screen-state.js";
+
+export const FRAME_MS = 33;
+
+export type ReplyKind = "send" | "retry" | "continue";
+
+export interface ChatController {
+  run(kind: ReplyKind, text?: string): void;
+  abort(): void;
+  lastDone(): DoneEvent | undefined;
+}
+
+export function useChat(
+  session: ChatSession | undefined,
+  dispatch: (action: ScreenAction) => void,
+  liveLimit: () => LiveLimit,
+): ChatController {
+  const pending = useRef({ content: "", reasoning: "" });
+  const timer = useRef<NodeJS.Timeout | undefined>(undefined);
+  const last = useRef<DoneEvent | undefined>(undefined);
+
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = undefined;
+    const { content, reasoning } = pending.current;
+    if (!content && !reasoning) return;
+    pending.current = { content: "", reasoning: "" };
+    dispatch({ type: "reply-text", content, reasoning, limit: liveLimit() });
+  }, [dispatch, liveLimit]);
+
+  const run = useCallback(
+    (kind: ReplyKind, text?: string) => {
+      if (!session || session.generating) return;
+      let reported = false;
+      const listener: ChatListener = (event) => {
+        switch (event.type) {
+          case "start":
+            return;
+          case "token":
+          case "reasoning":
+            if (event.type === "token") pending.current.content += event.text;
+            else pending.current.reasoning += event.text;
+            timer.current ??= setTimeout(flush, FRAME_MS);
+            return;
+          case "done":
+            flush();
+            reported = true;
+            last.current = event;
+            dispatch({
+              type: "reply-end",
+              outcome: event.interrupted ? "interrupted" : event.finishReason,
+              last: {
+                completionTokens: event.usage.completion_tokens,
+                tokensPerSecond: event.timings.predicted_per_second,
+              },
+              contextUsed: session.contextTokens(),
+            });
+            return;
+          case "error":
+            flush();
+            reported = true;
+            dispatch({
+              type: "reply-end",
+              outcome: "error",
+              error: event.error.message,
+              contextUsed: session.contextTokens(),
+            });
+            return;
+        }
+      };
+      dispatch({ type: "reply-start" });
+      const reply =
+        kind === "send"
+          ? session.send(text ?? "", listener)
+          : kind === "retry"
+            ? session.retry(listener)
+            : session.continue(listener);
+      reply.catch((err: unknown) => {
+        if (reported) return;
+        const message = err instanceof ParleyError ? err.message : String(err);
+        dispatch({ type: "reply-end", outcome: "error", error: message, contextUsed: session.contextTokens() });
+      });
+    },
+    [session, dispatch, flush],
+  );
+
+  const abort = useCallback(() => session?.abort(), [session]);
+  const lastDone = useCallback(() => last.current, []);
+  return { run, abort, lastDone };
+}
