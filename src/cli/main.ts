@@ -1,6 +1,6 @@
 /** The entry point: the ONE place that prints fatal errors and chooses exit codes. */
 import { CommanderError } from "commander";
-import { ExitCode, ParleyError } from "../errors.js";
+import { ExitCode, InterruptError, ParleyError } from "../errors.js";
 import { buildProgram } from "./program.js";
 
 function fail(message: string, code: number, err?: unknown): void {
@@ -25,6 +25,9 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return;
       fail(err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), ExitCode.usage, err);
+    } else if (err instanceof InterruptError) {
+      // The user stopped parley: not an error, nothing to say.
+      process.exitCode = err.exitCode;
     } else if (err instanceof ParleyError) {
       fail(err.message, err.exitCode, err);
     } else {

@@ -90,10 +90,13 @@ function listenerFor(settings: RunSettings, write: (text: string) => void): Chat
   }
 }
 
-export function formatStats(done: DoneEvent, info: ModelInfo): string {
+export function formatModelLine(info: ModelInfo): string {
+  return `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens, threads: ${info.threads}\n`;
+}
+
+export function formatStats(done: DoneEvent): string {
   const t = done.timings;
   return (
-    `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens, threads: ${info.threads}\n` +
     `prompt: ${done.usage.prompt_tokens} tokens, completion: ${done.usage.completion_tokens} tokens, ` +
     `time to first token: ${t.prompt_ms.toFixed(0)} ms, decode: ${t.predicted_per_second.toFixed(1)} tokens/s` +
     `${done.finishReason === "length" ? ", stopped at the token limit" : ""}${done.interrupted ? ", interrupted" : ""}\n`
@@ -116,9 +119,10 @@ export async function runOneShot(settings: RunSettings, promptArg: string | unde
   const { loadLlamaEngine } = await import("../engine/llama.js");
   const engine = await loadLlamaEngine({ ...settings.engine, modelPath });
   try {
+    if (settings.stats) process.stderr.write(formatModelLine(engine.info));
     session = new ChatSession(engine, { messages, params, ...(responseFormat ? { responseFormat } : {}) });
     const done = await session.reply(listenerFor(settings, (text) => process.stdout.write(text)));
-    if (settings.stats) process.stderr.write(formatStats(done, engine.info));
+    if (settings.stats) process.stderr.write(formatStats(done));
     if (done.interrupted) throw new InterruptError();
     return ExitCode.ok;
   } finally {

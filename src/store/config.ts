@@ -29,7 +29,8 @@ export function checkConfigObject(value: unknown, path: string, hint = fixHint(p
   const out: ConfigValues = {};
   for (const [key, v] of Object.entries(value)) {
     const spec = findConfigKey(key);
-    if (!spec) throw new UsageError(`config file ${path} has an unknown key "${key}" (known keys: ${knownKeys()}); ${hint}`);
+    if (!spec)
+      throw new UsageError(`config file ${path} has an unknown key "${key}" (known keys: ${knownKeys()}); ${hint}`);
     try {
       out[key] = spec.check(v, `"${key}"`);
     } catch (err) {

@@ -119,6 +119,10 @@ export interface PresetChange {
   params?: Record<string, number>;
 }
 
+export function presetExistsError(name: string): UsageError {
+  return new UsageError(`preset "${name}" already exists; change it with "parley prompts edit ${name}" or add --force`);
+}
+
 /** Adds a preset; refuses to replace one unless `overwrite`. */
 export function addPreset(
   name: string,

@@ -150,7 +150,12 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
     case "add":
       return push(state, action.item);
     case "reply-start":
-      return { ...state, phase: "generating", live: { content: "", reasoning: "", labelShown: false }, hint: undefined };
+      return {
+        ...state,
+        phase: "generating",
+        live: { content: "", reasoning: "", labelShown: false },
+        hint: undefined,
+      };
     case "reply-text": {
       if (!state.live) return state;
       const live = {

@@ -108,7 +108,8 @@ const validateCompletion = ajv.compile(completionSchema);
 const validateChunk = ajv.compile(chunkSchema);
 
 export function assertCompletion(value: unknown): void {
-  if (!validateCompletion(value)) throw new Error(`not a chat.completion: ${ajv.errorsText(validateCompletion.errors)}`);
+  if (!validateCompletion(value))
+    throw new Error(`not a chat.completion: ${ajv.errorsText(validateCompletion.errors)}`);
 }
 
 export function assertChunk(value: unknown): void {

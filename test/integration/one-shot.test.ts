@@ -56,7 +56,10 @@ describe("one-shot text mode", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
     assert.match(r.stderr, /^model: script\.gguf, template: ChatML, backend: CPU, context: 512 tokens, threads: 1\n/);
-    assert.match(r.stderr, /prompt: \d+ tokens, completion: 4 tokens, time to first token: \d+ ms, decode: [\d.]+ tokens\/s\n$/);
+    assert.match(
+      r.stderr,
+      /prompt: \d+ tokens, completion: 4 tokens, time to first token: \d+ ms, decode: [\d.]+ tokens\/s\n$/,
+    );
   });
 
   it("keeps reasoning out of the answer, shows it with --show-reasoning, and puts it in reasoning_content", async () => {
@@ -99,8 +102,27 @@ describe("sampling", () => {
 
   it("accepts every sampling flag", async () => {
     const r = await runParley([
-      "-m", fixture("random"), "--temperature", "0.5", "--top-p", "0.9", "--top-k", "20", "--min-p", "0.1",
-      "--repeat-penalty", "1.1", "--presence-penalty", "0.5", "--frequency-penalty", "0.5", "--seed", "1", "-n", "8", "Hi",
+      "-m",
+      fixture("random"),
+      "--temperature",
+      "0.5",
+      "--top-p",
+      "0.9",
+      "--top-k",
+      "20",
+      "--min-p",
+      "0.1",
+      "--repeat-penalty",
+      "1.1",
+      "--presence-penalty",
+      "0.5",
+      "--frequency-penalty",
+      "0.5",
+      "--seed",
+      "1",
+      "-n",
+      "8",
+      "Hi",
     ]);
     assert.equal(r.code, 0, r.stderr);
   });
@@ -141,7 +163,10 @@ describe("the Chat Completion format", () => {
   it("streams chat.completion.chunk lines with --jsonl", async () => {
     const r = await runParley(["-m", fixture("thinking"), "--jsonl", "Hi"]);
     assert.equal(r.code, 0, r.stderr);
-    const chunks = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const chunks = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     chunks.forEach(assertChunk);
     assert.deepEqual(chunks[0].choices[0].delta, { role: "assistant", content: "" });
     assert.equal(new Set(chunks.map((c) => c.id)).size, 1);
@@ -176,7 +201,10 @@ describe("the Chat Completion format", () => {
 
   it("takes a request body's fields as defaults that flags override", async () => {
     const file = join(dir, "body.json");
-    writeFileSync(file, JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "Hi" }], max_tokens: 3, stop: ["zzz"] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ model: "gpt-x", messages: [{ role: "user", content: "Hi" }], max_tokens: 3, stop: ["zzz"] }),
+    );
     const body = await json(["-m", fixture("loop"), "--messages", file]);
     assert.equal(body.usage.completion_tokens, 3);
     const flag = await json(["-m", fixture("loop"), "--messages", file, "-n", "6"]);
@@ -192,7 +220,10 @@ describe("the Chat Completion format", () => {
     };
     const file = join(dir, "schema.json");
     writeFileSync(file, JSON.stringify(schema));
-    for (const args of [["--schema", file], ["--schema", JSON.stringify(schema)]]) {
+    for (const args of [
+      ["--schema", file],
+      ["--schema", JSON.stringify(schema)],
+    ]) {
       const r = await runParley(["-m", fixture("random"), "--seed", "3", "-n", "200", ...args, "Hi"]);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(validatesAgainst(schema, JSON.parse(r.stdout)), r.stdout);

@@ -31,7 +31,16 @@ describe("stdin", () => {
 
 describe("threads", () => {
   it("counts physical cores from cpuinfo", () => {
-    const cpuinfo = ["physical id\t: 0", "core id\t\t: 0", "", "physical id\t: 0", "core id\t\t: 0", "", "physical id\t: 0", "core id\t\t: 1"].join("\n");
+    const cpuinfo = [
+      "physical id\t: 0",
+      "core id\t\t: 0",
+      "",
+      "physical id\t: 0",
+      "core id\t\t: 0",
+      "",
+      "physical id\t: 0",
+      "core id\t\t: 1",
+    ].join("\n");
     assert.equal(physicalCores(cpuinfo), 2);
   });
   it("uses one thread on two cores and leaves a core free on bigger machines", () => {
@@ -52,7 +61,10 @@ describe("model paths", () => {
     writeFileSync(join(dir, "empty.gguf"), "");
     assert.throws(() => resolveModelPath(join(dir, "empty.gguf")), /empty/);
     writeFileSync(join(dir, "text.gguf"), "hello world, not a model at all");
-    assert.throws(() => resolveModelPath(join(dir, "text.gguf")), (e: unknown) => e instanceof ModelError && /GGUF/.test(e.message));
+    assert.throws(
+      () => resolveModelPath(join(dir, "text.gguf")),
+      (e: unknown) => e instanceof ModelError && /GGUF/.test(e.message),
+    );
     writeFileSync(join(dir, "short.gguf"), "GGUF");
     assert.throws(() => resolveModelPath(join(dir, "short.gguf")), /truncated/);
     assert.throws(() => resolveModelPath("hf:org/model"), UsageError);

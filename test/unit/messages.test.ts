@@ -14,7 +14,13 @@ describe("--messages input", () => {
     const r = parseMessagesInput(
       JSON.stringify([
         { role: "developer", content: "be brief" },
-        { role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "a" },
+            { type: "text", text: "b" },
+          ],
+        },
         { role: "assistant", content: "ok", reasoning_content: "hmm" },
       ]),
       "in.json",
@@ -69,11 +75,17 @@ describe("--messages input", () => {
     bad("[]", /messages is empty/);
     bad('[{"role": "tool", "content": "x"}]', /messages\[0\]\.role "tool"/);
     bad('[{"role": "user"}]', /messages\[0\]\.content is missing/);
-    bad('[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]', /content\[0\]\.type "image_url"/);
+    bad(
+      '[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]',
+      /content\[0\]\.type "image_url"/,
+    );
     bad('{"messages": [{"role": "user", "content": "x"}], "tools": []}', /"tools" is not supported/);
     bad('{"messages": [{"role": "user", "content": "x"}], "n": 2}', /"n" must be 1/);
     bad('{"messages": [{"role": "user", "content": "x"}], "temperature": 9}', /"temperature"/);
-    bad('{"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "xml"}}', /response_format\.type/);
+    bad(
+      '{"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "xml"}}',
+      /response_format\.type/,
+    );
     bad('{"messages": [{"role": "user", "content": "x"}], "audio": {}}', /"audio" is not supported/);
     bad('{"messages": "hi"}', /"messages" must be an array/);
     bad('"hi"', /must hold a JSON array/);

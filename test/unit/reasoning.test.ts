@@ -8,8 +8,14 @@ function split(chunks: string[]): { content: string; reasoning: string } {
   for (const c of chunks) pieces.push(...s.push(c));
   pieces.push(...s.flush());
   return {
-    content: pieces.filter((p) => p.kind === "content").map((p) => p.text).join(""),
-    reasoning: pieces.filter((p) => p.kind === "reasoning").map((p) => p.text).join(""),
+    content: pieces
+      .filter((p) => p.kind === "content")
+      .map((p) => p.text)
+      .join(""),
+    reasoning: pieces
+      .filter((p) => p.kind === "reasoning")
+      .map((p) => p.text)
+      .join(""),
   };
 }
 
@@ -20,7 +26,11 @@ describe("reasoning splitter", () => {
   it("handles tags split across chunks at every position", () => {
     const text = "  <think>\nstep one</think>\n\nThe answer";
     for (let i = 1; i < text.length; i++) {
-      assert.deepEqual(split([text.slice(0, i), text.slice(i)]), { content: "The answer", reasoning: "step one" }, `split at ${i}`);
+      assert.deepEqual(
+        split([text.slice(0, i), text.slice(i)]),
+        { content: "The answer", reasoning: "step one" },
+        `split at ${i}`,
+      );
     }
     assert.deepEqual(split([...text]), { content: "The answer", reasoning: "step one" });
   });

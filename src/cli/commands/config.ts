@@ -1,9 +1,8 @@
 /** `parley config`: read and change the settings file. */
 import type { Command } from "commander";
+import type * as Actions from "./config-actions.js";
 
-type Actions = typeof import("./config-actions.js");
-
-async function actions(): Promise<Actions> {
+async function actions(): Promise<typeof Actions> {
   return import("./config-actions.js");
 }
 

@@ -20,7 +20,9 @@ export function runEditor(path: string): void {
   const result = spawnSync(`${editor} ${quote(path)}`, { shell: true, stdio: "inherit" });
   if (result.error) throw new UsageError(`cannot start the editor "${editor}": ${result.error.message}`);
   if (result.status !== 0) {
-    throw new UsageError(`the editor "${editor}" exited with status ${result.status ?? result.signal}; nothing was changed`);
+    throw new UsageError(
+      `the editor "${editor}" exited with status ${result.status ?? result.signal}; nothing was changed`,
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import {
   addPreset,
   checkPresetName,
   getPreset,
+  presetExistsError,
   readPresets,
   removePreset,
   updatePreset,
@@ -84,7 +85,7 @@ export async function addPresetCommand(name: string, words: string[], opts: Pres
   checkPresetName(name);
   if (words.length > 0 && opts.file !== undefined) throw new UsageError("give the text or --file, not both");
   const params = paramsFromFlags(opts);
-  if (!opts.force && readPresets().has(name)) getPreset(name) && addPreset(name, { system: "x", params }, false);
+  if (!opts.force && readPresets().has(name)) throw presetExistsError(name);
   let text: string | undefined;
   if (words.length > 0) text = words.join(" ");
   else if (opts.file !== undefined) text = readPromptFile(opts.file);

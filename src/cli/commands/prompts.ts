@@ -1,10 +1,9 @@
 /** `parley prompts`: named system prompts (presets), with optional sampling parameters. */
 import { Option, type Command } from "commander";
+import type * as Actions from "./prompts-actions.js";
 import { PARAM_SPECS } from "../../chat/params.js";
 
-type Actions = typeof import("./prompts-actions.js");
-
-async function actions(): Promise<Actions> {
+async function actions(): Promise<typeof Actions> {
   return import("./prompts-actions.js");
 }
 

@@ -12,7 +12,11 @@ const oneOf =
 
 function showValue(value: SamplingParams[keyof SamplingParams]): string {
   if (value === undefined) return "none";
-  return Array.isArray(value) ? (value.length ? value.map((s) => JSON.stringify(s)).join(", ") : "none") : String(value);
+  return Array.isArray(value)
+    ? value.length
+      ? value.map((s) => JSON.stringify(s)).join(", ")
+      : "none"
+    : String(value);
 }
 
 function showParams(ctx: CommandContext): string {

@@ -1,0 +1,155 @@
+/** What the `parley history` subcommands do. */
+import { writeFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { UsageError } from "../../errors.js";
+import { sanitizeForTerminal } from "../../output/sanitize.js";
+import { toChatMessages, toMarkdown } from "../../store/conversation-export.js";
+import type { MessageRecord } from "../../store/conversation-records.js";
+import {
+  clearConversations,
+  listConversations,
+  readConversation,
+  removeConversation,
+  renameConversation,
+  searchConversations,
+  type Conversation,
+  type ConversationSummary,
+} from "../../store/conversations.js";
+
+const tty = process.stdout.isTTY === true;
+
+function out(text: string): void {
+  process.stdout.write(`${tty ? sanitizeForTerminal(text) : text}\n`);
+}
+
+function warn(text: string): void {
+  process.stderr.write(`parley: warning: ${text}\n`);
+}
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime()) || d.getTime() === 0) return "-";
+  const pad = (n: number): string => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function parseLimit(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(
+      `invalid value for -n, --limit: ${JSON.stringify(raw)} (expected a whole number of at least 1)`,
+    );
+  }
+  return n;
+}
+
+function row(c: ConversationSummary): string {
+  const damaged = c.damaged ? `  (damaged: ${c.damaged})` : c.torn ? "  (last line torn)" : "";
+  return `${c.id}  ${when(c.lastActivity).padEnd(16)}  ${String(c.messages).padStart(4)}  ${c.model.slice(0, 24).padEnd(24)}  ${c.title}${damaged}`;
+}
+
+export function listHistory(opts: { json?: boolean; limit?: string }): void {
+  const limit = parseLimit(opts.limit);
+  const all = listConversations();
+  const rows = limit === undefined ? all : all.slice(0, limit);
+  if (opts.json) return out(JSON.stringify(rows, undefined, 2));
+  if (rows.length === 0) {
+    process.stderr.write("no saved conversations\n");
+    return;
+  }
+  out(`${"ID".padEnd(12)}  ${"LAST ACTIVITY".padEnd(16)}  MSGS  ${"MODEL".padEnd(24)}  TITLE`);
+  for (const c of rows) out(row(c));
+}
+
+function reportDamage(c: Conversation): void {
+  if (c.damaged) warn(`conversation ${c.id} is damaged: ${c.damaged} (${c.path})`);
+  if (c.badLines.length > 0) {
+    warn(`skipped ${c.badLines.length} unreadable line(s) of ${c.path}: ${c.badLines.join(", ")}`);
+  }
+  if (c.torn) warn(`the last line of ${c.path} was cut short (a run stopped while writing it) and was skipped`);
+}
+
+function messageHeading(m: MessageRecord): string {
+  const parts = [m.role, when(m.time)];
+  if (m.tokens?.completion !== undefined) parts.push(`${m.tokens.completion} tokens`);
+  if (m.finish_reason === "length") parts.push("stopped at the token limit");
+  if (m.interrupted) parts.push("interrupted");
+  return `── ${parts.join(" · ")}`;
+}
+
+export function showHistory(id: string, opts: { json?: boolean }): void {
+  const c = readConversation(id);
+  reportDamage(c);
+  if (opts.json) {
+    const { path, header, messages, torn, badLines, damaged } = c;
+    const body = { id: c.id, title: c.title, model: c.model, created: c.created, last_activity: c.lastActivity };
+    return out(JSON.stringify({ ...body, path, header, messages, torn, bad_lines: badLines, damaged }, undefined, 2));
+  }
+  out(c.title);
+  out(`id ${c.id} · ${c.model} · ${c.messages.length} messages · ${when(c.created)}`);
+  if (c.header?.system) out(`system: ${c.header.system}`);
+  for (const m of c.messages) {
+    out("");
+    out(messageHeading(m));
+    if (m.reasoning) out(`(reasoning) ${m.reasoning}`);
+    out(m.content);
+  }
+}
+
+export function searchHistory(text: string, opts: { json?: boolean }): void {
+  const hits = searchConversations(text);
+  if (opts.json) return out(JSON.stringify(hits, undefined, 2));
+  if (hits.length === 0) {
+    process.stderr.write(`no conversation contains ${JSON.stringify(text)}\n`);
+    return;
+  }
+  for (const h of hits) out(`${h.conversation.id}  ${h.conversation.title}\n    ${h.snippet}`);
+}
+
+export function renameHistory(id: string, title: string): void {
+  renameConversation(id, title);
+}
+
+export function exportHistory(id: string, opts: { format: "json" | "md"; output?: string }): void {
+  const c = readConversation(id);
+  reportDamage(c);
+  const text = opts.format === "md" ? toMarkdown(c) : `${JSON.stringify(toChatMessages(c), undefined, 2)}\n`;
+  if (opts.output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(opts.output, text);
+  } catch (err) {
+    throw new UsageError(
+      `cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}
+
+export function removeHistory(id: string): void {
+  removeConversation(id);
+}
+
+export async function clearHistory(opts: { yes?: boolean }): Promise<void> {
+  const count = listConversations().length;
+  if (count === 0) {
+    process.stderr.write("no saved conversations\n");
+    return;
+  }
+  if (!opts.yes) {
+    if (process.stdin.isTTY !== true) {
+      throw new UsageError("history clear deletes every conversation: confirm with --yes (stdin is not a terminal)");
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question(`Delete all ${count} saved conversations? [y/N] `);
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      process.stderr.write("nothing deleted\n");
+      return;
+    }
+  }
+  const removed = clearConversations();
+  process.stderr.write(`deleted ${removed} conversation${removed === 1 ? "" : "s"}\n`);
+}

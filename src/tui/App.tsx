@@ -1,0 +1,91 @@
+/** The screen's regions, top to bottom: frozen transcript, live reply, input, status line. */
+import { Box, Static, Text, useApp, useStdout } from "ink";
+import { useCallback, useEffect, useReducer, useRef } from "react";
+import type { InputHistory } from "../store/input-history.js";
+import type { LiveLimit } from "./chunking.js";
+import { formatStats } from "./stats.js";
+import type { CommandContext } from "./commands/types.js";
+import { InputBox } from "./components/InputBox.js";
+import { LiveReply } from "./components/LiveReply.js";
+import { StatusLine } from "./components/StatusLine.js";
+import { TranscriptRow } from "./components/TranscriptRow.js";
+import { useChat } from "./hooks/use-chat.js";
+import { useKeyboard } from "./hooks/use-keyboard.js";
+import { useKeyRouting } from "./hooks/use-key-routing.js";
+import { useLoader, type LoadModel } from "./hooks/use-loader.js";
+import { usePromptEditor } from "./hooks/use-prompt-editor.js";
+import { initialScreen, screenReducer } from "./screen-state.js";
+
+export interface AppProps {
+  load: LoadModel;
+  firstPrompt?: string | undefined;
+  history?: InputHistory | undefined;
+  initialHistory?: readonly string[];
+  markdown?: boolean;
+  showReasoning?: boolean;
+  writeTerminal?: (sequence: string) => void;
+  cwd?: string;
+}
+
+export function App(props: AppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [state, dispatch] = useReducer(
+    screenReducer,
+    { markdown: props.markdown ?? true, showReasoning: props.showReasoning ?? false },
+    initialScreen,
+  );
+  const loaded = useLoader(props.load, dispatch);
+  const session = loaded?.session;
+  const liveLimit = useCallback(
+    (): LiveLimit => ({ columns: stdout.columns || 80, rows: Math.max(4, (stdout.rows || 24) - 10) }),
+    [stdout],
+  );
+  const chat = useChat(session, dispatch, liveLimit);
+  const prompt = usePromptEditor(props.initialHistory ?? []);
+  const markdown = useRef(state.markdown);
+  markdown.current = state.markdown;
+
+  const commandContext = (): CommandContext | undefined =>
+    loaded && {
+      session: loaded.session,
+      info: loaded.info,
+      markdown: markdown.current,
+      print: (text) => dispatch({ type: "add", item: { kind: "notice", level: "info", text } }),
+      dispatch,
+      startReply: (kind) => chat.run(kind),
+      exit: () => exit(),
+      writeTerminal: props.writeTerminal ?? ((s) => stdout.write(s)),
+      lastStats: () => formatStats(chat.lastDone()),
+      cwd: props.cwd ?? process.cwd(),
+    };
+
+  useKeyboard(
+    useKeyRouting({ session, chat, prompt, history: props.history, dispatch, commandContext, exit: () => exit() }),
+  );
+
+  const first = useRef(props.firstPrompt);
+  useEffect(() => {
+    const text = first.current;
+    if (!session || text === undefined) return;
+    first.current = undefined;
+    props.history?.add(text);
+    prompt.remember(text);
+    dispatch({ type: "add", item: { kind: "message", role: "user", text } });
+    chat.run("send", text);
+  }, [session, chat, prompt, props.history]);
+
+  return (
+    <Box flexDirection="column">
+      <Static key={state.epoch} items={state.items}>
+        {(item) => <TranscriptRow key={item.id} item={item} />}
+      </Static>
+      {state.live ? <LiveReply live={state.live} markdown={state.markdown} /> : null}
+      {state.phase === "loading" ? (
+        <Text dimColor>{`Loading the model… ${Math.round(state.loadProgress * 100)}%`}</Text>
+      ) : null}
+      <InputBox editor={prompt.editor} placeholder={state.phase === "idle" ? "Type a message · /help" : undefined} />
+      <StatusLine state={state} />
+    </Box>
+  );
+}

@@ -1,0 +1,65 @@
+/** Starts the interactive chat. Imported lazily: Ink and React are loaded only here. */
+import { render } from "ink";
+import type { SamplingParams } from "../chat/params.js";
+import { ChatSession } from "../chat/session.js";
+import type { Message, ResponseFormat } from "../chat/types.js";
+import type { ChatEngine } from "../engine/engine.js";
+import { ExitCode } from "../errors.js";
+import { InputHistory } from "../store/input-history.js";
+import { App } from "./App.js";
+import type { LoadModel } from "./hooks/use-loader.js";
+
+export interface TuiOptions {
+  loadEngine: (onProgress: (progress: number) => void) => Promise<ChatEngine>;
+  messages: Message[];
+  params: SamplingParams;
+  responseFormat?: ResponseFormat | undefined;
+  /** Sent as soon as the model is loaded (`-i "prompt"`). */
+  firstPrompt?: string | undefined;
+  showReasoning: boolean;
+}
+
+const PASTE_ON = "\u001b[?2004h";
+const PASTE_OFF = "\u001b[?2004l";
+
+async function settle(session: ChatSession | undefined): Promise<void> {
+  if (!session?.generating) return;
+  session.abort();
+  for (let waited = 0; session.generating && waited < 3000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function startTui(options: TuiOptions): Promise<number> {
+  const history = new InputHistory();
+  let engine: ChatEngine | undefined;
+  let session: ChatSession | undefined;
+  const load: LoadModel = async (onProgress) => {
+    engine = await options.loadEngine(onProgress);
+    session = new ChatSession(engine, {
+      messages: options.messages,
+      params: options.params,
+      ...(options.responseFormat ? { responseFormat: options.responseFormat } : {}),
+    });
+    return { session, info: engine.info };
+  };
+  process.stdout.write(PASTE_ON);
+  const instance = render(
+    <App
+      load={load}
+      firstPrompt={options.firstPrompt}
+      history={history}
+      initialHistory={history.load()}
+      showReasoning={options.showReasoning}
+    />,
+    { exitOnCtrlC: false, maxFps: 30 },
+  );
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.stdout.write(PASTE_OFF);
+    await settle(session);
+    await engine?.dispose();
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,13 @@
+/** The text of /stats. */
+import type { DoneEvent } from "../chat/events.js";
+
+export function formatStats(done: DoneEvent | undefined): string | undefined {
+  if (!done) return undefined;
+  const t = done.timings;
+  const end = done.interrupted ? "interrupted" : done.finishReason === "length" ? "token limit" : "stop";
+  return [
+    `prompt       ${done.usage.prompt_tokens} tokens, ${t.prompt_ms.toFixed(0)} ms (${t.prompt_per_second.toFixed(1)} tokens/s)`,
+    `completion   ${done.usage.completion_tokens} tokens, ${t.predicted_ms.toFixed(0)} ms (${t.predicted_per_second.toFixed(1)} tokens/s)`,
+    `total        ${done.usage.total_tokens} tokens · ended: ${end}`,
+  ].join("\n");
+}
