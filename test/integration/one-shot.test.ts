@@ -199,6 +199,20 @@ describe("the Chat Completion format", () => {
     assert.ok(withPrompt.usage.prompt_tokens > fromFile.usage.prompt_tokens);
   });
 
+  it("continues a conversation that ends with an assistant message", async () => {
+    const file = join(dir, "prefill.json");
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Well," },
+      ]),
+    );
+    const c = await json(["-m", fixture("script"), "--messages", file]);
+    assert.equal(c.choices[0].message.content, SCRIPT_REPLY);
+    assert.equal(c.choices[0].finish_reason, "stop");
+  });
+
   it("takes a request body's fields as defaults that flags override", async () => {
     const file = join(dir, "body.json");
     writeFileSync(
