@@ -6,6 +6,7 @@ import type { ParamLayer } from "../chat/params.js";
 import { PARAM_SPECS } from "../chat/params.js";
 import { CONFIG_KEYS, type ConfigValue } from "./config-keys.js";
 import { readConfig, type ConfigValues } from "./config.js";
+import { getPreset } from "./presets.js";
 
 export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "off";
 
@@ -96,7 +97,16 @@ export function loadStoredLayers(env: NodeJS.ProcessEnv = process.env, path?: st
   };
 }
 
-export type ValueSource = "env" | "config" | "default";
+/**
+ * A preset as a layer: its system prompt and sampling parameters. Which preset: `-p` flag, else
+ * the env or config `preset`. A missing name is a usage error listing the known presets.
+ */
+export function presetSettingsLayer(name: string, presetsPath?: string): SettingsLayer {
+  const preset = getPreset(name, presetsPath);
+  return { ...toSettingsLayer(preset.params), system: preset.system };
+}
+
+export type ValueSource = "env" | "preset" | "config" | "default";
 
 export interface EffectiveValue {
   key: string;
@@ -107,16 +117,35 @@ export interface EffectiveValue {
   env: string;
 }
 
-/** Each key's value with where it came from, as far as it is known without flags. */
-export function effectiveConfig(env: NodeJS.ProcessEnv = process.env, path?: string): EffectiveValue[] {
+/**
+ * Each key's value with where it came from, as far as it is known without flags: environment,
+ * then the preset named by the environment or the config (its system prompt and parameters),
+ * then the config file, then the built-in default.
+ */
+export function effectiveConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  path?: string,
+  presetsPath?: string,
+): EffectiveValue[] {
   const fromEnv = readEnvValues(env);
   const fromConfig = readConfig(path);
-  return CONFIG_KEYS.map((spec) => {
+  const presetName = fromEnv.preset ?? fromConfig.preset;
+  let fromPreset: ConfigValues = {};
+  if (typeof presetName === "string") {
+    const preset = getPreset(presetName, presetsPath);
+    fromPreset = { ...preset.params, system: preset.system };
+  }
+  const layers: [ValueSource, ConfigValues][] = [
+    ["env", fromEnv],
+    ["preset", fromPreset],
+    ["config", fromConfig],
+  ];
+  return CONFIG_KEYS.map((spec): EffectiveValue => {
     const base = { key: spec.key, env: spec.env };
-    const e = fromEnv[spec.key];
-    if (e !== undefined) return { ...base, value: e, source: "env" };
-    const c = fromConfig[spec.key];
-    if (c !== undefined) return { ...base, value: c, source: "config" };
+    for (const [source, values] of layers) {
+      const v = values[spec.key];
+      if (v !== undefined) return { ...base, value: v, source };
+    }
     return {
       ...base,
       value: spec.defaultValue,

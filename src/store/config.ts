@@ -7,7 +7,7 @@ import { basename, dirname, extname } from "node:path";
 import { parseJsonText } from "../chat/messages.js";
 import { UsageError } from "../errors.js";
 import { configKey, configSchema, findConfigKey, knownKeys, type ConfigValue } from "./config-keys.js";
-import { ensureDir, FILE_MODE, readTextIfExists, writeFileAtomic } from "./files.js";
+import { ensureDir, FILE_MODE, readTextIfExists, withFileLock, writeFileAtomic } from "./files.js";
 import { parleyPaths } from "./paths.js";
 
 /** The values set in a config file, by key. */
@@ -92,7 +92,7 @@ async function openConf(path: string): Promise<ConfStore> {
 export async function setConfigValue(key: string, raw: string, path = configFilePath()): Promise<ConfigValue> {
   const value = parseConfigValue(key, raw);
   const conf = await openConf(path);
-  conf.set(key, value);
+  withFileLock(path, () => conf.set(key, value));
   return value;
 }
 
@@ -101,7 +101,7 @@ export async function unsetConfigValue(key: string, path = configFilePath()): Pr
   configKey(key);
   if (!(key in readConfig(path))) return false;
   const conf = await openConf(path);
-  conf.delete(key);
+  withFileLock(path, () => conf.delete(key));
   return true;
 }
 

@@ -147,7 +147,7 @@ export class ConversationWriter {
 
   /** Gives the conversation a title (appended; the latest one wins). */
   rename(title: string): void {
-    this.#write(line({ type: "rename", time: new Date().toISOString(), title }));
+    this.#write(line({ type: "rename", time: new Date().toISOString(), title: title.replace(/\s+/g, " ").trim() }));
   }
 
   /** True once something has been written. */

@@ -134,7 +134,7 @@ export function searchConversations(text: string, dir = conversationsDir()): Sea
 
 /** Appends a rename record; the file is never rewritten. Returns the full id. */
 export function renameConversation(idOrPrefix: string, title: string, dir = conversationsDir()): string {
-  const clean = title.trim();
+  const clean = title.replace(/\s+/g, " ").trim();
   if (clean === "") throw new UsageError("the new title is empty");
   const id = resolveConversationId(idOrPrefix, dir);
   const path = conversationPath(id, dir);

@@ -18,9 +18,8 @@ const KEY_HINTS: Record<Phase, string> = {
 export function statusParts(state: ScreenState): string[] {
   const parts: string[] = [];
   if (state.phase === "loading") parts.push(`loading ${Math.round(state.loadProgress * 100)}%`);
-  else parts.push(formatContext(state.contextUsed, state.contextSize));
+  else parts.push(PHASE_TEXT[state.phase], formatContext(state.contextUsed, state.contextSize));
   if (state.last) parts.push(`last ${state.last.completionTokens} tok, ${state.last.tokensPerSecond.toFixed(1)} tok/s`);
-  if (state.phase !== "loading") parts.push(PHASE_TEXT[state.phase]);
   parts.push(KEY_HINTS[state.phase]);
   return parts;
 }

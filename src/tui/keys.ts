@@ -65,6 +65,7 @@ const TILDE_MOTIONS: Record<string, Motion> = { "1": "home", "7": "home", "4": "
 
 function parseEscape(seq: string): KeyEvent {
   // CSI or SS3 cursor keys, with an optional modifier: ESC [ 1 ; 5 D is Ctrl+Left.
+  // eslint-disable-next-line no-control-regex
   const csi = /^\u001b{1,2}(?:\[|O)(?:1;(\d+))?([ABCDHF])$/.exec(seq);
   if (csi) {
     const motion = CSI_MOTIONS[csi[2] ?? ""];
@@ -75,6 +76,7 @@ function parseEscape(seq: string): KeyEvent {
     if (word && motion === "right") return { type: "move", motion: "word-right" };
     return { type: "move", motion };
   }
+  // eslint-disable-next-line no-control-regex
   const tilde = /^\u001b\[(\d+)~$/.exec(seq);
   const motion = tilde ? TILDE_MOTIONS[tilde[1] ?? ""] : undefined;
   return motion ? { type: "move", motion } : { type: "ignored" };

@@ -47,7 +47,7 @@ export function renderMarkdown(text: string): string {
   if (hit !== undefined) return hit;
   let out: string;
   try {
-    out = (renderer().parse(text, { async: false }) as string).replace(/\s+$/, "");
+    out = renderer().parse(text, { async: false }).replace(/\s+$/, "");
   } catch {
     out = text;
   }

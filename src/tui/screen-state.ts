@@ -92,7 +92,7 @@ export function initialScreen(options: { markdown: boolean; showReasoning: boole
 
 function push(state: ScreenState, ...items: NewItem[]): ScreenState {
   let nextId = state.nextId;
-  const added = items.map((item) => ({ ...item, id: nextId++ }) as TranscriptItem);
+  const added: TranscriptItem[] = items.map((item) => ({ ...item, id: nextId++ }));
   return { ...state, items: [...state.items, ...added], nextId };
 }
 

@@ -31,13 +31,21 @@ function shown(value: ConfigValue): string {
 export function listConfig(opts: { json?: boolean; effective?: boolean }): void {
   if (opts.effective) {
     const rows = effectiveConfig();
-    if (opts.json) return out(JSON.stringify(rows, undefined, 2));
+    if (opts.json)
+      return out(
+        JSON.stringify(
+          rows.map((r) => ({ ...r, value: r.value ?? null })),
+          undefined,
+          2,
+        ),
+      );
     const width = Math.max(...rows.map((r) => r.key.length));
-    for (const r of rows) {
-      const value = r.value !== undefined ? shown(r.value) : `(${r.defaultText ?? "none"})`;
+    const values = rows.map((r) => (r.value !== undefined ? shown(r.value) : `(${r.defaultText ?? "none"})`));
+    const valueWidth = Math.min(40, Math.max(...values.map((v) => v.length)));
+    rows.forEach((r, i) => {
       const source = r.source === "env" ? `env ${r.env}` : r.source;
-      out(`${r.key.padEnd(width)}  ${value}  [${source}]`);
-    }
+      out(`${r.key.padEnd(width)}  ${(values[i] ?? "").padEnd(valueWidth)}  ${source}`);
+    });
     return;
   }
   const values = readConfig();
@@ -45,6 +53,9 @@ export function listConfig(opts: { json?: boolean; effective?: boolean }): void 
   for (const spec of CONFIG_KEYS) {
     const v = values[spec.key];
     if (v !== undefined) out(`${spec.key} = ${shown(v)}`);
+  }
+  if (Object.keys(values).length === 0) {
+    process.stderr.write(`nothing is set in ${configFilePath()}; see "parley config list --effective"\n`);
   }
 }
 

@@ -1,21 +1,28 @@
 /** `parley config`: read and change the settings file. */
 import type { Command } from "commander";
+import { CONFIG_KEYS } from "../../store/config-keys.js";
 import type * as Actions from "./config-actions.js";
 
 async function actions(): Promise<typeof Actions> {
   return import("./config-actions.js");
 }
 
+function keysHelp(): string {
+  const width = Math.max(...CONFIG_KEYS.map((s) => s.key.length));
+  const rows = CONFIG_KEYS.map((s) => `  ${s.key.padEnd(width)}  ${s.help}; ${s.allowed}`);
+  return `
+Keys:
+${rows.join("\n")}
+
+Precedence, highest first: flag > environment variable (PARLEY_<KEY>, e.g. PARLEY_TOP_P)
+  > --messages request body > preset > config file > built-in default.`;
+}
+
 export function addConfigCommand(program: Command): Command {
   const config = program
     .command("config")
     .description("show or change settings (keys are named like the flags: temperature, top-p, context-size...)")
-    .addHelpText(
-      "after",
-      `
-Precedence, highest first: flag > environment variable (PARLEY_<KEY>, e.g. PARLEY_TOP_P)
-  > --messages request body > preset > config file > built-in default.`,
-    );
+    .addHelpText("after", keysHelp);
   config
     .command("list")
     .description("print the values set in the config file")

@@ -46,7 +46,7 @@ function parseLimit(raw: string | undefined): number | undefined {
 
 function row(c: ConversationSummary): string {
   const damaged = c.damaged ? `  (damaged: ${c.damaged})` : c.torn ? "  (last line torn)" : "";
-  return `${c.id}  ${when(c.lastActivity).padEnd(16)}  ${String(c.messages).padStart(4)}  ${c.model.slice(0, 24).padEnd(24)}  ${c.title}${damaged}`;
+  return `${c.id.padEnd(12)}  ${when(c.lastActivity).padEnd(16)}  ${String(c.messages).padStart(4)}  ${c.model.slice(0, 24).padEnd(24)}  ${c.title}${damaged}`;
 }
 
 export function listHistory(opts: { json?: boolean; limit?: string }): void {
@@ -83,8 +83,8 @@ export function showHistory(id: string, opts: { json?: boolean }): void {
   reportDamage(c);
   if (opts.json) {
     const { path, header, messages, torn, badLines, damaged } = c;
-    const body = { id: c.id, title: c.title, model: c.model, created: c.created, last_activity: c.lastActivity };
-    return out(JSON.stringify({ ...body, path, header, messages, torn, bad_lines: badLines, damaged }, undefined, 2));
+    const body = { id: c.id, title: c.title, model: c.model, created: c.created, lastActivity: c.lastActivity };
+    return out(JSON.stringify({ ...body, path, header, messages, torn, badLines, damaged }, undefined, 2));
   }
   out(c.title);
   out(`id ${c.id} · ${c.model} · ${c.messages.length} messages · ${when(c.created)}`);

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
+import { ChatSession } from "../../src/chat/session.ts";
+import { parseMessagesInput } from "../../src/chat/messages.ts";
+import { completeCommand, runCommand } from "../../src/tui/commands/dispatch.ts";
+import { nearest } from "../../src/tui/commands/nearest.ts";
+import type { CommandContext } from "../../src/tui/commands/types.ts";
+import type { ScreenAction } from "../../src/tui/screen-state.ts";
+import { FAKE_INFO, FakeEngine } from "./fake-engine.ts";
+
+function context(session = new ChatSession(new FakeEngine(), { params: { ...DEFAULT_PARAMS } })) {
+  const printed: string[] = [];
+  const actions: ScreenAction[] = [];
+  const replies: string[] = [];
+  const written: string[] = [];
+  let exited = false;
+  const ctx: CommandContext = {
+    session,
+    info: FAKE_INFO,
+    markdown: true,
+    print: (t) => printed.push(t),
+    dispatch: (a) => actions.push(a),
+    startReply: (k) => replies.push(k),
+    exit: () => (exited = true),
+    writeTerminal: (s) => written.push(s),
+    lastStats: () => undefined,
+    cwd: mkdtempSync(join(tmpdir(), "parley-cmd-")),
+  };
+  const errors = (): string[] =>
+    actions.flatMap((a) =>
+      a.type === "add" && a.item.kind === "notice" && a.item.level === "error" ? [a.item.text] : [],
+    );
+  return { ctx, printed, actions, replies, written, errors, exited: () => exited };
+}
+
+describe("slash commands", () => {
+  test("/set validates with the flag rules and applies to the session", () => {
+    const c = context();
+    runCommand("/set temperature 0.2", c.ctx);
+    assert.equal(c.ctx.session.params.temperature, 0.2);
+    runCommand("/set top_p 3", c.ctx);
+    assert.match(c.errors()[0] ?? "", /invalid value for \/set top-p: "3" \(expected a number from 0 to 1\)/);
+    runCommand("/set warmth 1", c.ctx);
+    assert.match(c.errors()[1] ?? "", /unknown parameter "warmth"/);
+    runCommand("/set max-tokens none", c.ctx);
+    assert.equal(c.ctx.session.params.maxTokens, undefined);
+    runCommand("/show params", c.ctx);
+    assert.match(c.printed.at(-1) ?? "", /temperature\s+0\.2/);
+  });
+
+  test("an unknown command names the nearest one", () => {
+    const c = context();
+    runCommand("/exot", c.ctx);
+    assert.equal(c.errors()[0], "unknown command /exot: did you mean /exit? (/help lists them)");
+    assert.equal(nearest("zzzzzz", ["help", "exit"]), undefined);
+  });
+
+  test("/system, /undo, /clear act on the session", async () => {
+    const session = new ChatSession(new FakeEngine(), { params: { ...DEFAULT_PARAMS } });
+    const c = context(session);
+    runCommand("/system Be brief.", c.ctx);
+    assert.deepEqual(session.messages[0], { role: "system", content: "Be brief." });
+    await session.send("hi", () => undefined);
+    assert.equal(session.messages.length, 3);
+    runCommand("/undo", c.ctx);
+    assert.equal(session.messages.length, 1);
+    runCommand("/undo", c.ctx);
+    assert.equal(c.errors()[0], "nothing to undo");
+    await session.send("again", () => undefined);
+    runCommand("/clear", c.ctx);
+    assert.deepEqual(session.messages, [{ role: "system", content: "Be brief." }]);
+  });
+
+  test("/export writes JSON that --messages reads back, or Markdown", async () => {
+    const session = new ChatSession(new FakeEngine(), { params: { ...DEFAULT_PARAMS } });
+    const c = context(session);
+    await session.send("hi", () => undefined);
+    runCommand("/export out.json", c.ctx);
+    const parsed = parseMessagesInput(readFileSync(join(c.ctx.cwd, "out.json"), "utf8"), "out.json");
+    assert.deepEqual(parsed.messages, session.messages);
+    runCommand("/export out.md", c.ctx);
+    assert.match(
+      readFileSync(join(c.ctx.cwd, "out.md"), "utf8"),
+      /^## user\n\nhi\n\n## assistant\n\nHello \*\*world\*\*\n$/,
+    );
+    runCommand("/copy", c.ctx);
+    assert.equal(c.written[0], `\u001b]52;c;${Buffer.from("Hello **world**").toString("base64")}\u0007`);
+  });
+
+  test("/retry, /continue, /markdown and /exit go through the context", () => {
+    const c = context();
+    runCommand("/retry", c.ctx);
+    runCommand("/continue", c.ctx);
+    assert.deepEqual(c.replies, ["retry", "continue"]);
+    runCommand("/markdown off", c.ctx);
+    assert.deepEqual(c.actions.at(-1), { type: "markdown", on: false });
+    runCommand("/exit", c.ctx);
+    assert.ok(c.exited());
+  });
+
+  test("Tab completes names and arguments", () => {
+    assert.deepEqual(completeCommand("/he"), { text: "/help ", candidates: [] });
+    assert.deepEqual(completeCommand("/s").candidates, ["/system", "/set", "/show", "/stats"]);
+    assert.deepEqual(completeCommand("/set temp"), { text: "/set temperature ", candidates: [] });
+    assert.deepEqual(completeCommand("/show m"), { text: "/show model ", candidates: [] });
+    assert.deepEqual(completeCommand("hello"), { text: undefined, candidates: [] });
+  });
+});
+
+describe("session methods for the chat", () => {
+  test("retry replaces the last reply; continue appends to it", async () => {
+    const engine = new FakeEngine(["la"]);
+    const session = new ChatSession(engine, { params: { ...DEFAULT_PARAMS } });
+    await session.send("hi", () => undefined);
+    await session.retry(() => undefined);
+    assert.deepEqual(
+      session.messages.map((m) => m.content),
+      ["hi", "la"],
+    );
+    await session.continue(() => undefined);
+    assert.deepEqual(
+      session.messages.map((m) => m.content),
+      ["hi", "lala"],
+    );
+    assert.equal(engine.requests.at(-1)?.messages.at(-1)?.role, "assistant");
+  });
+});

@@ -1,0 +1,42 @@
+/** A scripted ChatEngine for screen tests: no model, replies with the given pieces. */
+import type { ChatEngine, GenerateRequest, GenerateResult, ModelInfo } from "../../src/engine/engine.ts";
+
+export const FAKE_INFO: ModelInfo = {
+  name: "fake.gguf",
+  path: "/models/fake.gguf",
+  template: "ChatML",
+  backend: "CPU",
+  contextSize: 1000,
+  trainContextSize: 1000,
+  threads: 1,
+};
+
+export class FakeEngine implements ChatEngine {
+  readonly info = FAKE_INFO;
+  requests: GenerateRequest[] = [];
+  constructor(private readonly pieces: string[] = ["Hello", " **world**"]) {}
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    this.requests.push(request);
+    const startedAt = performance.now();
+    for (const piece of this.pieces) {
+      if (request.signal?.aborted) break;
+      request.onText(piece, "content");
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return {
+      stopReason: request.signal?.aborted ? "abort" : "stop",
+      promptTokens: 10,
+      completionTokens: this.pieces.length,
+      startedAt,
+      firstTokenAt: startedAt,
+      endedAt: performance.now(),
+    };
+  }
+
+  countPromptTokens(messages: readonly unknown[]): number {
+    return messages.length * 10;
+  }
+
+  async dispose(): Promise<void> {}
+}

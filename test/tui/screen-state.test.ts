@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { splitForCommit } from "../../src/tui/chunking.ts";
+import { statusParts } from "../../src/tui/format.ts";
+import { initialScreen, screenReducer, type ScreenAction, type ScreenState } from "../../src/tui/screen-state.ts";
+
+const LIMIT = { columns: 80, rows: 10 };
+const header = { model: "m.gguf", template: "ChatML", backend: "CPU", contextSize: 100 };
+
+function run(state: ScreenState, ...actions: ScreenAction[]): ScreenState {
+  return actions.reduce(screenReducer, state);
+}
+
+describe("splitting a streamed reply", () => {
+  test("markdown is frozen at blank lines outside fenced code", () => {
+    assert.equal(splitForCommit("one line", true, LIMIT), undefined);
+    assert.deepEqual(splitForCommit("para one\n\npara two", true, LIMIT), {
+      commit: "para one\n",
+      rest: "para two",
+      joined: false,
+    });
+    assert.equal(splitForCommit("```\ncode\n\nmore", true, LIMIT), undefined);
+  });
+
+  test("raw text is frozen line by line", () => {
+    assert.deepEqual(splitForCommit("a\nb", false, LIMIT), { commit: "a", rest: "b", joined: false });
+  });
+
+  test("a tail too tall for the screen is cut, and a cut fence is closed and reopened", () => {
+    const long = "```js\n" + Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n");
+    const split = splitForCommit(long, true, LIMIT);
+    assert.ok(split);
+    assert.match(split.commit, /line 28\n```$/);
+    assert.match(split.rest, /^```js\nline 29$/);
+    const noBreak = "la".repeat(2000);
+    const cut = splitForCommit(noBreak, true, LIMIT);
+    assert.equal(cut?.commit.length, 4000);
+    assert.equal(cut?.joined, true);
+  });
+});
+
+describe("the screen reducer", () => {
+  const loaded = run(initialScreen({ markdown: true, showReasoning: false }), {
+    type: "loaded",
+    header,
+    contextUsed: 0,
+  });
+
+  test("loading puts the header first and goes idle", () => {
+    assert.equal(loaded.phase, "idle");
+    assert.deepEqual(loaded.items[0], { kind: "header", id: 1, info: header });
+    assert.match(statusParts(loaded).join(" · "), /^idle · ctx 0\/100 \(0%\) · Enter send/);
+  });
+
+  test("a reply streams live, freezes its finished blocks and ends idle with figures", () => {
+    let s = run(loaded, { type: "reply-start" }, { type: "reply-text", content: "Hello", reasoning: "", limit: LIMIT });
+    assert.equal(s.phase, "generating");
+    assert.equal(s.live?.content, "Hello");
+    s = run(s, { type: "reply-text", content: "\n\nSecond", reasoning: "", limit: LIMIT });
+    assert.deepEqual(s.items.at(-1), {
+      kind: "reply",
+      id: 2,
+      text: "Hello\n",
+      first: true,
+      gap: false,
+      markdown: true,
+    });
+    assert.equal(s.live?.content, "Second");
+    s = run(s, {
+      type: "reply-end",
+      outcome: "interrupted",
+      last: { completionTokens: 3, tokensPerSecond: 50 },
+      contextUsed: 40,
+    });
+    assert.equal(s.live, undefined);
+    assert.equal(s.phase, "idle");
+    assert.deepEqual(
+      s.items.slice(-2).map((i) => (i.kind === "reply" ? [i.text, i.first, i.gap] : i.kind === "marker" ? i.text : i)),
+      [["Second", false, true], "[interrupted]"],
+    );
+    assert.match(statusParts(s).join(" · "), /idle · ctx 40\/100 \(40%\) · last 3 tok, 50\.0 tok\/s/);
+  });
+
+  test("reasoning is frozen (collapsed) when the answer starts", () => {
+    const s = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "reply-text", content: "", reasoning: "thinking hard", limit: LIMIT },
+      { type: "reply-text", content: "Answer", reasoning: "", limit: LIMIT },
+    );
+    assert.deepEqual(s.items.at(-1), { kind: "reasoning", id: 2, text: "thinking hard", collapsed: true });
+    assert.equal(s.live?.labelShown, true);
+  });
+
+  test("an error ends the reply with an error row; /clear keeps only the header", () => {
+    let s = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "reply-end", outcome: "error", error: "boom", contextUsed: 0 },
+    );
+    assert.deepEqual(s.items.at(-1), { kind: "notice", id: 2, level: "error", text: "boom" });
+    s = run(s, { type: "clear" });
+    assert.equal(s.items.length, 1);
+    assert.equal(s.epoch, 1);
+  });
+});
