@@ -24,6 +24,11 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return;
+      // A command group run without a subcommand has already printed its help.
+      if (err.code === "commander.help") {
+        process.exitCode = ExitCode.usage;
+        return;
+      }
       fail(err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), ExitCode.usage, err);
     } else if (err instanceof InterruptError) {
       // The user stopped parley: not an error, nothing to say.

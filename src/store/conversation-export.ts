@@ -1,5 +1,5 @@
 /** A saved conversation as a Chat Completion messages array (what `--messages` reads) or Markdown. */
-import type { Role } from "../chat/types.js";
+import type { Message, Role } from "../chat/types.js";
 import type { Conversation } from "./conversations.js";
 
 export interface ExportedMessage {
@@ -33,4 +33,13 @@ export function toMarkdown(c: Conversation): string {
     parts.push(m.content);
   }
   return `${parts.join("\n")}\n`;
+}
+
+/** The conversation as the messages a chat session goes on from (`-c`, `--resume`). */
+export function toSessionMessages(c: Conversation): Message[] {
+  return toChatMessages(c).map((m) => {
+    const message: Message = { role: m.role, content: m.content };
+    if (m.reasoning_content) message.reasoning = m.reasoning_content;
+    return message;
+  });
 }

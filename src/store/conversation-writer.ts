@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, constants, openSync, readSync, statSync, writeSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { FinishReason, Role } from "../chat/types.js";
 import { RuntimeError } from "../errors.js";
 import type { HeaderRecord, MessageRecord, ModelIdentity, ResumeRecord, TokenCounts } from "./conversation-records.js";
@@ -104,12 +104,13 @@ export class ConversationWriter {
     if (this.#fd !== undefined) return this.#fd;
     try {
       if (this.#exclusive) {
-        ensureDir(resolve(this.path, ".."));
+        ensureDir(dirname(this.path));
         this.#fd = openSync(
           this.path,
           constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL,
           FILE_MODE,
         );
+        this.#exclusive = false;
       } else {
         this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
         // A run killed mid-line left a torn last line: start on a fresh line so ours stay whole.
@@ -150,11 +151,7 @@ export class ConversationWriter {
     this.#write(line({ type: "rename", time: new Date().toISOString(), title: title.replace(/\s+/g, " ").trim() }));
   }
 
-  /** True once something has been written. */
-  get written(): boolean {
-    return this.#fd !== undefined;
-  }
-
+  /** Closes the file; a later append opens it again. */
   close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;

@@ -1,4 +1,5 @@
 /** Starts the interactive chat. Imported lazily: Ink and React are loaded only here. */
+import "./production.js";
 import { render } from "ink";
 import type { SamplingParams } from "../chat/params.js";
 import { ChatSession } from "../chat/session.js";

@@ -20,6 +20,8 @@ export interface TermOptions {
   home?: string;
   env?: Record<string, string>;
   cwd?: string;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export class Term {
@@ -47,6 +49,7 @@ export class Term {
       "PARLEY_MODEL",
       ...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`),
       quote(process.execPath),
+      ...(options.nodeArgs ?? []).map(quote),
       quote(BIN),
       ...args.map(quote),
     ].join(" ");

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runParley, tempHome } from "../helpers/cli.ts";
+import { BIN, runParley, tempHome } from "../helpers/cli.ts";
 
 function editorScript(home: string, text: string): string {
   const script = join(home, "editor.mjs");
@@ -35,6 +36,14 @@ describe("parley config", () => {
       system: "You are terse.",
     });
     assert.equal((await run("path")).stdout, `${file}\n`);
+    writeFileSync(join(home, "m.gguf"), "");
+    const rel = spawnSync(process.execPath, [BIN, "config", "set", "model", "m.gguf"], {
+      cwd: home,
+      env: { ...process.env, PARLEY_HOME: home },
+      encoding: "utf8",
+    });
+    assert.equal(rel.status, 0, rel.stderr);
+    assert.equal((await run("get", "model")).stdout, `${join(home, "m.gguf")}\n`);
     assert.equal((await run("unset", "temperature")).code, 0);
     assert.equal((await run("get", "temperature")).stdout, "0.8\n");
   });

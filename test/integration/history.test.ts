@@ -144,6 +144,18 @@ describe("parley history", () => {
     assert.equal((await runParley(["history", "show", "abc"], { home })).code, 0);
   });
 
+  it("prints its help (exit 2) when no subcommand is given", async () => {
+    for (const group of ["history", "config", "prompts"]) {
+      const r = await runParley([group]);
+      assert.equal(r.code, 2, group);
+      assert.match(r.stderr, new RegExp(`^Usage: parley ${group} `));
+      assert.doesNotMatch(r.stderr, /outputHelp/);
+    }
+    const typo = await runParley(["history", "lst"]);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr, "parley: unknown command 'lst' (Did you mean list?)\n");
+  });
+
   it("removes one conversation, and clears all only when confirmed", async () => {
     const home = tempHome();
     const a = save(home, "One");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseMessagesInput } from "../../src/chat/messages.ts";
 import { UsageError } from "../../src/errors.ts";
-import { toChatMessages, toMarkdown } from "../../src/store/conversation-export.ts";
+import { toChatMessages, toMarkdown, toSessionMessages } from "../../src/store/conversation-export.ts";
 import { resolveConversationId } from "../../src/store/conversation-files.ts";
 import { parseConversationText } from "../../src/store/conversation-records.ts";
 import { ConversationWriter, modelIdentity } from "../../src/store/conversation-writer.ts";
@@ -68,6 +68,7 @@ describe("conversation store", () => {
     const w = ConversationWriter.create({ model: MODEL }, dir);
     assert.equal(existsSync(w.path), false);
     w.append({ role: "user", content: "hi" });
+    w.close();
     w.append({ role: "assistant", content: "yo", finishReason: "length", interrupted: true });
     w.close();
     const lines = readFileSync(w.path, "utf8").split("\n");
@@ -205,6 +206,7 @@ describe("conversation store", () => {
     const parsed = parseMessagesInput(JSON.stringify(messages), "export");
     assert.equal(parsed.messages.length, 3);
     assert.equal(parsed.messages[2]?.reasoning, "thinking");
+    assert.deepEqual(toSessionMessages(c), parsed.messages);
     const md = toMarkdown(c);
     assert.match(md, /^# Question\?\n/);
     assert.match(md, /## Assistant\n\n> thinking\n\nHello from parley!\n$/);

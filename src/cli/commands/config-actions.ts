@@ -1,4 +1,6 @@
 /** What the `parley config` subcommands do. */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { CONFIG_KEYS, configKey, type ConfigValue } from "../../store/config-keys.js";
 import { effectiveConfig } from "../../store/config-layer.js";
 import {
@@ -66,7 +68,9 @@ export function getConfig(key: string): void {
 
 export async function setConfig(key: string, raw: string): Promise<void> {
   if (key === "preset") getPreset(raw);
-  await setConfigValue(key, raw);
+  // A model file given by a relative path is kept as an absolute one, so it works from anywhere.
+  const value = key === "model" && existsSync(raw) ? resolve(raw) : raw;
+  await setConfigValue(key, value);
 }
 
 export async function unsetConfig(key: string): Promise<void> {

@@ -116,7 +116,7 @@ export function exportHistory(id: string, opts: { format: "json" | "md"; output?
   reportDamage(c);
   const text = opts.format === "md" ? toMarkdown(c) : `${JSON.stringify(toChatMessages(c), undefined, 2)}\n`;
   if (opts.output === undefined) {
-    process.stdout.write(text);
+    process.stdout.write(tty ? sanitizeForTerminal(text) : text);
     return;
   }
   try {

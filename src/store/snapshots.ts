@@ -1,0 +1,70 @@
+/**
+ * Where saved context states live (one group of files per conversation, named `<id>.<kind>`),
+ * and keeping them under the configured disk cap by removing the least recently used first.
+ */
+import { readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parleyPaths } from "./paths.js";
+
+export function snapshotsDir(): string {
+  return parleyPaths().snapshots;
+}
+
+/** A snapshot file of a conversation: `kind` is e.g. "state" (the context state) or "json" (what it matches). */
+export function snapshotPath(conversationId: string, kind: string, dir = snapshotsDir()): string {
+  return join(dir, `${conversationId}.${kind}`);
+}
+
+export interface SnapshotGroup {
+  id: string;
+  files: string[];
+  bytes: number;
+  /** The latest modification time of its files, in ms. */
+  usedAt: number;
+}
+
+/** The snapshots on disk, grouped by conversation, least recently used first. */
+export function snapshotGroups(dir = snapshotsDir()): SnapshotGroup[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const groups = new Map<string, SnapshotGroup>();
+  for (const name of names) {
+    const id = name.split(".")[0] ?? name;
+    let st;
+    try {
+      st = statSync(join(dir, name));
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const g = groups.get(id) ?? { id, files: [], bytes: 0, usedAt: 0 };
+    g.files.push(join(dir, name));
+    g.bytes += st.size;
+    g.usedAt = Math.max(g.usedAt, st.mtimeMs);
+    groups.set(id, g);
+  }
+  return [...groups.values()].sort((a, b) => a.usedAt - b.usedAt || a.id.localeCompare(b.id));
+}
+
+/**
+ * Removes whole snapshot groups, least recently used first, until the rest fit in `capBytes`.
+ * Groups in `keep` (the conversation in use) are never removed. Returns the removed ids.
+ */
+export function pruneSnapshots(capBytes: number, keep: readonly string[] = [], dir = snapshotsDir()): string[] {
+  const groups = snapshotGroups(dir);
+  let total = groups.reduce((sum, g) => sum + g.bytes, 0);
+  const removed: string[] = [];
+  for (const g of groups) {
+    if (total <= capBytes) break;
+    if (keep.includes(g.id)) continue;
+    for (const file of g.files) rmSync(file, { force: true });
+    total -= g.bytes;
+    removed.push(g.id);
+  }
+  return removed;
+}
