@@ -2,7 +2,6 @@
 import { readFileSync } from "node:fs";
 import type { ChatListener, DoneEvent } from "../chat/events.js";
 import { parseJsonText, parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
-import { mergeParams } from "../chat/params.js";
 import { ChatSession } from "../chat/session.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
 import type { ModelInfo } from "../engine/engine.js";
@@ -11,7 +10,8 @@ import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
 import { jsonlWriter } from "../output/jsonl.js";
 import { textWriter } from "../output/text.js";
-import type { RunSettings } from "./settings.js";
+import { ConversationLog, findResumed, type ResumedConversation } from "./conversation-log.js";
+import { effectiveParams, type RunSettings } from "./settings.js";
 import { readStdin } from "./stdin.js";
 
 function readTextFile(path: string, what: string): string {
@@ -47,6 +47,8 @@ export interface PreparedRequest {
   messages: Message[];
   request: ParsedRequest;
   responseFormat: ResponseFormat | undefined;
+  /** The saved conversation this run continues. */
+  resumed?: ResumedConversation;
 }
 
 /** Reads every input and builds the conversation, before any model is loaded. */
@@ -58,12 +60,15 @@ export async function prepareRequest(settings: RunSettings, promptArg: string | 
     const text = fromStdin ? (stdinText ?? "") : readTextFile(settings.messagesSource, "messages file");
     request = parseMessagesInput(text, fromStdin ? "--messages from stdin" : settings.messagesSource);
   }
-  const messages = [...request.messages];
+  const resumed = findResumed(settings);
+  const messages = [...(resumed?.messages ?? request.messages)];
   const system =
     settings.systemFile !== undefined ? readTextFile(settings.systemFile, "system prompt file") : settings.system;
   if (system !== undefined) {
     if (messages[0]?.role === "system") messages[0] = { role: "system", content: system };
     else messages.unshift({ role: "system", content: system });
+  } else if (settings.fallbackSystem !== undefined && messages[0]?.role !== "system") {
+    messages.unshift({ role: "system", content: settings.fallbackSystem });
   }
   const prompt = composePrompt(fromStdin ? undefined : stdinText, promptArg);
   if (prompt !== undefined) messages.push({ role: "user", content: prompt });
@@ -73,7 +78,7 @@ export async function prepareRequest(settings: RunSettings, promptArg: string | 
   }
   const responseFormat =
     settings.schemaSource !== undefined ? readSchema(settings.schemaSource) : request.responseFormat;
-  return { messages, request, responseFormat };
+  return { messages, request, responseFormat, ...(resumed ? { resumed } : {}) };
 }
 
 function listenerFor(settings: RunSettings, write: (text: string) => void): ChatListener {
@@ -104,8 +109,8 @@ export function formatStats(done: DoneEvent): string {
 }
 
 export async function runOneShot(settings: RunSettings, promptArg: string | undefined): Promise<number> {
-  const { messages, request, responseFormat } = await prepareRequest(settings, promptArg);
-  const params = mergeParams(settings.params, request.params);
+  const { messages, request, responseFormat, resumed } = await prepareRequest(settings, promptArg);
+  const params = effectiveParams(settings, request.params);
   const modelPath = resolveModelPath(settings.modelRef);
 
   let session: ChatSession | undefined;
@@ -121,7 +126,20 @@ export async function runOneShot(settings: RunSettings, promptArg: string | unde
   try {
     if (settings.stats) process.stderr.write(formatModelLine(engine.info));
     session = new ChatSession(engine, { messages, params, ...(responseFormat ? { responseFormat } : {}) });
+    const log = settings.history
+      ? new ConversationLog(messages, {
+          modelPath,
+          template: engine.info.template,
+          params,
+          source: "one-shot",
+          ...(resumed ? { resumed } : {}),
+        })
+      : undefined;
+    // The prompt is saved before the reply starts: a run killed mid-reply keeps it.
+    log?.sync(session.messages);
     const done = await session.reply(listenerFor(settings, (text) => process.stdout.write(text)));
+    log?.reply(done, session.messages);
+    log?.close();
     if (settings.stats) process.stderr.write(formatStats(done));
     if (done.interrupted) throw new InterruptError();
     return ExitCode.ok;

@@ -9,14 +9,18 @@ export function addModelOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("-m, --model <path>", "the GGUF model file to load").env("PARLEY_MODEL"))
     .addOption(
-      new Option("--gpu <backend>", "compute backend")
-        .choices(["auto", "cuda", "vulkan", "metal", "off"])
-        .default("auto"),
+      new Option("--gpu <backend>", "compute backend (default: auto)").choices([
+        "auto",
+        "cuda",
+        "vulkan",
+        "metal",
+        "off",
+      ]),
     )
-    .addOption(new Option("--gpu-layers <n|auto|max>", "layers to offload to the GPU").default("auto"))
+    .addOption(new Option("--gpu-layers <n|auto|max>", "layers to offload to the GPU (default: auto)"))
     .addOption(new Option("--context-size <n|auto>", "context window in tokens (default: the model's, at most 8192)"))
     .addOption(new Option("--threads <n>", "CPU threads (default: physical cores - 1, at least 1)"))
-    .addOption(new Option("--template <name>", `chat template: ${Object.keys(TEMPLATES).join(", ")}`).default("auto"));
+    .addOption(new Option("--template <name>", `chat template (default: auto): ${Object.keys(TEMPLATES).join(", ")}`));
 }
 
 export function addSamplingOptions(cmd: Command): Command {
@@ -30,6 +34,12 @@ export function addSamplingOptions(cmd: Command): Command {
 export function addOutputOptions(cmd: Command): Command {
   return cmd
     .option("-s, --system <text>", "system prompt")
+    .option("-p, --preset <name>", "use a named system prompt and its parameters (see `parley prompts`)")
+    .addOption(new Option("-c, --continue", "continue the latest saved conversation").conflicts(["resume", "messages"]))
+    .addOption(
+      new Option("--resume <id>", "continue a saved conversation (an id or unique prefix)").conflicts("messages"),
+    )
+    .option("--no-history", "do not save this conversation")
     .option("--system-file <path>", "read the system prompt from a file")
     .option("--messages <file|->", "read a Chat Completion messages array or request body (- for stdin)")
     .option("--schema <file|json>", "constrain the reply to JSON matching this JSON schema")

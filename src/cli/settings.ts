@@ -1,19 +1,28 @@
-/** Turning flags and environment into validated settings. No file or model is touched here. */
-import { PARAM_SPECS, parseParamValue, type ParamLayer } from "../chat/params.js";
+/**
+ * Turning flags, environment, the config file and presets into validated settings.
+ * One precedence rule for every value: flag > environment variable > `--messages` request body >
+ * preset > config file > built-in default. (The body is read later, in `prepareRequest`.)
+ */
+import { mergeParams, PARAM_SPECS, parseParamValue, type ParamLayer, type SamplingParams } from "../chat/params.js";
 import type { EngineOptions, GpuChoice } from "../engine/engine.js";
 import { isTemplateName, TEMPLATES } from "../engine/templates.js";
 import { defaultThreads } from "../engine/threads.js";
 import { UsageError } from "../errors.js";
+import { loadStoredLayers, presetSettingsLayer, type SettingsLayer, type StoredLayers } from "../store/config-layer.js";
 
 export interface ChatFlags {
   model?: string;
-  gpu: GpuChoice;
-  gpuLayers: string;
+  gpu?: GpuChoice;
+  gpuLayers?: string;
   contextSize?: string;
   threads?: string;
-  template: string;
+  template?: string;
   system?: string;
   systemFile?: string;
+  preset?: string;
+  continue?: boolean;
+  resume?: string;
+  history?: boolean;
   messages?: string;
   schema?: string;
   json?: boolean;
@@ -28,19 +37,37 @@ export interface ChatFlags {
 
 export type OutputMode = "text" | "json" | "jsonl";
 
+/** Parameter layers by source; the request body slots in between env and preset. */
+export interface ParamSources {
+  flags: ParamLayer;
+  env: ParamLayer;
+  preset: ParamLayer;
+  config: ParamLayer;
+}
+
 export interface RunSettings {
   modelRef: string | undefined;
   engine: Omit<EngineOptions, "modelPath">;
-  params: ParamLayer;
+  params: ParamSources;
   output: OutputMode;
   stats: boolean;
   showReasoning: boolean;
   raw: boolean;
   debug: boolean;
+  /** The system prompt given by flag or environment: it replaces one from `--messages`. */
   system: string | undefined;
   systemFile: string | undefined;
+  /** The system prompt of the preset, else the config: used when no other is given. */
+  fallbackSystem: string | undefined;
+  preset: string | undefined;
   messagesSource: string | undefined;
   schemaSource: string | undefined;
+  /** Save the conversation. */
+  history: boolean;
+  markdown: boolean;
+  snapshotCapMb: number | undefined;
+  /** `-c`: the latest conversation; `--resume <id>`: that one. */
+  resume: { latest: true } | { id: string } | undefined;
 }
 
 function parseWholeNumber(raw: string, flag: string, min: number, max: number): number {
@@ -58,14 +85,9 @@ export function parseGpuLayers(raw: string): number | "auto" | "max" {
   return parseWholeNumber(raw, "--gpu-layers", 0, 100_000);
 }
 
-export function parseContextSize(raw: string | undefined): number | "auto" | undefined {
-  if (raw === undefined) return undefined;
+export function parseContextSize(raw: string): number | "auto" {
   if (raw === "auto") return "auto";
   return parseWholeNumber(raw, "--context-size", 16, 10_000_000);
-}
-
-export function parseThreads(raw: string | undefined): number {
-  return raw === undefined ? defaultThreads() : parseWholeNumber(raw, "--threads", 1, 1024);
 }
 
 /** Sampling parameters given as flags. */
@@ -82,34 +104,73 @@ export function paramsFromFlags(flags: ChatFlags): ParamLayer {
   return layer;
 }
 
-export function resolveRunSettings(flags: ChatFlags): RunSettings {
-  if (!isTemplateName(flags.template)) {
+/** The parameters of a run: flags, environment, the request body, preset, config, defaults. */
+export function effectiveParams(settings: RunSettings, body: ParamLayer = {}): SamplingParams {
+  const p = settings.params;
+  return mergeParams(p.flags, p.env, body, p.preset, p.config);
+}
+
+function checkTemplate(name: string, where: string): string {
+  if (!isTemplateName(name)) {
     throw new UsageError(
-      `unknown chat template "${flags.template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,
+      `unknown chat template "${name}" in ${where} (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,
     );
   }
+  return name;
+}
+
+function resolveEngine(flags: ChatFlags, env: SettingsLayer, config: SettingsLayer): RunSettings["engine"] {
+  const e = env.engine;
+  const c = config.engine;
+  const template =
+    flags.template !== undefined ? checkTemplate(flags.template, "--template") : (e.template ?? c.template);
+  return {
+    gpu: flags.gpu ?? e.gpu ?? c.gpu ?? "auto",
+    gpuLayers:
+      (flags.gpuLayers !== undefined ? parseGpuLayers(flags.gpuLayers) : undefined) ??
+      e.gpuLayers ??
+      c.gpuLayers ??
+      "auto",
+    contextSize:
+      (flags.contextSize !== undefined ? parseContextSize(flags.contextSize) : undefined) ??
+      e.contextSize ??
+      c.contextSize,
+    threads:
+      (flags.threads !== undefined ? parseWholeNumber(flags.threads, "--threads", 1, 1024) : undefined) ??
+      e.threads ??
+      c.threads ??
+      defaultThreads(),
+    template: checkTemplate(template ?? "auto", "the config"),
+    debug: flags.debug === true,
+  };
+}
+
+export function resolveRunSettings(flags: ChatFlags, stored: StoredLayers = loadStoredLayers()): RunSettings {
   if (flags.system !== undefined && flags.systemFile !== undefined) {
     throw new UsageError("give either --system or --system-file, not both");
   }
+  const { env, config } = stored;
+  const flagParams = paramsFromFlags(flags);
+  const presetName = flags.preset ?? env.preset ?? config.preset;
+  const preset: SettingsLayer = presetName !== undefined ? presetSettingsLayer(presetName) : { params: {}, engine: {} };
   return {
-    modelRef: flags.model,
-    engine: {
-      gpu: flags.gpu,
-      gpuLayers: parseGpuLayers(flags.gpuLayers),
-      contextSize: parseContextSize(flags.contextSize),
-      threads: parseThreads(flags.threads),
-      template: flags.template,
-      debug: flags.debug === true,
-    },
-    params: paramsFromFlags(flags),
+    modelRef: flags.model ?? env.model ?? config.model,
+    engine: resolveEngine(flags, env, config),
+    params: { flags: flagParams, env: env.params, preset: preset.params, config: config.params },
     output: flags.json ? "json" : flags.jsonl ? "jsonl" : "text",
     stats: flags.stats === true,
     showReasoning: flags.showReasoning === true,
     raw: flags.raw === true,
     debug: flags.debug === true,
-    system: flags.system,
+    system: flags.systemFile !== undefined ? undefined : (flags.system ?? env.system),
     systemFile: flags.systemFile,
+    fallbackSystem: preset.system ?? config.system,
+    preset: presetName,
     messagesSource: flags.messages,
     schemaSource: flags.schema,
+    history: flags.history !== false && (env.history ?? config.history ?? true),
+    markdown: env.markdown ?? config.markdown ?? true,
+    snapshotCapMb: env.snapshotCapMb ?? config.snapshotCapMb,
+    resume: flags.continue ? { latest: true } : flags.resume !== undefined ? { id: flags.resume } : undefined,
   };
 }

@@ -27,7 +27,7 @@ async function runInteractive(settings: RunSettings, firstPrompt: string | undef
   const { prepareRequest } = await import("../one-shot.js");
   const prepared = await prepareRequest(settings, STAND_IN);
   const messages = prepared.messages.slice(0, -1);
-  const { mergeParams } = await import("../../chat/params.js");
+  const { effectiveParams } = await import("../settings.js");
   const { resolveModelPath } = await import("../../engine/model-ref.js");
   const modelPath = resolveModelPath(settings.modelRef);
   // The terminal renderers read colour support when they are first imported.
@@ -39,7 +39,7 @@ async function runInteractive(settings: RunSettings, firstPrompt: string | undef
       return loadLlamaEngine({ ...settings.engine, modelPath }, onProgress);
     },
     messages,
-    params: mergeParams(settings.params, prepared.request.params),
+    params: effectiveParams(settings, prepared.request.params),
     responseFormat: prepared.responseFormat,
     firstPrompt,
     showReasoning: settings.showReasoning,
