@@ -1,17 +1,37 @@
 /**
- * Tokens per second in the interactive chat vs one-shot text mode, both in a real terminal (tmux),
- * same model, prompt, seed and thread count. Prints a table and writes JSON to bench/results/.
- * Run: npm run build && node --import tsx bench/tui-speed.ts [runs]
+ * Decode speed in the interactive chat vs one-shot text mode, both in a real terminal (tmux), on
+ * the same model, prompt, seed and thread count. Runs are interleaved in pairs and the order
+ * inside a pair alternates, so load from other work on the machine falls on both modes alike.
+ * Prints medians, the ratio of the medians, the median of the per-pair ratios and the load
+ * average, and writes every sample to bench/results/tui-speed-<time>.json.
+ *
+ *   npm run build && node --import tsx bench/tui-speed.ts [--runs 7] [--tokens 400] [--color]
+ *     [--markdown off] [--model file.gguf]
+ *
+ * Both figures are the engine's decode speed (tokens after the first, over the time after the
+ * first): one-shot prints it with --stats, the chat shows it on its status line.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { Term } from "../test/e2e/tmux.ts";
 
-const MODEL = process.env.PARLEY_BENCH_MODEL ?? "/work/shared/models/stories260K.gguf";
-const RUNS = Number(process.argv[2] ?? 5);
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "7" },
+    tokens: { type: "string", default: "400" },
+    model: { type: "string", default: process.env.PARLEY_BENCH_MODEL ?? "/work/shared/models/stories260K.gguf" },
+    color: { type: "boolean", default: false },
+    markdown: { type: "string", default: "on" },
+  },
+});
+const MODEL = values.model;
+const RUNS = Number(values.runs);
 const PROMPT = "Once upon a time";
-const ARGS = ["-m", MODEL, "--threads", "1", "-n", "400", "--temperature", "0", "--seed", "1"];
+const ARGS = ["-m", MODEL, "--threads", "1", "-n", values.tokens, "--temperature", "0", "--seed", "1"];
+const TERM = { color: values.color, columns: 100, rows: 30 };
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,9 +40,9 @@ function median(values: number[]): number {
 }
 
 async function oneShot(): Promise<number> {
-  const term = Term.start([...ARGS, "--stats", PROMPT], { env: { PARLEY_BENCH: "1" } });
+  const term = Term.start([...ARGS, "--stats", PROMPT], TERM);
   try {
-    await term.waitForExit(120_000);
+    await term.waitForExit(180_000);
     const text = term.all().replace(/\n/g, "");
     const match = /decode: ([\d.]+) tokens\/s/.exec(text);
     if (!match) throw new Error(`no stats in one-shot output:\n${term.all()}`);
@@ -33,13 +53,19 @@ async function oneShot(): Promise<number> {
 }
 
 async function interactive(): Promise<number> {
-  const term = Term.start(ARGS);
+  const term = Term.start(ARGS, TERM);
   try {
-    await term.ready(120_000);
+    await term.ready(180_000);
+    if (values.markdown === "off") {
+      term.type("/markdown off");
+      await term.waitFor("> /markdown off");
+      term.press("Enter");
+      await term.waitFor((s) => /^idle · ctx/m.test(s) && s.includes("> ") && !s.includes("> /markdown"));
+    }
     term.type(PROMPT);
     await term.waitFor(`> ${PROMPT}`);
     term.press("Enter");
-    const screen = await term.waitFor(/^idle · .*last \d+ tok, [\d.]+ tok\/s/m, 120_000);
+    const screen = await term.waitFor(/^idle · .*last \d+ tok, [\d.]+ tok\/s/m, 180_000);
     const match = /last \d+ tok, ([\d.]+) tok\/s/.exec(screen);
     term.press("C-d");
     await term.waitForExit();
@@ -49,23 +75,57 @@ async function interactive(): Promise<number> {
   }
 }
 
-const results = { oneShot: [] as number[], tui: [] as number[] };
-for (let i = 0; i < RUNS; i++) {
-  results.oneShot.push(await oneShot());
-  results.tui.push(await interactive());
+interface Pair {
+  oneShot: number;
+  tui: number;
+  order: "one-shot first" | "tui first";
+  load1: number;
 }
+
+const pairs: Pair[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const load1 = loadavg()[0] ?? 0;
+  let a: number;
+  let b: number;
+  if (i % 2 === 0) {
+    a = await oneShot();
+    b = await interactive();
+  } else {
+    b = await interactive();
+    a = await oneShot();
+  }
+  pairs.push({ oneShot: a, tui: b, order: i % 2 === 0 ? "one-shot first" : "tui first", load1 });
+  console.log(
+    `run ${i + 1}/${RUNS}: one-shot ${a.toFixed(0)}, tui ${b.toFixed(0)} tok/s (${((b / a) * 100).toFixed(0)}%), load ${load1.toFixed(2)}`,
+  );
+}
+
+const oneShotTps = pairs.map((p) => p.oneShot);
+const tuiTps = pairs.map((p) => p.tui);
+const ratio = median(tuiTps) / median(oneShotTps);
+const pairRatio = median(pairs.map((p) => p.tui / p.oneShot));
+const loads = pairs.map((p) => p.load1);
+const load = { min: Math.min(...loads), median: median(loads), max: Math.max(...loads), end: loadavg()[0] ?? 0 };
 const row = (name: string, v: number[]): string =>
-  `${name.padEnd(10)} ${median(v).toFixed(1).padStart(10)} ${v.map((x) => x.toFixed(0)).join(", ")}`;
-const ratio = median(results.tui) / median(results.oneShot);
-console.log(`model ${MODEL}, --threads 1, -n 400, ${RUNS} runs each, median decode tokens/s`);
-console.log(`${"mode".padEnd(10)} ${"median".padStart(10)} runs`);
-console.log(row("one-shot", results.oneShot));
-console.log(row("tui", results.tui));
-console.log(`tui / one-shot: ${(ratio * 100).toFixed(1)}%`);
+  `${name.padEnd(10)} ${median(v).toFixed(1).padStart(10)}   ${v.map((x) => x.toFixed(0)).join(", ")}`;
+
+console.log("");
+console.log(
+  `model ${MODEL}, --threads 1, -n ${values.tokens}, ${RUNS} interleaved pairs, ` +
+    `markdown ${values.markdown}, colour ${values.color ? "on" : "off"}, ${availableParallelism()} CPUs`,
+);
+console.log(`${"mode".padEnd(10)} ${"median".padStart(10)}   runs (decode tokens/s)`);
+console.log(row("one-shot", oneShotTps));
+console.log(row("tui", tuiTps));
+console.log(`tui / one-shot: ${(ratio * 100).toFixed(1)}% (ratio of medians), ${(pairRatio * 100).toFixed(1)}% (median of pairs)`);
+console.log(
+  `1-min load average during the runs: median ${load.median.toFixed(2)} (min ${load.min.toFixed(2)}, max ${load.max.toFixed(2)})`,
+);
+
 const dir = join(import.meta.dirname, "results");
 mkdirSync(dir, { recursive: true });
 const out = join(dir, `tui-speed-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown";
+const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
 writeFileSync(
   out,
   `${JSON.stringify(
@@ -74,12 +134,17 @@ writeFileSync(
       args: ARGS,
       prompt: PROMPT,
       runs: RUNS,
+      markdown: values.markdown,
+      color: values.color,
+      cpus: availableParallelism(),
       cpu,
       node: process.version,
       tmux: execFileSync("tmux", ["-V"], { encoding: "utf8" }).trim(),
-      tokensPerSecond: results,
-      median: { oneShot: median(results.oneShot), tui: median(results.tui) },
+      pairs,
+      median: { oneShot: median(oneShotTps), tui: median(tuiTps) },
       ratio,
+      pairRatio,
+      loadAverage1m: load,
     },
     null,
     2,

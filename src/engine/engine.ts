@@ -52,5 +52,22 @@ export interface ChatEngine {
   generate(request: GenerateRequest): Promise<GenerateResult>;
   /** The number of prompt tokens these messages take, with the template applied. */
   countPromptTokens(messages: readonly Message[]): number;
+  /** The prompt tokens these messages produce, as `generate` would evaluate them (for engines with a state). */
+  promptTokens?(messages: readonly Message[]): number[];
+  /** Writes the context state to `file` and returns the exact tokens it holds (for engines with a state). */
+  saveState?(file: string): Promise<SavedState>;
+  /**
+   * Loads a state written by `saveState` into the context. The caller must first check that the
+   * file is intact and was made by the same model file and context size: a foreign or damaged
+   * state file can abort the process. If loading fails, or the state holds other tokens than
+   * `expectedTokens`, the context is left empty and the promise rejects.
+   */
+  restoreState?(file: string, expectedTokens: readonly number[]): Promise<void>;
   dispose(): Promise<void>;
+}
+
+export interface SavedState {
+  /** The tokens the context held, in order. */
+  tokens: number[];
+  bytes: number;
 }

@@ -14,8 +14,8 @@ import {
 } from "node-llama-cpp";
 import type { SamplingParams } from "../chat/params.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
-import { ContextOverflowError, ModelError, RuntimeError, UsageError } from "../errors.js";
-import type { ChatEngine, EngineOptions, GenerateRequest, GenerateResult, ModelInfo } from "./engine.js";
+import { ContextOverflowError, ModelError, ParleyError, RuntimeError, UsageError } from "../errors.js";
+import type { ChatEngine, EngineOptions, GenerateRequest, GenerateResult, ModelInfo, SavedState } from "./engine.js";
 import { TEMPLATES, isTemplateName } from "./templates.js";
 
 /** Default context size when none is given: the model's own, capped to keep memory modest. */
@@ -78,7 +78,8 @@ function repeatPenalty(params: SamplingParams): LLamaChatGenerateResponseOptions
 }
 
 export class LlamaEngine implements ChatEngine {
-  private readonly chat: LlamaChat;
+  /** Replaced (with a fresh sequence) only when loading a saved state fails. */
+  private chat: LlamaChat;
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
 
   constructor(
@@ -98,6 +99,50 @@ export class LlamaEngine implements ChatEngine {
   private countHistory(history: ChatHistoryItem[]): number {
     const state = this.chat.chatWrapper.generateContextState({ chatHistory: history });
     return state.contextText.tokenize(this.model.tokenizer).length;
+  }
+
+  promptTokens(messages: readonly Message[]): number[] {
+    const state = this.chat.chatWrapper.generateContextState({ chatHistory: toHistory(messages) });
+    return [...state.contextText.tokenize(this.model.tokenizer)];
+  }
+
+  /** Input tokens the context has evaluated so far (prompt tokens not reused from its state). */
+  get evaluatedTokens(): number {
+    return this.chat.sequence.tokenMeter.usedInputTokens;
+  }
+
+  async saveState(file: string): Promise<SavedState> {
+    const sequence = this.chat.sequence;
+    const tokens: number[] = [...sequence.contextTokens];
+    const { fileSize } = await sequence.saveStateToFile(file);
+    const after = sequence.contextTokens;
+    if (after.length !== tokens.length || after.some((t, i) => t !== tokens[i]))
+      throw new RuntimeError("the context changed while its state was being saved");
+    return { tokens, bytes: fileSize };
+  }
+
+  async restoreState(file: string, expectedTokens: readonly number[]): Promise<void> {
+    const sequence = this.chat.sequence;
+    if (expectedTokens.length > sequence.contextSize)
+      throw new RuntimeError(`the saved state holds more tokens than the context (${sequence.contextSize})`);
+    try {
+      await sequence.loadStateFromFile(file, { acceptRisk: true });
+      const got = sequence.contextTokens;
+      if (got.length !== expectedTokens.length || got.some((t, i) => t !== expectedTokens[i]))
+        throw new RuntimeError("the saved state holds other tokens than its description");
+    } catch (err) {
+      await this.resetSequence();
+      if (err instanceof ParleyError) throw err;
+      throw new RuntimeError(`cannot load the saved state: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Drops whatever the sequence holds (a half-loaded state included) and starts a new one. */
+  private async resetSequence(): Promise<void> {
+    const { sequence, chatWrapper } = this.chat;
+    this.chat.dispose();
+    await sequence.dispose();
+    this.chat = new LlamaChat({ contextSequence: this.context.getSequence(), chatWrapper });
   }
 
   private grammarFor(format: ResponseFormat | undefined): Promise<LlamaGrammar> | undefined {

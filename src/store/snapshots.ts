@@ -2,7 +2,8 @@
  * Where saved context states live (one group of files per conversation, named `<id>.<kind>`),
  * and keeping them under the configured disk cap by removing the least recently used first.
  */
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, openSync, readdirSync, readSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { parleyPaths } from "./paths.js";
 
@@ -67,4 +68,46 @@ export function pruneSnapshots(capBytes: number, keep: readonly string[] = [], d
     removed.push(g.id);
   }
   return removed;
+}
+
+/** Conversation ids that can name snapshot files (no dots, no separators). */
+export function isSnapshotId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id);
+}
+
+/** A fresh temporary name beside a snapshot file; it counts in the conversation's group. */
+export function snapshotTempPath(conversationId: string, kind: string, dir = snapshotsDir()): string {
+  return `${snapshotPath(conversationId, kind, dir)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+}
+
+/** Marks a conversation's snapshot as just used, so pruning removes it last. */
+export function touchSnapshot(conversationId: string, dir = snapshotsDir()): void {
+  const now = new Date();
+  for (const kind of ["state", "json"]) {
+    try {
+      utimesSync(snapshotPath(conversationId, kind, dir), now, now);
+    } catch {
+      // A file removed meanwhile is simply not touched.
+    }
+  }
+}
+
+/** Removes every snapshot file of a conversation (temporary ones included). */
+export function removeSnapshot(conversationId: string, dir = snapshotsDir()): void {
+  for (const g of snapshotGroups(dir)) {
+    if (g.id === conversationId) for (const file of g.files) rmSync(file, { force: true });
+  }
+}
+
+/** The SHA-256 of a whole file, hex, read in large chunks. */
+export function fileSha256(path: string): string {
+  const hash = createHash("sha256");
+  const buf = Buffer.allocUnsafe(4 << 20);
+  const fd = openSync(path, "r");
+  try {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
 }

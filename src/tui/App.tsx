@@ -3,6 +3,7 @@ import { Box, Static, Text, useApp, useStdout } from "ink";
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import type { InputHistory } from "../store/input-history.js";
 import type { LiveLimit } from "./chunking.js";
+import { statusParts } from "./format.js";
 import { formatStats } from "./stats.js";
 import type { CommandContext } from "./commands/types.js";
 import { InputBox } from "./components/InputBox.js";
@@ -38,7 +39,7 @@ export function App(props: AppProps) {
   const loaded = useLoader(props.load, dispatch);
   const session = loaded?.session;
   const liveLimit = useCallback(
-    (): LiveLimit => ({ columns: stdout.columns || 80, rows: Math.max(4, (stdout.rows || 24) - 10) }),
+    (): LiveLimit => ({ columns: stdout.columns || 80, rows: Number(process.env.XROWS ?? 0) || Math.max(4, (stdout.rows || 24) - 10) }),
     [stdout],
   );
   const chat = useChat(session, dispatch, liveLimit);
@@ -80,12 +81,12 @@ export function App(props: AppProps) {
       <Static key={state.epoch} items={state.items}>
         {(item) => <TranscriptRow key={item.id} item={item} />}
       </Static>
-      {state.live ? <LiveReply live={state.live} markdown={state.markdown} /> : null}
+      {state.live ? <LiveReply live={state.live} /> : null}
       {state.phase === "loading" ? (
         <Text dimColor>{`Loading the model… ${Math.round(state.loadProgress * 100)}%`}</Text>
       ) : null}
       <InputBox editor={prompt.editor} placeholder={state.phase === "idle" ? "Type a message · /help" : undefined} />
-      <StatusLine state={state} />
+      <StatusLine text={statusParts(state).join(" · ")} hint={state.hint} exitArmed={state.exitArmed} />
     </Box>
   );
 }

@@ -1,6 +1,10 @@
-/** Starts the interactive chat. Imported lazily: Ink and React are loaded only here. */
+/**
+ * Starts the interactive chat. Imported lazily: Ink and React are loaded only here. This file has
+ * no JSX on purpose: JSX would put an import of React's runtime above `./production.js`.
+ */
 import "./production.js";
 import { render } from "ink";
+import { createElement } from "react";
 import type { SamplingParams } from "../chat/params.js";
 import { ChatSession } from "../chat/session.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
@@ -46,13 +50,13 @@ export async function startTui(options: TuiOptions): Promise<number> {
   };
   process.stdout.write(PASTE_ON);
   const instance = render(
-    <App
-      load={load}
-      firstPrompt={options.firstPrompt}
-      history={history}
-      initialHistory={history.load()}
-      showReasoning={options.showReasoning}
-    />,
+    createElement(App, {
+      load,
+      firstPrompt: options.firstPrompt,
+      history,
+      initialHistory: history.load(),
+      showReasoning: options.showReasoning,
+    }),
     { exitOnCtrlC: false, maxFps: 30 },
   );
   try {

@@ -22,6 +22,8 @@ export interface TermOptions {
   cwd?: string;
   /** Options for node itself, before the script (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Leave colour on (by default NO_COLOR is set, so screens compare as plain text). */
+  color?: boolean;
 }
 
 export class Term {
@@ -41,7 +43,13 @@ export class Term {
     const dir = mkdtempSync(join(tmpdir(), "parley-tmux-"));
     const conf = join(dir, "tmux.conf");
     writeFileSync(conf, "set -g remain-on-exit on\nset -g history-limit 5000\n");
-    const env = { CI: "false", PARLEY_HOME: home, NO_COLOR: "1", TERM: "xterm-256color", ...options.env };
+    const env = {
+      CI: "false",
+      PARLEY_HOME: home,
+      ...(options.color ? { FORCE_COLOR: "1" } : { NO_COLOR: "1" }),
+      TERM: "xterm-256color",
+      ...options.env,
+    };
     const statusFile = join(dir, "status");
     const program = [
       "env",

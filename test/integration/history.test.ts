@@ -8,13 +8,19 @@ import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
 
 const MODEL = { name: "script.gguf", path: "/models/script.gguf" };
 
-function save(home: string, user: string, opts: { system?: string; reply?: string } = {}): string {
+function save(home: string, user: string, opts: { system?: string; reply?: string; time?: Date } = {}): string {
   const w = ConversationWriter.create(
     { model: MODEL, template: "ChatML", source: "one-shot", ...(opts.system ? { system: opts.system } : {}) },
     join(home, "conversations"),
   );
-  w.append({ role: "user", content: user });
-  w.append({ role: "assistant", content: opts.reply ?? "Hello from parley!", tokens: { prompt: 9, completion: 5 } });
+  const time = opts.time ?? new Date();
+  w.append({ role: "user", content: user, time });
+  w.append({
+    role: "assistant",
+    content: opts.reply ?? "Hello from parley!",
+    tokens: { prompt: 9, completion: 5 },
+    time,
+  });
   w.close();
   return w.id;
 }
@@ -31,7 +37,7 @@ describe("parley history", () => {
     const none = await run("list");
     assert.deepEqual([none.code, none.stdout], [0, ""]);
     assert.match(none.stderr, /no saved conversations/);
-    const a = save(home, "Tell me about Rome", { system: "Be nice." });
+    const a = save(home, "Tell me about Rome", { system: "Be nice.", time: new Date(Date.now() - 60_000) });
     const b = save(home, "Tell me about Paris");
     const list = await run("list");
     assert.equal(list.code, 0, list.stderr);

@@ -1,4 +1,5 @@
 import { Box, Text } from "ink";
+import { memo } from "react";
 import type { EditorState } from "../editor.js";
 import { theme } from "../theme.js";
 
@@ -15,7 +16,13 @@ function Line({ text, cursorAt }: { text: string; cursorAt: number | undefined }
 }
 
 /** The prompt editor: `> ` on the first line, the cursor drawn in inverse video. */
-export function InputBox({ editor, placeholder }: { editor: EditorState; placeholder: string | undefined }) {
+export const InputBox = memo(function InputBox({
+  editor,
+  placeholder,
+}: {
+  editor: EditorState;
+  placeholder: string | undefined;
+}) {
   const lines = editor.text.split("\n");
   let offset = 0;
   return (
@@ -40,4 +47,4 @@ export function InputBox({ editor, placeholder }: { editor: EditorState; placeho
       })}
     </Box>
   );
-}
+});

@@ -1,16 +1,23 @@
 import { Box, Text } from "ink";
-import { statusParts } from "../format.js";
-import type { ScreenState } from "../screen-state.js";
+import { memo } from "react";
 import { theme } from "../theme.js";
 
-export function StatusLine({ state }: { state: ScreenState }) {
+export interface StatusLineProps {
+  /** The status figures, already joined (see `statusParts`). */
+  text: string;
+  hint: string | undefined;
+  exitArmed: boolean;
+}
+
+/** Hints, then the status line; plain props so it re-renders only when they change. */
+export const StatusLine = memo(function StatusLine({ text, hint, exitArmed }: StatusLineProps) {
   return (
     <Box flexDirection="column">
-      {state.exitArmed ? <Text color={theme.marker}>Press Ctrl+C again to exit</Text> : null}
-      {state.hint && !state.exitArmed ? <Text dimColor>{state.hint}</Text> : null}
+      {exitArmed ? <Text color={theme.marker}>Press Ctrl+C again to exit</Text> : null}
+      {hint && !exitArmed ? <Text dimColor>{hint}</Text> : null}
       <Text dimColor wrap="truncate-end">
-        {statusParts(state).join(" · ")}
+        {text}
       </Text>
     </Box>
   );
-}
+});

@@ -10,7 +10,7 @@ import { ParleyError } from "../../errors.js";
 import type { LiveLimit } from "../chunking.js";
 import type { ScreenAction } from "../screen-state.js";
 
-export const FRAME_MS = 33;
+export const FRAME_MS = Number(process.env.XFRAME ?? 33);
 
 export type ReplyKind = "send" | "retry" | "continue";
 

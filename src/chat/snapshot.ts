@@ -1,0 +1,198 @@
+/**
+ * Instant resume: when a conversation is left, its context state is saved beside it; when it is
+ * resumed with the same model file, template and context size, and the conversation still starts
+ * with the saved tokens, the state is loaded instead of re-reading the conversation. Anything
+ * else (a missing, foreign, stale or damaged snapshot) falls back to re-evaluation: these
+ * functions never throw.
+ */
+import { chmodSync, copyFileSync, linkSync, renameSync, rmSync, statSync } from "node:fs";
+import type { ChatEngine } from "../engine/engine.js";
+import type { ModelIdentity } from "../store/conversation-records.js";
+import { ensureDir, FILE_MODE, readTextIfExists, writeFileAtomic } from "../store/files.js";
+import {
+  fileSha256,
+  isSnapshotId,
+  pruneSnapshots,
+  snapshotPath,
+  snapshotsDir,
+  snapshotTempPath,
+  touchSnapshot,
+} from "../store/snapshots.js";
+import { commonPrefix, parseSnapshotMeta, sameModel, SNAPSHOT_VERSION, type SnapshotMeta } from "./snapshot-meta.js";
+import type { Message } from "./types.js";
+
+/**
+ * How many of the snapshot's last tokens may differ from the conversation as it is rendered
+ * again (the end of the last reply can tokenize differently); they are dropped after loading.
+ */
+export const SNAPSHOT_TAIL_SLACK = 16;
+
+export interface SaveSnapshotOptions {
+  conversationId: string;
+  /** The identity of the model file in use (`modelIdentity(path)`). */
+  model: ModelIdentity;
+  /** The chat template in use (`engine.info.template`). */
+  template: string;
+  /** The disk cap of all snapshots together; older ones are pruned to stay under it. */
+  capBytes: number;
+  /** The snapshots folder; the configured one by default. */
+  dir?: string;
+}
+
+export interface SaveSnapshotResult {
+  /** "empty": the context holds nothing (an existing snapshot is kept); "over-cap": it alone exceeds the cap. */
+  outcome: "saved" | "empty" | "over-cap" | "unsupported" | "failed";
+  tokens: number;
+  bytes: number;
+  /** Conversations whose snapshots were removed to stay under the cap. */
+  pruned: string[];
+  /** Why saving failed. */
+  error?: string;
+}
+
+export interface RestoreSnapshotOptions {
+  conversationId: string;
+  model: ModelIdentity;
+  template: string;
+  /** The conversation as it will be sent next (with or without the new user message). */
+  messages: readonly Message[];
+  dir?: string;
+}
+
+export type RestoreOutcome =
+  | "loaded"
+  | "missing"
+  | "model-mismatch"
+  | "template-mismatch"
+  | "context-mismatch"
+  | "prefix-mismatch"
+  | "damaged"
+  | "unsupported";
+
+export interface RestoreSnapshotResult {
+  outcome: RestoreOutcome;
+  /** Prompt tokens that need no evaluation thanks to the snapshot (0 unless loaded). */
+  reusedTokens: number;
+  /** What was wrong, for --debug output. */
+  detail?: string;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Saves the engine's context state for a conversation. Call it when the conversation is left. */
+export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOptions): Promise<SaveSnapshotResult> {
+  const result: SaveSnapshotResult = { outcome: "unsupported", tokens: 0, bytes: 0, pruned: [] };
+  if (!engine.saveState) return result;
+  const { conversationId: id } = options;
+  if (!isSnapshotId(id)) return { ...result, outcome: "failed", error: `invalid conversation id "${id}"` };
+  const dir = options.dir ?? snapshotsDir();
+  let temp: string | undefined;
+  try {
+    ensureDir(dir);
+    temp = snapshotTempPath(id, "state", dir);
+    const saved = await engine.saveState(temp);
+    result.tokens = saved.tokens.length;
+    result.bytes = statSync(temp).size;
+    if (saved.tokens.length === 0) return { ...result, outcome: "empty" };
+    if (result.bytes > options.capBytes) return { ...result, outcome: "over-cap" };
+    chmodSync(temp, FILE_MODE);
+    const meta: SnapshotMeta = {
+      version: SNAPSHOT_VERSION,
+      conversationId: id,
+      model: options.model,
+      template: options.template,
+      contextSize: engine.info.contextSize,
+      tokens: saved.tokens,
+      stateBytes: result.bytes,
+      stateSha256: fileSha256(temp),
+      created: new Date().toISOString(),
+    };
+    // The state goes first: until the new meta is in place, the pair does not match and a
+    // reader falls back to re-evaluation.
+    renameSync(temp, snapshotPath(id, "state", dir));
+    temp = undefined;
+    writeFileAtomic(snapshotPath(id, "json", dir), `${JSON.stringify(meta)}\n`);
+    result.pruned = pruneSnapshots(options.capBytes, [id], dir);
+    return { ...result, outcome: "saved" };
+  } catch (err) {
+    return { ...result, outcome: "failed", error: message(err) };
+  } finally {
+    if (temp !== undefined) rmSync(temp, { force: true });
+  }
+}
+
+/** Reads and checks the meta; the outcome when the snapshot cannot be used. */
+function readMeta(
+  engine: ChatEngine,
+  options: RestoreSnapshotOptions,
+  dir: string,
+): SnapshotMeta | RestoreSnapshotResult {
+  const fail = (outcome: RestoreOutcome, detail: string): RestoreSnapshotResult => ({
+    outcome,
+    reusedTokens: 0,
+    detail,
+  });
+  let text: string | undefined;
+  try {
+    text = readTextIfExists(snapshotPath(options.conversationId, "json", dir));
+  } catch (err) {
+    return fail("damaged", message(err));
+  }
+  if (text === undefined) return fail("missing", "no snapshot");
+  const meta = parseSnapshotMeta(text);
+  if (!meta || meta.conversationId !== options.conversationId) return fail("damaged", "unreadable description");
+  if (!sameModel(meta.model, options.model)) return fail("model-mismatch", `saved with ${meta.model.name}`);
+  if (meta.template !== options.template) return fail("template-mismatch", `saved with ${meta.template}`);
+  if (meta.contextSize !== engine.info.contextSize)
+    return fail("context-mismatch", `saved with a context of ${meta.contextSize}`);
+  return meta;
+}
+
+/**
+ * Loads a conversation's saved context state into the engine when it fits the conversation, so
+ * the next reply starts from it. Call it on resume, before the first `generate`.
+ */
+export async function restoreSnapshot(
+  engine: ChatEngine,
+  options: RestoreSnapshotOptions,
+): Promise<RestoreSnapshotResult> {
+  if (!engine.restoreState || !engine.promptTokens) return { outcome: "unsupported", reusedTokens: 0 };
+  if (!isSnapshotId(options.conversationId)) return { outcome: "missing", reusedTokens: 0 };
+  const dir = options.dir ?? snapshotsDir();
+  const meta = readMeta(engine, options, dir);
+  if (!("tokens" in meta)) return meta;
+  let prompt: number[];
+  try {
+    prompt = engine.promptTokens(options.messages);
+  } catch (err) {
+    return { outcome: "prefix-mismatch", reusedTokens: 0, detail: message(err) };
+  }
+  const shared = commonPrefix(meta.tokens, prompt);
+  if (shared === 0 || shared < meta.tokens.length - SNAPSHOT_TAIL_SLACK) {
+    return { outcome: "prefix-mismatch", reusedTokens: 0, detail: `${shared} of ${meta.tokens.length} tokens match` };
+  }
+  // A private name for the very file that is checked, so a concurrent save cannot swap it.
+  const state = snapshotPath(options.conversationId, "state", dir);
+  const loading = snapshotTempPath(options.conversationId, "load", dir);
+  try {
+    try {
+      linkSync(state, loading);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { outcome: "missing", reusedTokens: 0 };
+      copyFileSync(state, loading);
+    }
+    const bytes = statSync(loading).size;
+    if (bytes !== meta.stateBytes || fileSha256(loading) !== meta.stateSha256) {
+      return { outcome: "damaged", reusedTokens: 0, detail: "the state file does not match its description" };
+    }
+    await engine.restoreState(loading, meta.tokens);
+  } catch (err) {
+    return { outcome: "damaged", reusedTokens: 0, detail: message(err) };
+  } finally {
+    rmSync(loading, { force: true });
+  }
+  touchSnapshot(options.conversationId, dir);
+  return { outcome: "loaded", reusedTokens: shared };
+}
