@@ -7,7 +7,7 @@ import type { SamplingParams } from "../chat/params.js";
 import type { Message } from "../chat/types.js";
 import { UsageError } from "../errors.js";
 import { toSessionMessages } from "../store/conversation-export.js";
-import { ConversationWriter, modelIdentity } from "../store/conversation-writer.js";
+import { ConversationWriter, modelIdentity, type MessageInput } from "../store/conversation-writer.js";
 import { latestConversationId, readConversation } from "../store/conversations.js";
 import type { RunSettings } from "./settings.js";
 
@@ -38,29 +38,40 @@ export interface ConversationLogOptions {
   resumed?: ResumedConversation;
 }
 
-/** Writes messages to a conversation file, each line as the message completes. */
+function same(a: Message | undefined, b: Message | undefined): boolean {
+  return a?.role === b?.role && a?.content === b?.content && (a?.reasoning ?? "") === (b?.reasoning ?? "");
+}
+
+/**
+ * Writes a session's messages to its conversation file, each as it completes. It compares the
+ * session with what it saved, so an undo or a reply written again becomes a rewind record.
+ */
 export class ConversationLog {
   private readonly writer: ConversationWriter;
-  /** How many of the session's messages are already in the file. */
-  private saved: number;
+  /** The session's messages as saved; the first may be the header's system prompt. */
+  private saved: Message[];
+  /** 1 when saved[0] is the system prompt kept in the header, not a message record. */
+  private readonly headerOffset: number;
 
   constructor(messages: readonly Message[], options: ConversationLogOptions) {
     const model = modelIdentity(options.modelPath);
     const params = { ...options.params } as Record<string, unknown>;
     if (options.resumed) {
       this.writer = ConversationWriter.resume(options.resumed.id, { model, template: options.template, params });
-      this.saved = options.resumed.messages.length;
+      this.saved = [...options.resumed.messages];
+      this.headerOffset = this.saved[0]?.role === "system" ? 1 : 0;
     } else {
-      const system = messages[0]?.role === "system" ? messages[0].content : undefined;
+      const first = messages[0];
+      const system = first?.role === "system" ? first : undefined;
       this.writer = ConversationWriter.create({
         model,
         template: options.template,
         params,
         source: options.source,
-        ...(system !== undefined ? { system } : {}),
+        ...(system ? { system: system.content } : {}),
       });
-      // The header carries the opening system prompt.
-      this.saved = system !== undefined ? 1 : 0;
+      this.saved = system ? [system] : [];
+      this.headerOffset = system ? 1 : 0;
     }
   }
 
@@ -68,22 +79,34 @@ export class ConversationLog {
     return this.writer.id;
   }
 
-  /** Appends the session's messages not yet saved (the prompt before a reply, say). */
+  /** Brings the file up to the session: rewinds what changed, appends what is new. */
   sync(messages: readonly Message[]): void {
-    for (const m of messages.slice(this.saved)) this.writer.append(m);
-    this.saved = Math.max(this.saved, messages.length);
+    let i = 0;
+    while (i < this.saved.length && i < messages.length && same(this.saved[i], messages[i])) i++;
+    if (i < this.saved.length) {
+      this.writer.rewind(Math.max(0, i - this.headerOffset));
+      this.saved.length = i;
+    }
+    for (const m of messages.slice(i)) this.append(m);
   }
 
   /** Appends a finished reply with its token counts and how it ended. */
   reply(done: DoneEvent, messages: readonly Message[]): void {
     this.sync(messages.slice(0, -1));
-    this.writer.append({
-      ...done.message,
+    this.append(done.message, {
       tokens: { prompt: done.usage.prompt_tokens, completion: done.usage.completion_tokens },
       finishReason: done.finishReason,
       interrupted: done.interrupted,
     });
-    this.saved = messages.length;
+  }
+
+  private append(message: Message, extra: Omit<MessageInput, keyof Message> = {}): void {
+    this.writer.append({ ...message, ...extra });
+    this.saved.push(message);
+  }
+
+  rename(title: string): void {
+    this.writer.rename(title);
   }
 
   close(): void {

@@ -62,7 +62,14 @@ export interface ResumeRecord {
   params?: Record<string, unknown>;
 }
 
-export type ConversationRecord = HeaderRecord | MessageRecord | RenameRecord | ResumeRecord;
+/** Drops the messages after the first `keep` (an undo, or a reply written again). */
+export interface RewindRecord {
+  type: "rewind";
+  time: string;
+  keep: number;
+}
+
+export type ConversationRecord = HeaderRecord | MessageRecord | RenameRecord | ResumeRecord | RewindRecord;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -90,6 +97,8 @@ export function asRecord(v: unknown): ConversationRecord | undefined {
       return typeof r.time === "string" && typeof r.title === "string" ? r : undefined;
     case "resume":
       return typeof r.time === "string" && isModel(r.model) ? r : undefined;
+    case "rewind":
+      return typeof r.time === "string" && Number.isSafeInteger(r.keep) && r.keep >= 0 ? r : undefined;
     default:
       return undefined;
   }
@@ -150,6 +159,9 @@ export function parseConversationText(text: string): ParsedConversation {
         break;
       case "resume":
         out.resumes.push(record);
+        break;
+      case "rewind":
+        out.messages.length = Math.min(out.messages.length, record.keep);
         break;
     }
   });

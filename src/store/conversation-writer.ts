@@ -146,6 +146,11 @@ export class ConversationWriter {
     this.#write(line(record));
   }
 
+  /** Drops every message after the first `keep` (appended, like everything else). */
+  rewind(keep: number): void {
+    this.#write(line({ type: "rewind", time: new Date().toISOString(), keep }));
+  }
+
   /** Gives the conversation a title (appended; the latest one wins). */
   rename(title: string): void {
     this.#write(line({ type: "rename", time: new Date().toISOString(), title: title.replace(/\s+/g, " ").trim() }));
