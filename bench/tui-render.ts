@@ -28,9 +28,9 @@ const TOKENS = Number(values.tokens);
 
 const { render } = await import("ink");
 const { createElement } = await import("react");
-const { DEFAULT_PARAMS } = await import("../dist/chat/params.js");
-const { ChatSession } = await import("../dist/chat/session.js");
-const { App } = await import("../dist/tui/App.js");
+const { DEFAULT_PARAMS } = await import("../src/chat/params.ts");
+const { ChatSession } = await import("../src/chat/session.ts");
+const { App } = await import("../src/tui/App.tsx");
 
 const SAMPLE =
   values.text !== undefined
@@ -100,12 +100,12 @@ class FakeTty extends Writable {
 }
 
 function fakeStdin(): NodeJS.ReadStream {
-  const stdin = new PassThrough() as unknown as NodeJS.ReadStream & { isTTY: boolean; setRawMode: () => void; ref: () => void; unref: () => void };
-  stdin.isTTY = true;
-  stdin.setRawMode = () => undefined;
-  stdin.ref = () => undefined;
-  stdin.unref = () => undefined;
-  return stdin;
+  return Object.assign(new PassThrough(), {
+    isTTY: true,
+    setRawMode: () => undefined,
+    ref: () => undefined,
+    unref: () => undefined,
+  }) as unknown as NodeJS.ReadStream;
 }
 
 async function once(withScreen: boolean): Promise<Sample> {
