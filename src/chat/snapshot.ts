@@ -13,6 +13,7 @@ import {
   fileSha256,
   isSnapshotId,
   pruneSnapshots,
+  removeStaleTemps,
   snapshotPath,
   snapshotsDir,
   snapshotTempPath,
@@ -22,10 +23,15 @@ import { commonPrefix, parseSnapshotMeta, sameModel, SNAPSHOT_VERSION, type Snap
 import type { Message } from "./types.js";
 
 /**
- * How many of the snapshot's last tokens may differ from the conversation as it is rendered
- * again (the end of the last reply can tokenize differently); they are dropped after loading.
+ * The share of a snapshot's tokens the conversation must still start with for the snapshot to be
+ * loaded. The tokens after the shared part (a last reply that was edited, or that tokenizes
+ * differently when rendered again) are dropped after loading; loading costs far less than
+ * evaluating, so a snapshot is worth loading whenever most of it is still valid.
  */
-export const SNAPSHOT_TAIL_SLACK = 16;
+export const MIN_SHARED_PART = 0.5;
+
+/** Temporary files older than this were left by a process that stopped while saving or loading. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 export interface SaveSnapshotOptions {
   conversationId: string;
@@ -114,12 +120,21 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
     renameSync(temp, snapshotPath(id, "state", dir));
     temp = undefined;
     writeFileAtomic(snapshotPath(id, "json", dir), `${JSON.stringify(meta)}\n`);
+    removeStaleTemps(id, STALE_TEMP_MS, dir);
     result.pruned = pruneSnapshots(options.capBytes, [id], dir);
     return { ...result, outcome: "saved" };
   } catch (err) {
     return { ...result, outcome: "failed", error: message(err) };
   } finally {
-    if (temp !== undefined) rmSync(temp, { force: true });
+    if (temp !== undefined) removeQuietly(temp);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left for removeStaleTemps.
   }
 }
 
@@ -170,7 +185,7 @@ export async function restoreSnapshot(
     return { outcome: "prefix-mismatch", reusedTokens: 0, detail: message(err) };
   }
   const shared = commonPrefix(meta.tokens, prompt);
-  if (shared === 0 || shared < meta.tokens.length - SNAPSHOT_TAIL_SLACK) {
+  if (shared === 0 || shared < meta.tokens.length * MIN_SHARED_PART) {
     return { outcome: "prefix-mismatch", reusedTokens: 0, detail: `${shared} of ${meta.tokens.length} tokens match` };
   }
   // A private name for the very file that is checked, so a concurrent save cannot swap it.
@@ -191,7 +206,7 @@ export async function restoreSnapshot(
   } catch (err) {
     return { outcome: "damaged", reusedTokens: 0, detail: message(err) };
   } finally {
-    rmSync(loading, { force: true });
+    removeQuietly(loading);
   }
   touchSnapshot(options.conversationId, dir);
   return { outcome: "loaded", reusedTokens: shared };

@@ -7,7 +7,10 @@ import type { SamplingParams } from "../chat/params.js";
 import type { Message } from "../chat/types.js";
 import { UsageError } from "../errors.js";
 import { toSessionMessages } from "../store/conversation-export.js";
-import { ConversationWriter, modelIdentity, type MessageInput } from "../store/conversation-writer.js";
+import { restoreSnapshot, saveSnapshot } from "../chat/snapshot.js";
+import type { ChatEngine } from "../engine/engine.js";
+import type { ModelIdentity } from "../store/conversation-records.js";
+import { ConversationWriter, type MessageInput } from "../store/conversation-writer.js";
 import { latestConversationId, readConversation } from "../store/conversations.js";
 import type { RunSettings } from "./settings.js";
 
@@ -31,7 +34,7 @@ export function findResumed(settings: RunSettings): ResumedConversation | undefi
 }
 
 export interface ConversationLogOptions {
-  modelPath: string;
+  model: ModelIdentity;
   template: string;
   params: SamplingParams;
   source: "one-shot" | "chat";
@@ -54,7 +57,7 @@ export class ConversationLog {
   private readonly headerOffset: number;
 
   constructor(messages: readonly Message[], options: ConversationLogOptions) {
-    const model = modelIdentity(options.modelPath);
+    const model = options.model;
     const params = { ...options.params } as Record<string, unknown>;
     if (options.resumed) {
       this.writer = ConversationWriter.resume(options.resumed.id, { model, template: options.template, params });
@@ -112,4 +115,40 @@ export class ConversationLog {
   close(): void {
     this.writer.close();
   }
+}
+
+/** The snapshot disk cap when the config sets none. */
+export const DEFAULT_SNAPSHOT_CAP_MB = 2048;
+
+/**
+ * Loads the saved model state of a resumed conversation, when it matches; says what happened
+ * in one line (for --stats). Anything but a match means the conversation is read again.
+ */
+export async function restoreResumed(
+  engine: ChatEngine,
+  resumed: ResumedConversation,
+  model: ModelIdentity,
+  messages: readonly Message[],
+): Promise<string> {
+  const r = await restoreSnapshot(engine, {
+    conversationId: resumed.id,
+    model,
+    template: engine.info.template,
+    messages,
+  });
+  return r.outcome === "loaded"
+    ? `resume: snapshot loaded, ${r.reusedTokens} prompt tokens reused\n`
+    : `resume: no usable snapshot (${r.outcome}), the conversation is read again\n`;
+}
+
+/** Saves the model state beside a conversation that is being left. Never throws. */
+export async function leaveConversation(
+  engine: ChatEngine,
+  conversationId: string,
+  model: ModelIdentity,
+  capMb: number | undefined,
+): Promise<void> {
+  const cap = (capMb ?? DEFAULT_SNAPSHOT_CAP_MB) * 1024 * 1024;
+  if (cap <= 0) return;
+  await saveSnapshot(engine, { conversationId, model, template: engine.info.template, capBytes: cap });
 }

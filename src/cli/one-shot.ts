@@ -10,7 +10,14 @@ import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
 import { jsonlWriter } from "../output/jsonl.js";
 import { textWriter } from "../output/text.js";
-import { ConversationLog, findResumed, type ResumedConversation } from "./conversation-log.js";
+import { modelIdentity } from "../store/conversation-writer.js";
+import {
+  ConversationLog,
+  findResumed,
+  leaveConversation,
+  restoreResumed,
+  type ResumedConversation,
+} from "./conversation-log.js";
 import { effectiveParams, type RunSettings } from "./settings.js";
 import { readStdin } from "./stdin.js";
 
@@ -126,20 +133,27 @@ export async function runOneShot(settings: RunSettings, promptArg: string | unde
   try {
     if (settings.stats) process.stderr.write(formatModelLine(engine.info));
     session = new ChatSession(engine, { messages, params, ...(responseFormat ? { responseFormat } : {}) });
-    const log = settings.history
-      ? new ConversationLog(messages, {
-          modelPath,
-          template: engine.info.template,
-          params,
-          source: "one-shot",
-          ...(resumed ? { resumed } : {}),
-        })
-      : undefined;
+    const model = settings.history || resumed ? modelIdentity(modelPath) : undefined;
+    if (resumed && model) {
+      const outcome = await restoreResumed(engine, resumed, model, messages);
+      if (settings.stats) process.stderr.write(outcome);
+    }
+    const log =
+      settings.history && model
+        ? new ConversationLog(messages, {
+            model,
+            template: engine.info.template,
+            params,
+            source: "one-shot",
+            ...(resumed ? { resumed } : {}),
+          })
+        : undefined;
     // The prompt is saved before the reply starts: a run killed mid-reply keeps it.
     log?.sync(session.messages);
     const done = await session.reply(listenerFor(settings, (text) => process.stdout.write(text)));
     log?.reply(done, session.messages);
     log?.close();
+    if (log && model) await leaveConversation(engine, log.id, model, settings.snapshotCapMb);
     if (settings.stats) process.stderr.write(formatStats(done));
     if (done.interrupted) throw new InterruptError();
     return ExitCode.ok;

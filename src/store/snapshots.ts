@@ -99,6 +99,19 @@ export function removeSnapshot(conversationId: string, dir = snapshotsDir()): vo
   }
 }
 
+/** Removes a conversation's temporary snapshot files left by a process that stopped mid-way. */
+export function removeStaleTemps(conversationId: string, olderThanMs: number, dir = snapshotsDir()): void {
+  const group = snapshotGroups(dir).find((g) => g.id === conversationId);
+  for (const file of group?.files ?? []) {
+    if (!file.endsWith(".tmp")) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > olderThanMs) rmSync(file, { force: true });
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 /** The SHA-256 of a whole file, hex, read in large chunks. */
 export function fileSha256(path: string): string {
   const hash = createHash("sha256");

@@ -1,6 +1,6 @@
 /** The screen's regions, top to bottom: frozen transcript, live reply, input, status line. */
 import { Box, Static, Text, useApp, useStdout } from "ink";
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import type { InputHistory } from "../store/input-history.js";
 import type { LiveLimit } from "./chunking.js";
 import { statusParts } from "./format.js";
@@ -38,11 +38,14 @@ export function App(props: AppProps) {
   );
   const loaded = useLoader(props.load, dispatch);
   const session = loaded?.session;
+  // The live tail gets a small share of the screen: every row of it is laid out and painted on
+  // every frame, and a live region near the screen's height makes Ink redraw the whole screen.
   const liveLimit = useCallback(
-    (): LiveLimit => ({ columns: stdout.columns || 80, rows: Number(process.env.XROWS ?? 0) || Math.max(4, (stdout.rows || 24) - 10) }),
+    (): LiveLimit => ({ columns: stdout.columns || 80, rows: Math.max(3, Math.floor(((stdout.rows || 24) - 8) / 2)) }),
     [stdout],
   );
   const chat = useChat(session, dispatch, liveLimit);
+  const limit = useMemo(liveLimit, [liveLimit, stdout.columns, stdout.rows]);
   const prompt = usePromptEditor(props.initialHistory ?? []);
   const markdown = useRef(state.markdown);
   markdown.current = state.markdown;
@@ -81,7 +84,7 @@ export function App(props: AppProps) {
       <Static key={state.epoch} items={state.items}>
         {(item) => <TranscriptRow key={item.id} item={item} />}
       </Static>
-      {state.live ? <LiveReply live={state.live} /> : null}
+      {state.live ? <LiveReply live={state.live} limit={limit} /> : null}
       {state.phase === "loading" ? (
         <Text dimColor>{`Loading the model… ${Math.round(state.loadProgress * 100)}%`}</Text>
       ) : null}

@@ -1,8 +1,12 @@
 /**
  * Splitting a streamed reply into a finished part (frozen into `<Static>`) and a live tail, so
- * the live region stays small however long the reply grows. Markdown is split at blank lines
- * outside fenced code; a tail too long for the screen is cut at a line end, a space, or anywhere,
- * and a fence cut in two is closed and reopened so both halves still render as code.
+ * the live region stays small however long the reply grows: every row it holds is laid out and
+ * painted again on every frame. Raw text is frozen line by line. Markdown is frozen at blank
+ * lines outside fenced code, and also line by line inside a block of plain prose (a line that
+ * cannot open or continue a list, table, heading, quote or code block), since such a line
+ * renders the same alone. A tail too long for its share of the screen is cut at a line end, a
+ * space, or anywhere, and a fence cut in two is closed and reopened so both halves still render
+ * as code.
  */
 export interface CommitSplit {
   commit: string;
@@ -13,32 +17,54 @@ export interface CommitSplit {
 
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 
+/** A line that might be, or change into, something other than a paragraph line. */
+const NOT_PROSE = /^(?: {4}|\t| {0,3}(?:[#>|<*+=_~`[-]|\d+[.)]))|\|/;
+
 interface FenceScan {
-  /** The end of the last blank line outside fenced code. */
+  /** Where the text can be cut: after the last blank line, or prose line, outside fenced code. */
   boundary: number;
+  /** The cut at `boundary` falls inside a paragraph. */
+  joined: boolean;
   /** The opening line of the fence open at `upTo`, if one is. */
   openFence: string | undefined;
 }
 
 function scan(text: string, upTo: number, markdown: boolean): FenceScan {
   let boundary = 0;
+  let joined = false;
   let openFence: string | undefined;
+  /** Every line of the current block so far is plain prose. */
+  let prose = true;
   let pos = 0;
   while (pos < upTo) {
     const end = text.indexOf("\n", pos);
     if (end === -1 || end >= upTo) break;
     const line = text.slice(pos, end);
-    const fence = markdown ? FENCE.exec(line) : null;
+    pos = end + 1;
+    if (!markdown) {
+      boundary = pos;
+      joined = true;
+      continue;
+    }
+    const fence = FENCE.exec(line);
     if (fence) {
       if (openFence === undefined) openFence = line.trim();
       else if (line.trim().startsWith(openFence.slice(0, 3))) openFence = undefined;
-    } else if (openFence === undefined && (markdown ? line.trim() === "" : true)) {
-      boundary = end + 1;
+      prose = false;
+    } else if (openFence !== undefined) {
+      continue;
+    } else if (line.trim() === "") {
+      boundary = pos;
+      joined = false;
+      prose = true;
+    } else if (prose && !NOT_PROSE.test(line)) {
+      boundary = pos;
+      joined = true;
+    } else {
+      prose = false;
     }
-    if (!markdown) boundary = end + 1;
-    pos = end + 1;
   }
-  return { boundary, openFence };
+  return { boundary, joined, openFence };
 }
 
 function forcedCut(text: string, from: number): number {
@@ -64,10 +90,10 @@ export interface LiveLimit {
 
 /** What of `text` can be frozen now; undefined when nothing can. */
 export function splitForCommit(text: string, markdown: boolean, limit: LiveLimit): CommitSplit | undefined {
-  const { boundary } = scan(text, text.length, markdown);
+  const { boundary, joined } = scan(text, text.length, markdown);
   if (estimateRows(text.slice(boundary), limit.columns) <= limit.rows) {
     if (boundary === 0) return undefined;
-    return { commit: text.slice(0, boundary).replace(/\n$/, ""), rest: text.slice(boundary), joined: false };
+    return { commit: text.slice(0, boundary).replace(/\n$/, ""), rest: text.slice(boundary), joined };
   }
   const cut = forcedCut(text, boundary);
   const { openFence } = scan(text, cut, markdown);
@@ -80,4 +106,23 @@ export function splitForCommit(text: string, markdown: boolean, limit: LiveLimit
     commit = commit.replace(/\n$/, "");
   }
   return { commit, rest, joined: cut > boundary && !text.slice(0, cut).endsWith("\n\n") };
+}
+
+/** The end of `text` that fits in `rows` screen rows: a window on a tail that is not frozen yet. */
+export function tailRows(text: string, limit: LiveLimit): string {
+  const columns = Math.max(1, limit.columns);
+  let rows = 0;
+  let end = text.length;
+  while (end > 0) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const lineRows = Math.max(1, Math.ceil((end - start) / columns));
+    if (rows + lineRows > limit.rows) {
+      const room = (limit.rows - rows) * columns;
+      return room > 0 ? text.slice(Math.max(start, end - room)) : text.slice(end + 1);
+    }
+    rows += lineRows;
+    if (start === 0) return text;
+    end = start - 1;
+  }
+  return text;
 }

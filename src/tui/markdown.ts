@@ -41,8 +41,20 @@ function renderer(): Marked {
 
 const cache = new Map<string, string>();
 
+/**
+ * Text in which Markdown has nothing to do: no inline markup, escapes, entities, HTML, links or
+ * autolinks, and no line that could start a block other than a paragraph. The renderer would
+ * give it back unchanged, so it is not parsed (prose is frozen line by line while streaming).
+ */
+const MARKUP = /[\\`*_~[\]<>&|]|:\/\/|www\.|\S@\S|^(?: {0,3}(?:[#>+=-]|\d+[.)])| {4}|\t)/m;
+
+export function isPlainText(text: string): boolean {
+  return !MARKUP.test(text);
+}
+
 /** Renders one markdown text; results for finished parts are cached, since they never change. */
 export function renderMarkdown(text: string): string {
+  if (isPlainText(text)) return text.replace(/\s+$/, "");
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   let out: string;

@@ -1,6 +1,6 @@
 /** Screen state as a pure reducer: the frozen transcript, the live reply, the status figures. */
 import type { Role } from "../chat/types.js";
-import { splitForCommit, type LiveLimit } from "./chunking.js";
+import { estimateRows, splitForCommit, type LiveLimit } from "./chunking.js";
 
 export interface HeaderInfo {
   model: string;
@@ -25,6 +25,8 @@ export interface LiveReply {
   reasoning: string;
   /** A part of this reply is already frozen, with the role label. */
   labelShown: boolean;
+  /** The live text goes on with the paragraph frozen last, so no gap comes between them. */
+  continues: boolean;
 }
 
 export type Phase = "loading" | "idle" | "generating";
@@ -103,7 +105,7 @@ function reasoningItem(state: ScreenState, text: string): NewItem {
 /** Freezes what of the live reply can be frozen; with `all`, everything. */
 function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: boolean): ScreenState {
   const items: NewItem[] = [];
-  let { content, reasoning, labelShown } = live;
+  let { content, reasoning, labelShown, continues } = live;
   if (reasoning.trim() !== "" && (content !== "" || all)) {
     items.push(reasoningItem(state, reasoning));
     reasoning = "";
@@ -113,22 +115,25 @@ function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: 
     ? content.trim() !== ""
       ? { commit: content.replace(/\s+$/, ""), rest: "", joined: false }
       : undefined
-    : splitForCommit(content, state.markdown, limit);
+    : estimateRows(content, limit.columns) > Number(process.env.XCR ?? 0) ? splitForCommit(content, state.markdown, limit) : undefined;
   if (split) {
     if (split.commit.trim() !== "" || !labelShown) {
       items.push({
         kind: "reply",
         text: split.commit,
         first: !labelShown,
-        gap: labelShown && !split.joined,
+        gap: labelShown && !continues,
         markdown: state.markdown,
       });
       labelShown = true;
+      continues = split.joined;
+    } else {
+      continues = false;
     }
     content = split.rest;
   }
   const next = items.length > 0 ? push(state, ...items) : state;
-  return { ...next, live: all ? undefined : { content, reasoning, labelShown } };
+  return { ...next, live: all ? undefined : { content, reasoning, labelShown, continues } };
 }
 
 const OUTCOME_MARKERS = {
@@ -153,7 +158,7 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
       return {
         ...state,
         phase: "generating",
-        live: { content: "", reasoning: "", labelShown: false },
+        live: { content: "", reasoning: "", labelShown: false, continues: false },
         hint: undefined,
       };
     case "reply-text": {

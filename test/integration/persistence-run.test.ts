@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { collect, runParley, spawnParley, tempHome, waitFor } from "../helpers/cli.ts";
@@ -155,5 +155,49 @@ describe("conversations are saved and can be continued", () => {
       assert.match(exported[0].content, /^question number \d$/);
       assert.equal(exported[1].content, SCRIPT_REPLY);
     }
+  });
+
+  it("resumes from a saved model state when it matches, and reads the conversation again when not", async () => {
+    const home = tempHome();
+    const m = fixture("script");
+    await ok(["-m", m, "Tell me about cats"], home);
+    const snapshots = join(home, "snapshots");
+    assert.ok(readdirSync(snapshots).some((f) => f.endsWith(".state")));
+    const resumed = await ok(["-m", m, "--stats", "-c", "and dogs?"], home);
+    assert.match(resumed.stderr, /resume: snapshot loaded, \d+ prompt tokens reused/);
+    // Another model file: the state is not loaded, the conversation is read again.
+    const other = await ok(["-m", fixture("llama3"), "--stats", "-c", "and birds?"], home);
+    assert.match(other.stderr, /resume: no usable snapshot \(model-mismatch\)/);
+    assert.equal(other.stdout, `${SCRIPT_REPLY}\n`);
+    // A damaged state file is never loaded.
+    for (const f of readdirSync(snapshots).filter((x) => x.endsWith(".state")))
+      writeFileSync(join(snapshots, f), "junk");
+    const damaged = await ok(["-m", fixture("llama3"), "--stats", "-c", "and fish?"], home);
+    assert.match(damaged.stderr, /resume: no usable snapshot \(damaged\)/);
+    assert.equal(damaged.stdout, `${SCRIPT_REPLY}\n`);
+    // history rm removes the snapshot with the conversation.
+    const [conversation] = await historyList(home);
+    await ok(["history", "rm", conversation.id], home);
+    assert.deepEqual(
+      readdirSync(snapshots).filter((f) => f.startsWith(conversation.id)),
+      [],
+    );
+  });
+
+  it("saves no snapshot with snapshot-cap-mb 0", async () => {
+    const home = tempHome();
+    await ok(["config", "set", "snapshot-cap-mb", "0"], home);
+    await ok(["-m", fixture("script"), "Hi"], home);
+    const files = (() => {
+      try {
+        return readdirSync(join(home, "snapshots"));
+      } catch {
+        return [];
+      }
+    })();
+    assert.deepEqual(
+      files.filter((f) => f.endsWith(".state")),
+      [],
+    );
   });
 });

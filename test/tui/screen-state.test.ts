@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { splitForCommit } from "../../src/tui/chunking.ts";
+import { splitForCommit, tailRows } from "../../src/tui/chunking.ts";
 import { statusParts } from "../../src/tui/format.ts";
 import { initialScreen, screenReducer, type ScreenAction, type ScreenState } from "../../src/tui/screen-state.ts";
 
@@ -22,8 +22,28 @@ describe("splitting a streamed reply", () => {
     assert.equal(splitForCommit("```\ncode\n\nmore", true, LIMIT), undefined);
   });
 
-  test("raw text is frozen line by line", () => {
-    assert.deepEqual(splitForCommit("a\nb", false, LIMIT), { commit: "a", rest: "b", joined: false });
+  test("raw text is frozen line by line, the lines joined without a gap", () => {
+    assert.deepEqual(splitForCommit("a\nb", false, LIMIT), { commit: "a", rest: "b", joined: true });
+  });
+
+  test("markdown prose is frozen line by line; lists, tables and headings wait for their block to end", () => {
+    assert.deepEqual(splitForCommit("one line\ntwo", true, LIMIT), { commit: "one line", rest: "two", joined: true });
+    assert.deepEqual(splitForCommit("para\n\nnext line\nmore", true, LIMIT), {
+      commit: "para\n\nnext line",
+      rest: "more",
+      joined: true,
+    });
+    for (const block of ["- item\n- two", "| a | b |\n|---|", "1. one\n2. two", "> quote\nmore", "# Title\ntext"]) {
+      assert.equal(splitForCommit(block, true, LIMIT), undefined, block);
+    }
+    assert.equal(splitForCommit("text\n- item\nmore", true, LIMIT)?.commit, "text");
+  });
+
+  test("the live window on a long tail keeps its last rows", () => {
+    const text = Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n");
+    assert.equal(tailRows(text, { columns: 80, rows: 3 }), "line 27\nline 28\nline 29");
+    assert.equal(tailRows("short", { columns: 80, rows: 3 }), "short");
+    assert.equal(tailRows("x".repeat(100), { columns: 10, rows: 2 }), "x".repeat(20));
   });
 
   test("a tail too tall for the screen is cut, and a cut fence is closed and reopened", () => {
@@ -79,6 +99,24 @@ describe("the screen reducer", () => {
       [["Second", false, true], "[interrupted]"],
     );
     assert.match(statusParts(s).join(" · "), /idle · ctx 40\/100 \(40%\) · last 3 tok, 50\.0 tok\/s/);
+  });
+
+  test("a paragraph frozen line by line has no gaps inside it, and a gap before the next block", () => {
+    const s = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "reply-text", content: "one\ntwo\n", reasoning: "", limit: LIMIT },
+      { type: "reply-text", content: "three\n\nnext", reasoning: "", limit: LIMIT },
+      { type: "reply-end", outcome: "stop", contextUsed: 0 },
+    );
+    assert.deepEqual(
+      s.items.filter((i) => i.kind === "reply").map((i) => [i.text, i.first, i.gap]),
+      [
+        ["one\ntwo", true, false],
+        ["three\n", false, false],
+        ["next", false, true],
+      ],
+    );
   });
 
   test("reasoning is frozen (collapsed) when the answer starts", () => {

@@ -5,6 +5,7 @@ import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
 import type { Message } from "../../src/chat/types.ts";
 import { ConversationLog } from "../../src/cli/conversation-log.ts";
 import { toSessionMessages } from "../../src/store/conversation-export.ts";
+import { modelIdentity } from "../../src/store/conversation-writer.ts";
 import { readConversation } from "../../src/store/conversations.ts";
 import { tempHome } from "../helpers/cli.ts";
 import { fixture } from "../helpers/fixtures.ts";
@@ -38,7 +39,7 @@ describe("conversation log", () => {
   it("follows the session through replies, undo, retry and a new system prompt", () => {
     const session: Message[] = [{ role: "system", content: "Be kind." }];
     const log = new ConversationLog(session, {
-      modelPath: fixture("script"),
+      model: modelIdentity(fixture("script")),
       template: "ChatML",
       params: DEFAULT_PARAMS,
       source: "chat",

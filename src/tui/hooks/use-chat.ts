@@ -1,7 +1,8 @@
 /**
  * The chat controller: runs replies on the session and turns its events into screen actions.
- * Tokens are gathered in a buffer and handed to the screen on a timer, at most ~30 times a
- * second, so painting never holds generation back.
+ * Tokens are gathered in a buffer and handed to the screen on a timer, 20 times a second, so
+ * painting never holds generation back: a token event costs a string append, and every frame
+ * (reconcile, layout, paint) runs on the thread that also schedules the model's next decode.
  */
 import { useCallback, useRef } from "react";
 import type { ChatListener, DoneEvent } from "../../chat/events.js";
@@ -10,7 +11,7 @@ import { ParleyError } from "../../errors.js";
 import type { LiveLimit } from "../chunking.js";
 import type { ScreenAction } from "../screen-state.js";
 
-export const FRAME_MS = Number(process.env.XFRAME ?? 33);
+export const FRAME_MS = 50;
 
 export type ReplyKind = "send" | "retry" | "continue";
 
