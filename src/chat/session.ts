@@ -7,10 +7,21 @@ import type { SamplingParams } from "./params.js";
 import { ReasoningSplitter } from "./reasoning.js";
 import type { Message, ResponseFormat, Timings } from "./types.js";
 
+/** Keeps a record of the conversation (a file, for one): told of every change as it happens. */
+export interface SessionRecorder {
+  /** The messages changed (a prompt about to be answered, an undo, a new system prompt...). */
+  sync(messages: readonly Message[]): void;
+  /** A reply finished; it is the last of `messages`. */
+  reply(done: DoneEvent, messages: readonly Message[]): void;
+  /** A new conversation starts (`/clear`): the recorder to use from now on. */
+  restart?(messages: readonly Message[]): SessionRecorder;
+}
+
 export interface SessionOptions {
   messages?: Message[];
   params: SamplingParams;
   responseFormat?: ResponseFormat;
+  recorder?: SessionRecorder;
 }
 
 function round(n: number, digits = 3): number {
@@ -45,6 +56,7 @@ export class ChatSession {
   readonly messages: Message[];
   params: SamplingParams;
   responseFormat: ResponseFormat | undefined;
+  recorder: SessionRecorder | undefined;
   private controller: AbortController | undefined;
 
   constructor(
@@ -54,6 +66,7 @@ export class ChatSession {
     this.messages = [...(options.messages ?? [])];
     this.params = options.params;
     this.responseFormat = options.responseFormat;
+    this.recorder = options.recorder;
   }
 
   get generating(): boolean {
@@ -84,6 +97,7 @@ export class ChatSession {
       if (hasSystem) this.messages.shift();
     } else if (hasSystem) this.messages[0] = { role: "system", content: text };
     else this.messages.unshift({ role: "system", content: text });
+    this.recorder?.sync(this.messages);
   }
 
   /** Starts a new conversation, keeping the system prompt. */
@@ -91,6 +105,7 @@ export class ChatSession {
     this.assertIdle();
     const keep = this.messages[0]?.role === "system" ? 1 : 0;
     this.messages.splice(keep);
+    this.recorder = this.recorder?.restart?.(this.messages);
   }
 
   /** Regenerates the last reply: drops a trailing assistant message, then replies again. */
@@ -112,7 +127,9 @@ export class ChatSession {
       }
     }
     if (index === -1) throw new UsageError("nothing to undo");
-    return this.messages.splice(index);
+    const removed = this.messages.splice(index);
+    this.recorder?.sync(this.messages);
+    return removed;
   }
 
   /**
@@ -130,6 +147,7 @@ export class ChatSession {
       last.content += added.content;
       if (added.reasoning) last.reasoning = (last.reasoning ?? "") + added.reasoning;
     }
+    this.recorder?.sync(this.messages);
     return done;
   }
 
@@ -160,6 +178,8 @@ export class ChatSession {
     };
     listener({ type: "start", id, created, model });
     try {
+      // The prompt is recorded before the reply starts: a process killed mid-reply keeps it.
+      this.recorder?.sync(this.messages);
       const result = await this.engine.generate({
         messages: this.messages,
         params: this.params,
@@ -189,6 +209,7 @@ export class ChatSession {
         },
         timings: computeTimings(result),
       };
+      this.recorder?.reply(done, this.messages);
       listener(done);
       return done;
     } catch (err) {

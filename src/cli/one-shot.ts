@@ -13,11 +13,11 @@ import { textWriter } from "../output/text.js";
 import { modelIdentity } from "../store/conversation-writer.js";
 import {
   ConversationLog,
-  findResumed,
   leaveConversation,
   restoreResumed,
   type ResumedConversation,
-} from "./conversation-log.js";
+} from "../chat/conversation-log.js";
+import { findResumed } from "./resume.js";
 import { effectiveParams, type RunSettings } from "./settings.js";
 import { readStdin } from "./stdin.js";
 
@@ -132,7 +132,6 @@ export async function runOneShot(settings: RunSettings, promptArg: string | unde
   const engine = await loadLlamaEngine({ ...settings.engine, modelPath });
   try {
     if (settings.stats) process.stderr.write(formatModelLine(engine.info));
-    session = new ChatSession(engine, { messages, params, ...(responseFormat ? { responseFormat } : {}) });
     const model = settings.history || resumed ? modelIdentity(modelPath) : undefined;
     if (resumed && model) {
       const outcome = await restoreResumed(engine, resumed, model, messages);
@@ -148,10 +147,13 @@ export async function runOneShot(settings: RunSettings, promptArg: string | unde
             ...(resumed ? { resumed } : {}),
           })
         : undefined;
-    // The prompt is saved before the reply starts: a run killed mid-reply keeps it.
-    log?.sync(session.messages);
+    session = new ChatSession(engine, {
+      messages,
+      params,
+      ...(responseFormat ? { responseFormat } : {}),
+      ...(log ? { recorder: log } : {}),
+    });
     const done = await session.reply(listenerFor(settings, (text) => process.stdout.write(text)));
-    log?.reply(done, session.messages);
     log?.close();
     if (log && model) await leaveConversation(engine, log.id, model, settings.snapshotCapMb);
     if (settings.stats) process.stderr.write(formatStats(done));

@@ -1,6 +1,6 @@
 /** Screen state as a pure reducer: the frozen transcript, the live reply, the status figures. */
 import type { Role } from "../chat/types.js";
-import { estimateRows, splitForCommit, type LiveLimit } from "./chunking.js";
+import { splitForCommit, type LiveLimit } from "./chunking.js";
 
 export interface HeaderInfo {
   model: string;
@@ -115,7 +115,7 @@ function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: 
     ? content.trim() !== ""
       ? { commit: content.replace(/\s+$/, ""), rest: "", joined: false }
       : undefined
-    : estimateRows(content, limit.columns) > Number(process.env.XCR ?? 0) ? splitForCommit(content, state.markdown, limit) : undefined;
+    : splitForCommit(content, state.markdown, limit);
   if (split) {
     if (split.commit.trim() !== "" || !labelShown) {
       items.push({

@@ -92,6 +92,11 @@ export class Term {
       .join("\n");
   }
 
+  /** The visible screen with its colours and attributes, as SGR escape sequences. */
+  screenWithStyles(): string {
+    return this.tmux("capture-pane", "-p", "-e", "-t", "0");
+  }
+
   /** The screen and the scrollback above it. */
   all(): string {
     return this.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "0");

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { DoneEvent } from "../../src/chat/events.ts";
 import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
 import type { Message } from "../../src/chat/types.ts";
-import { ConversationLog } from "../../src/cli/conversation-log.ts";
+import { ConversationLog } from "../../src/chat/conversation-log.ts";
 import { toSessionMessages } from "../../src/store/conversation-export.ts";
 import { modelIdentity } from "../../src/store/conversation-writer.ts";
 import { readConversation } from "../../src/store/conversations.ts";
@@ -61,6 +61,9 @@ describe("conversation log", () => {
     session.pop(); // retry: the reply is written again
     session.push({ role: "assistant", content: "third answer, again" });
     log.reply(done(session.at(-1)!), session);
+    assert.deepEqual(saved(), session);
+    session.at(-1)!.content += " (continued in place)";
+    log.sync(session);
     assert.deepEqual(saved(), session);
     session[0] = { role: "system", content: "Be brief." };
     log.sync(session);

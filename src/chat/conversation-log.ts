@@ -1,36 +1,19 @@
 /**
- * Saving a run's conversation as it happens, and finding the one to continue (`-c`, `--resume`).
- * Shared by one-shot mode and the interactive chat.
+ * Saving a session's conversation as it happens (a SessionRecorder), and the model state beside
+ * it for instant resume. Shared by one-shot mode and the interactive chat.
  */
-import type { DoneEvent } from "../chat/events.js";
-import type { SamplingParams } from "../chat/params.js";
-import type { Message } from "../chat/types.js";
-import { UsageError } from "../errors.js";
-import { toSessionMessages } from "../store/conversation-export.js";
-import { restoreSnapshot, saveSnapshot } from "../chat/snapshot.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { ConversationWriter, type MessageInput } from "../store/conversation-writer.js";
-import { latestConversationId, readConversation } from "../store/conversations.js";
-import type { RunSettings } from "./settings.js";
+import type { DoneEvent } from "./events.js";
+import type { SamplingParams } from "./params.js";
+import type { SessionRecorder } from "./session.js";
+import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
+import type { Message } from "./types.js";
 
 export interface ResumedConversation {
   id: string;
   messages: Message[];
-}
-
-/** The conversation `-c` or `--resume` names, read as session messages; undefined without them. */
-export function findResumed(settings: RunSettings): ResumedConversation | undefined {
-  if (!settings.resume) return undefined;
-  let id: string | undefined;
-  if ("latest" in settings.resume) {
-    id = latestConversationId();
-    if (id === undefined) throw new UsageError("no saved conversation to continue");
-  } else {
-    id = settings.resume.id;
-  }
-  const conversation = readConversation(id);
-  return { id: conversation.id, messages: toSessionMessages(conversation) };
 }
 
 export interface ConversationLogOptions {
@@ -49,19 +32,22 @@ function same(a: Message | undefined, b: Message | undefined): boolean {
  * Writes a session's messages to its conversation file, each as it completes. It compares the
  * session with what it saved, so an undo or a reply written again becomes a rewind record.
  */
-export class ConversationLog {
+export class ConversationLog implements SessionRecorder {
   private readonly writer: ConversationWriter;
   /** The session's messages as saved; the first may be the header's system prompt. */
   private saved: Message[];
   /** 1 when saved[0] is the system prompt kept in the header, not a message record. */
   private readonly headerOffset: number;
 
-  constructor(messages: readonly Message[], options: ConversationLogOptions) {
+  constructor(
+    messages: readonly Message[],
+    private readonly options: ConversationLogOptions,
+  ) {
     const model = options.model;
     const params = { ...options.params } as Record<string, unknown>;
     if (options.resumed) {
       this.writer = ConversationWriter.resume(options.resumed.id, { model, template: options.template, params });
-      this.saved = [...options.resumed.messages];
+      this.saved = options.resumed.messages.map((m) => ({ ...m }));
       this.headerOffset = this.saved[0]?.role === "system" ? 1 : 0;
     } else {
       const first = messages[0];
@@ -73,7 +59,7 @@ export class ConversationLog {
         source: options.source,
         ...(system ? { system: system.content } : {}),
       });
-      this.saved = system ? [system] : [];
+      this.saved = system ? [{ ...system }] : [];
       this.headerOffset = system ? 1 : 0;
     }
   }
@@ -105,7 +91,15 @@ export class ConversationLog {
 
   private append(message: Message, extra: Omit<MessageInput, keyof Message> = {}): void {
     this.writer.append({ ...message, ...extra });
-    this.saved.push(message);
+    // A copy: the session may change a message in place (continuing a reply).
+    this.saved.push({ ...message });
+  }
+
+  /** The log of a new conversation, for `/clear`. */
+  restart(messages: readonly Message[]): ConversationLog {
+    this.close();
+    const { resumed: _resumed, ...rest } = this.options;
+    return new ConversationLog(messages, rest);
   }
 
   rename(title: string): void {

@@ -1,0 +1,120 @@
+/**
+ * The interactive chat in a real terminal (tmux): the ways into it (`-i`, `parley chat`), a model
+ * that fails to load, reasoning rows, and /continue after an interrupted reply.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { SCRIPT_REPLY, THINKING_REASONING, THINKING_REPLY, brokenFixture, fixture } from "../helpers/fixtures.ts";
+import { Term } from "./tmux.ts";
+
+const terms: Term[] = [];
+after(() => terms.forEach((t) => t.kill()));
+
+function start(args: string[], options: Parameters<typeof Term.start>[1] = {}): Term {
+  const term = Term.start(args, options);
+  terms.push(term);
+  return term;
+}
+
+const IDLE = /^idle · ctx/m;
+const count = (text: string, part: string): number => text.split(part).length - 1;
+
+async function send(term: Term, text: string): Promise<void> {
+  term.type(text);
+  await term.waitFor(`> ${text}`);
+  term.press("Enter");
+}
+
+/** SGR parameter lists in effect where `text` starts on a styled screen capture. */
+function stylesBefore(styled: string, text: string): string[] {
+  const at = styled.indexOf(text);
+  assert.ok(at >= 0, `"${text}" is not on the screen:\n${styled}`);
+  const line = styled.slice(styled.lastIndexOf("\n", at) + 1, at);
+  // eslint-disable-next-line no-control-regex
+  return [...line.matchAll(/\u001b\[([\d;]*)m/g)].map((m) => m[1] ?? "");
+}
+
+describe("ways into the chat, and its special rows", { timeout: 240_000 }, () => {
+  test('parley -i "first prompt" runs that turn, then stays interactive', async () => {
+    const term = start(["-m", fixture("script"), "-i", "first prompt"]);
+    let screen = await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s), 90_000);
+    assert.match(screen, /you\nfirst prompt\n\nassistant\nHello from parley!/);
+    await send(term, "second prompt");
+    screen = await term.waitFor((s) => count(s, SCRIPT_REPLY) === 2 && IDLE.test(s));
+    assert.match(screen, /you\nsecond prompt\n\nassistant\nHello from parley!/);
+    term.press("C-d");
+    assert.equal(await term.waitForExit(), 0);
+  });
+
+  test("parley chat starts the interactive chat", async () => {
+    const term = start(["chat", "-m", fixture("script")]);
+    const screen = await term.ready();
+    assert.match(screen, /parley · script\.gguf · ChatML/);
+    await send(term, "hello");
+    await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
+    term.press("C-d");
+    assert.equal(await term.waitForExit(), 0);
+  });
+
+  test("a model that fails to load shows the error and exits with code 3", async () => {
+    const term = start(["-m", brokenFixture("truncated")]);
+    assert.equal(await term.waitForExit(90_000), 3);
+    const screen = term.all();
+    assert.match(screen, /parley: .*(model|load|gguf)/i);
+    assert.doesNotMatch(screen, /^idle · ctx/m);
+  });
+
+  test("--show-reasoning shows the reasoning dimmed, above the answer", async () => {
+    const term = start(["-m", fixture("thinking"), "--show-reasoning"], { color: true });
+    await term.ready();
+    await send(term, "think first");
+    const screen = await term.waitFor((s) => s.includes(THINKING_REPLY) && IDLE.test(s));
+    assert.match(screen, new RegExp(`assistant\\n${THINKING_REASONING}\\n\\nassistant\\n${THINKING_REPLY}`));
+    const styled = term.screenWithStyles();
+    assert.ok(
+      stylesBefore(styled, THINKING_REASONING).some((sgr) => sgr.split(";").includes("2")),
+      "the reasoning is not dimmed",
+    );
+    assert.ok(
+      !stylesBefore(styled, THINKING_REPLY).some((sgr) => sgr.split(";").includes("2")),
+      "the answer is dimmed",
+    );
+  });
+
+  test("without --show-reasoning the reasoning row is collapsed", async () => {
+    const term = start(["-m", fixture("thinking")]);
+    await term.ready();
+    await send(term, "think first");
+    const screen = await term.waitFor((s) => s.includes(THINKING_REPLY) && IDLE.test(s));
+    assert.match(screen, /\[reasoning: 3 words, \/reasoning show to expand\]/);
+    assert.doesNotMatch(screen, new RegExp(`^${THINKING_REASONING}$`, "m"));
+  });
+
+  test("/continue goes on with an interrupted reply, in the same message", async () => {
+    const term = start(["-m", fixture("loop"), "--context-size", "32768", "-n", "1000000"]);
+    await term.ready();
+    await send(term, "go");
+    await term.waitFor("lalalalala");
+    term.press("C-c");
+    await term.waitFor((s) => s.includes("[interrupted]") && IDLE.test(s));
+    await send(term, "/continue");
+    await term.waitFor(/^generating ·/m);
+    // More text arrives below the first [interrupted] marker before the second stop.
+    await term.waitFor((s) => /\[interrupted\]\n+(la)+/.test(s));
+    term.press("C-c");
+    await term.waitFor((s) => count(s, "[interrupted]") === 2 && IDLE.test(s));
+    await send(term, "/export chat.json");
+    await term.waitFor(/exported 2 messages as json/);
+    const exported = JSON.parse(readFileSync(join(term.home, "chat.json"), "utf8")) as {
+      role: string;
+      content: string;
+    }[];
+    assert.deepEqual(
+      exported.map((m) => m.role),
+      ["user", "assistant"],
+    );
+    assert.match(exported[1]?.content ?? "", /^(la)+l?$/);
+  });
+});
