@@ -21,7 +21,7 @@ export interface ConversationLogOptions {
   template: string;
   params: SamplingParams;
   source: "one-shot" | "chat";
-  resumed?: ResumedConversation;
+  resumed?: ResumedConversation | undefined;
 }
 
 function same(a: Message | undefined, b: Message | undefined): boolean {
@@ -98,8 +98,7 @@ export class ConversationLog implements SessionRecorder {
   /** The log of a new conversation, for `/clear`. */
   restart(messages: readonly Message[]): ConversationLog {
     this.close();
-    const { resumed: _resumed, ...rest } = this.options;
-    return new ConversationLog(messages, rest);
+    return new ConversationLog(messages, { ...this.options, resumed: undefined });
   }
 
   rename(title: string): void {
