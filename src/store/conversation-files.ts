@@ -1,7 +1,7 @@
 /** Where conversation files are, and turning a (prefix of an) id into one of them. */
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { readDirIfExists } from "./files.js";
 import { parleyPaths } from "./paths.js";
 
 export const CONVERSATION_EXT = ".jsonl";
@@ -17,13 +17,7 @@ export function conversationPath(id: string, dir = conversationsDir()): string {
 
 /** The ids of every conversation file in `dir` (none when it does not exist). */
 export function conversationIds(dir = conversationsDir()): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  const names = readDirIfExists(dir);
   return names
     .filter((n) => n.endsWith(CONVERSATION_EXT))
     .map((n) => n.slice(0, -CONVERSATION_EXT.length))

@@ -17,18 +17,24 @@ export interface ModelIdentity {
   sha256_1mb?: string;
 }
 
-export interface HeaderRecord {
-  type: "header";
-  version: 1;
-  id: string;
-  created: string;
+/** What a conversation starts with: the model and settings of the run that began it. */
+export interface ConversationStart {
   model: ModelIdentity;
+  /** The chat template in use, as the engine reports it. */
   template?: string;
   system?: string;
+  /** The sampling parameters of the run. */
   params?: Record<string, unknown>;
   /** "one-shot" or "chat". */
   source?: string;
   title?: string;
+}
+
+export interface HeaderRecord extends ConversationStart {
+  type: "header";
+  version: 1;
+  id: string;
+  created: string;
 }
 
 export interface TokenCounts {

@@ -10,7 +10,14 @@ import { closeSync, constants, openSync, readSync, statSync, writeSync } from "n
 import { basename, dirname, join, resolve } from "node:path";
 import type { FinishReason, Role } from "../chat/types.js";
 import { RuntimeError } from "../errors.js";
-import type { HeaderRecord, MessageRecord, ModelIdentity, ResumeRecord, TokenCounts } from "./conversation-records.js";
+import type {
+  ConversationStart,
+  HeaderRecord,
+  MessageRecord,
+  ModelIdentity,
+  ResumeRecord,
+  TokenCounts,
+} from "./conversation-records.js";
 import { conversationsDir, conversationPath, resolveConversationId } from "./conversation-files.js";
 import { endsWithNewline, ensureDir, FILE_MODE } from "./files.js";
 
@@ -34,18 +41,6 @@ export function modelIdentity(path: string): ModelIdentity {
     // A model that cannot be read here is still named; the identity is just less precise.
   }
   return id;
-}
-
-export interface ConversationStart {
-  model: ModelIdentity;
-  /** The chat template in use, as the engine reports it. */
-  template?: string;
-  system?: string;
-  /** The sampling parameters of the run. */
-  params?: Record<string, unknown>;
-  /** "one-shot" or "chat". */
-  source?: string;
-  title?: string;
 }
 
 export interface MessageInput {

@@ -1,6 +1,7 @@
 /** Small file helpers shared by the stores. */
 import { randomBytes } from "node:crypto";
 import {
+  readdirSync,
   closeSync,
   fsyncSync,
   mkdirSync,
@@ -18,6 +19,16 @@ import { RuntimeError } from "../errors.js";
 /** Private files: only their owner may read them. */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
+
+/** The names in a folder; none when it does not exist. */
+export function readDirIfExists(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+}
 
 export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: DIR_MODE });

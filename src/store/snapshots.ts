@@ -3,8 +3,9 @@
  * and keeping them under the configured disk cap by removing the least recently used first.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, openSync, readdirSync, readSync, rmSync, statSync, utimesSync } from "node:fs";
+import { closeSync, openSync, readSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
+import { readDirIfExists } from "./files.js";
 import { parleyPaths } from "./paths.js";
 
 export function snapshotsDir(): string {
@@ -26,13 +27,7 @@ export interface SnapshotGroup {
 
 /** The snapshots on disk, grouped by conversation, least recently used first. */
 export function snapshotGroups(dir = snapshotsDir()): SnapshotGroup[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  const names = readDirIfExists(dir);
   const groups = new Map<string, SnapshotGroup>();
   for (const name of names) {
     const id = name.split(".")[0] ?? name;
