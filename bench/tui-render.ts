@@ -5,7 +5,7 @@
  * over a baseline with no screen, frames painted and bytes written, so rendering changes can be
  * compared without the noise of a loaded machine.
  *
- *   npm run build && CI=false node --import tsx bench/tui-render.ts [--tokens 2000] [--runs 5] [--markdown off]
+ *   node --import tsx bench/tui-render.ts [--tokens 2000] [--runs 5] [--markdown off] [--text sample.txt]
  */
 import { readFileSync } from "node:fs";
 import { PassThrough, Writable } from "node:stream";
@@ -38,7 +38,7 @@ const SAMPLE =
     : [
         "Once upon a time, there was a little girl named Lily. She loved to play outside in the sunny day.",
         'One day, she saw a small bird in the tree. "Hello, bird!" said Lily. "Do you want to play with me?"',
-        "The bird was happy and said, \"Yes, I will help you.\" They played together and had fun together.",
+        'The bird was happy and said, "Yes, I will help you." They played together and had fun together.',
         "",
         "## The next day",
         "",
@@ -78,7 +78,14 @@ class TimedEngine {
       await new Promise((r) => setTimeout(r, 1));
     }
     const endedAt = performance.now();
-    return { stopReason: "stop" as const, promptTokens: 5, completionTokens: TOKEN_LIST.length, startedAt, firstTokenAt: startedAt, endedAt };
+    return {
+      stopReason: "stop" as const,
+      promptTokens: 5,
+      completionTokens: TOKEN_LIST.length,
+      startedAt,
+      firstTokenAt: startedAt,
+      endedAt,
+    };
   }
   countPromptTokens(messages: readonly unknown[]): number {
     return messages.length * 5;
@@ -110,13 +117,20 @@ function fakeStdin(): NodeJS.ReadStream {
 
 async function once(withScreen: boolean): Promise<Sample> {
   const engine = new TimedEngine();
-  const session = new ChatSession(engine as never, { params: { ...DEFAULT_PARAMS } });
+  const session = new ChatSession(engine, { params: { ...DEFAULT_PARAMS } });
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   if (!withScreen) {
     await session.send("hi", () => undefined);
     const used = process.cpuUsage(cpu);
-    return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - t0, bytes: 0, writes: 0, paints: 0, paintMs: 0 };
+    return {
+      cpuMs: (used.user + used.system) / 1000,
+      wallMs: performance.now() - t0,
+      bytes: 0,
+      writes: 0,
+      paints: 0,
+      paintMs: 0,
+    };
   }
   const stdout = new FakeTty();
   let paints = 0;
@@ -128,14 +142,31 @@ async function once(withScreen: boolean): Promise<Sample> {
       writeTerminal: () => undefined,
       firstPrompt: "hi",
     }),
-    { stdout: stdout as never, stdin: fakeStdin(), exitOnCtrlC: false, maxFps: Number(process.env.XFPS ?? 30), patchConsole: false, incrementalRendering: process.env.XINC === "1", onRender: ({ renderTime }) => { paints++; paintMs += renderTime; } },
+    {
+      stdout: stdout as never,
+      stdin: fakeStdin(),
+      exitOnCtrlC: false,
+      maxFps: 30,
+      patchConsole: false,
+      onRender: ({ renderTime }) => {
+        paints++;
+        paintMs += renderTime;
+      },
+    },
   );
   while (session.messages.length < 2 || session.generating) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 60));
   const used = process.cpuUsage(cpu);
   const wallMs = performance.now() - t0;
   instance.unmount();
-  return { cpuMs: (used.user + used.system) / 1000, wallMs, bytes: stdout.bytes, writes: stdout.writes, paints, paintMs };
+  return {
+    cpuMs: (used.user + used.system) / 1000,
+    wallMs,
+    bytes: stdout.bytes,
+    writes: stdout.writes,
+    paints,
+    paintMs,
+  };
 }
 
 interface Sample {
@@ -165,7 +196,9 @@ const cpuBase = median(base.map((s) => s.cpuMs));
 const cpuScreen = median(screen.map((s) => s.cpuMs));
 const wallBase = median(base.map((s) => s.wallMs));
 const wallScreen = median(screen.map((s) => s.wallMs));
-console.log(`${TOKENS} tokens, one a millisecond, markdown ${values.markdown}, ${values.runs} runs, load ${(loadavg()[0] ?? 0).toFixed(2)}`);
+console.log(
+  `${TOKENS} tokens, one a millisecond, markdown ${values.markdown}, ${values.runs} runs, load ${(loadavg()[0] ?? 0).toFixed(2)}`,
+);
 console.log(`no screen : cpu ${per1k(cpuBase)} ms / 1k tokens, wall ${per1k(wallBase)} ms / 1k tokens`);
 console.log(`screen    : cpu ${per1k(cpuScreen)} ms / 1k tokens, wall ${per1k(wallScreen)} ms / 1k tokens`);
 console.log(

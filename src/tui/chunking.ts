@@ -67,12 +67,14 @@ function scan(text: string, upTo: number, markdown: boolean): FenceScan {
   return { boundary, joined, openFence };
 }
 
-function forcedCut(text: string, from: number): number {
+function forcedCut(text: string, from: number, columns: number): number {
   const lastLine = text.lastIndexOf("\n");
   if (lastLine >= from) return lastLine + 1;
   const lastSpace = text.lastIndexOf(" ");
   if (lastSpace > from + (text.length - from) / 2) return lastSpace + 1;
-  return text.length;
+  // No place to break: cut at a row's end, so the frozen rows and the live ones read as one text.
+  const whole = Math.floor((text.length - from) / Math.max(1, columns)) * Math.max(1, columns);
+  return whole > 0 ? from + whole : text.length;
 }
 
 /** How many screen rows a text takes at this width, roughly (wide characters count once). */
@@ -95,7 +97,7 @@ export function splitForCommit(text: string, markdown: boolean, limit: LiveLimit
     if (boundary === 0) return undefined;
     return { commit: text.slice(0, boundary).replace(/\n$/, ""), rest: text.slice(boundary), joined };
   }
-  const cut = forcedCut(text, boundary);
+  const cut = forcedCut(text, boundary, limit.columns);
   const { openFence } = scan(text, cut, markdown);
   let commit = text.slice(0, cut);
   let rest = text.slice(cut);

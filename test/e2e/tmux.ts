@@ -132,7 +132,12 @@ export class Term {
     }
   }
 
-  async waitFor(check: string | RegExp | ((screen: string) => boolean), timeoutMs = 60_000): Promise<string> {
+  /** Polls the screen until `check` passes; each poll runs tmux, so a long wait can poll less often. */
+  async waitFor(
+    check: string | RegExp | ((screen: string) => boolean),
+    timeoutMs = 60_000,
+    intervalMs = 50,
+  ): Promise<string> {
     const test =
       typeof check === "function"
         ? check
@@ -145,7 +150,7 @@ export class Term {
       screen = this.screen();
       if (test(screen)) return screen;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(check)}; the screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 
