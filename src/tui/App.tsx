@@ -62,6 +62,7 @@ export function App(props: AppProps) {
       writeTerminal: props.writeTerminal ?? ((s) => stdout.write(s)),
       lastStats: () => formatStats(chat.lastDone()),
       cwd: props.cwd ?? process.cwd(),
+      conversations: loaded.conversations,
     };
 
   useKeyboard(

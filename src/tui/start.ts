@@ -10,7 +10,9 @@ import { ChatSession } from "../chat/session.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
 import { ExitCode } from "../errors.js";
+import { modelIdentity } from "../store/conversation-writer.js";
 import { InputHistory } from "../store/input-history.js";
+import { ChatConversations, type ConversationSettings } from "./conversations.js";
 import { App } from "./App.js";
 import type { LoadModel } from "./hooks/use-loader.js";
 
@@ -22,6 +24,10 @@ export interface TuiOptions {
   /** Sent as soon as the model is loaded (`-i "prompt"`). */
   firstPrompt?: string | undefined;
   showReasoning: boolean;
+  /** Render Markdown at start (`/markdown` switches it). */
+  markdown?: boolean;
+  /** How conversations are saved; the model file identifies them. */
+  conversations: Omit<ConversationSettings, "model"> & { modelPath: string };
 }
 
 const PASTE_ON = "\u001b[?2004h";
@@ -39,6 +45,7 @@ export async function startTui(options: TuiOptions): Promise<number> {
   const history = new InputHistory();
   let engine: ChatEngine | undefined;
   let session: ChatSession | undefined;
+  let conversations: ChatConversations | undefined;
   const load: LoadModel = async (onProgress) => {
     engine = await options.loadEngine(onProgress);
     session = new ChatSession(engine, {
@@ -46,7 +53,10 @@ export async function startTui(options: TuiOptions): Promise<number> {
       params: options.params,
       ...(options.responseFormat ? { responseFormat: options.responseFormat } : {}),
     });
-    return { session, info: engine.info };
+    const { modelPath, ...settings } = options.conversations;
+    conversations = new ChatConversations(engine, session, { ...settings, model: modelIdentity(modelPath) });
+    const notice = await conversations.start();
+    return { session, info: engine.info, conversations, notice };
   };
   process.stdout.write(PASTE_ON);
   const instance = render(
@@ -56,6 +66,7 @@ export async function startTui(options: TuiOptions): Promise<number> {
       history,
       initialHistory: history.load(),
       showReasoning: options.showReasoning,
+      markdown: options.markdown ?? true,
     }),
     { exitOnCtrlC: false, maxFps: 30 },
   );
@@ -64,6 +75,8 @@ export async function startTui(options: TuiOptions): Promise<number> {
   } finally {
     process.stdout.write(PASTE_OFF);
     await settle(session);
+    // The model state is saved beside the conversation for an instant resume.
+    await conversations?.leave();
     await engine?.dispose();
   }
   return ExitCode.ok;

@@ -104,7 +104,7 @@ describe("slash commands", () => {
 
   test("Tab completes names and arguments", () => {
     assert.deepEqual(completeCommand("/he"), { text: "/help ", candidates: [] });
-    assert.deepEqual(completeCommand("/s").candidates, ["/system", "/set", "/show", "/stats"]);
+    assert.deepEqual(completeCommand("/s").candidates, ["/system", "/set", "/show", "/stats", "/save"]);
     assert.deepEqual(completeCommand("/set temp"), { text: "/set temperature ", candidates: [] });
     assert.deepEqual(completeCommand("/show m"), { text: "/show model ", candidates: [] });
     assert.deepEqual(completeCommand("hello"), { text: undefined, candidates: [] });

@@ -43,6 +43,14 @@ async function runInteractive(settings: RunSettings, firstPrompt: string | undef
     responseFormat: prepared.responseFormat,
     firstPrompt,
     showReasoning: settings.showReasoning,
+    markdown: settings.markdown,
+    conversations: {
+      modelPath,
+      history: settings.history,
+      snapshotCapMb: settings.snapshotCapMb,
+      pinned: { ...settings.params.env, ...settings.params.flags },
+      resumed: prepared.resumed,
+    },
   });
 }
 

@@ -4,7 +4,7 @@ import { readPresets } from "../../store/presets.js";
 import { listConversations } from "../../store/conversations.js";
 import type { ChatConversations } from "../conversations.js";
 import { showMessages } from "../show-messages.js";
-import type { CommandContext, SlashCommand } from "./types.js";
+import { CLEAR_SCREEN, type CommandContext, type SlashCommand } from "./types.js";
 
 function conversations(ctx: CommandContext): ChatConversations {
   if (!ctx.conversations) throw new UsageError("saved conversations are not available here");
@@ -45,8 +45,9 @@ export const CONVERSATION_COMMANDS: readonly SlashCommand[] = [
       const id = args.trim();
       if (!id) throw new UsageError("usage: /resume <id> (/history lists them)");
       const { messages, notice } = await conversations(ctx).resume(id);
+      ctx.writeTerminal(CLEAR_SCREEN);
       ctx.dispatch({ type: "clear" });
-      showMessages(ctx.dispatch, messages);
+      showMessages((action) => ctx.dispatch(action), messages);
       ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
       ctx.print(notice);
     },

@@ -35,11 +35,15 @@ export function runCommand(text: string, ctx: CommandContext): void {
     });
     return;
   }
-  try {
-    command.run(args, ctx);
-  } catch (err) {
+  const report = (err: unknown): void => {
     const message = err instanceof ParleyError ? err.message : `/${name} failed: ${(err as Error).message}`;
     ctx.dispatch({ type: "add", item: { kind: "notice", level: "error", text: message } });
+  };
+  try {
+    const pending = command.run(args, ctx);
+    if (pending) pending.catch(report);
+  } catch (err) {
+    report(err);
   }
 }
 

@@ -3,7 +3,8 @@ import { PARAM_SPECS, findParamSpec, parseParamValue, type SamplingParams } from
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { exportConversation, osc52 } from "./export.js";
-import type { CommandContext, SlashCommand } from "./types.js";
+import { CONVERSATION_COMMANDS } from "./conversation-commands.js";
+import { CLEAR_SCREEN, type CommandContext, type SlashCommand } from "./types.js";
 
 const oneOf =
   (...choices: string[]) =>
@@ -74,6 +75,7 @@ export const COMMANDS: readonly SlashCommand[] = [
     help: "start a new conversation (the system prompt stays)",
     run: (_args, ctx) => {
       ctx.session.clear();
+      ctx.writeTerminal(CLEAR_SCREEN);
       ctx.dispatch({ type: "clear" });
       ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
       ctx.print("new conversation");
@@ -175,6 +177,7 @@ export const COMMANDS: readonly SlashCommand[] = [
       ctx.print(`reasoning: ${arg === "show" ? "shown" : "collapsed"}`);
     },
   },
+  ...CONVERSATION_COMMANDS,
 ];
 
 export function helpText(): string {

@@ -1,7 +1,11 @@
 /** What a slash command is (data) and what it may act on. */
 import type { ChatSession } from "../../chat/session.js";
 import type { ModelInfo } from "../../engine/engine.js";
+import type { ChatConversations } from "../conversations.js";
 import type { ScreenAction } from "../screen-state.js";
+
+/** Clears the screen and the scrollback and homes the cursor: a new transcript starts. */
+export const CLEAR_SCREEN = "\u001b[2J\u001b[3J\u001b[H";
 
 export interface CommandContext {
   session: ChatSession;
@@ -18,6 +22,8 @@ export interface CommandContext {
   /** The figures of the last reply, for /stats. */
   lastStats(): string | undefined;
   cwd: string;
+  /** Saved conversations and presets (`/save`, `/history`, `/resume`, `/preset`). */
+  conversations?: ChatConversations | undefined;
 }
 
 export interface SlashCommand {
@@ -27,5 +33,5 @@ export interface SlashCommand {
   help: string;
   /** Candidates for the argument being typed. */
   complete?: (arg: string) => string[];
-  run(args: string, ctx: CommandContext): void;
+  run(args: string, ctx: CommandContext): void | Promise<void>;
 }

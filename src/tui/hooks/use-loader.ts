@@ -3,11 +3,16 @@ import { useApp } from "ink";
 import { useEffect, useState } from "react";
 import type { ChatSession } from "../../chat/session.js";
 import type { ModelInfo } from "../../engine/engine.js";
+import type { ChatConversations } from "../conversations.js";
 import type { ScreenAction } from "../screen-state.js";
+import { showMessages } from "../show-messages.js";
 
 export interface Loaded {
   session: ChatSession;
   info: ModelInfo;
+  conversations?: ChatConversations | undefined;
+  /** Said in the transcript once loaded (how a resumed conversation was restored, say). */
+  notice?: string | undefined;
 }
 
 export type LoadModel = (onProgress: (progress: number) => void) => Promise<Loaded>;
@@ -26,13 +31,8 @@ export function useLoader(load: LoadModel, dispatch: (action: ScreenAction) => v
           header: { model: info.name, template: info.template, backend: info.backend, contextSize: info.contextSize },
           contextUsed: session.contextTokens(),
         });
-        for (const m of session.messages) {
-          dispatch(
-            m.role === "assistant"
-              ? { type: "add", item: { kind: "reply", text: m.content, first: true, gap: false, markdown: false } }
-              : { type: "add", item: { kind: "message", role: m.role, text: m.content } },
-          );
-        }
+        showMessages(dispatch, session.messages);
+        if (result.notice) dispatch({ type: "add", item: { kind: "notice", level: "info", text: result.notice } });
         setLoaded(result);
       },
       (err: unknown) => live && exit(err instanceof Error ? err : new Error(String(err))),
