@@ -110,6 +110,25 @@ export function effectiveParams(settings: RunSettings, body: ParamLayer = {}): S
   return mergeParams(p.flags, p.env, body, p.preset, p.config);
 }
 
+export type ParamSource = "flag" | "env" | "request body" | "preset" | "config" | "default";
+
+/** Where each sampling parameter's value comes from, by the precedence rule. */
+export function paramSources(settings: RunSettings, body: ParamLayer = {}): Record<string, ParamSource> {
+  const p = settings.params;
+  const layers: [ParamSource, ParamLayer][] = [
+    ["flag", p.flags],
+    ["env", p.env],
+    ["request body", body],
+    ["preset", p.preset],
+    ["config", p.config],
+  ];
+  const out: Record<string, ParamSource> = {};
+  for (const key of [...PARAM_SPECS.map((s) => s.key), "stop" as const]) {
+    out[key] = layers.find(([, layer]) => layer[key] !== undefined)?.[0] ?? "default";
+  }
+  return out;
+}
+
 function checkTemplate(name: string, where: string): string {
   if (!isTemplateName(name)) {
     throw new UsageError(

@@ -26,6 +26,8 @@ export interface AppProps {
   showReasoning?: boolean;
   writeTerminal?: (sequence: string) => void;
   cwd?: string;
+  /** Where each sampling parameter comes from; `/set` and `/preset` update it. */
+  paramSources?: Map<string, string>;
 }
 
 export function App(props: AppProps) {
@@ -63,6 +65,7 @@ export function App(props: AppProps) {
       lastStats: () => formatStats(chat.lastDone()),
       cwd: props.cwd ?? process.cwd(),
       conversations: loaded.conversations,
+      paramSources: props.paramSources,
     };
 
   useKeyboard(

@@ -101,13 +101,14 @@ export class ChatConversations {
   }
 
   /** Uses a preset: its system prompt, and its parameters where flags and environment set none. */
-  preset(name: string): string {
+  preset(name: string, sources?: Map<string, string>): string {
     const preset = getPreset(name);
     const layer = presetParamLayer(preset);
     for (const key of Object.keys(this.settings.pinned) as (keyof ParamLayer)[]) delete layer[key];
     this.session.params = { ...this.session.params, ...layer };
     this.session.setSystem(preset.system);
     const keys = Object.keys(layer);
+    for (const key of keys) sources?.set(key, `preset ${name}`);
     return `preset ${name}: system prompt set${keys.length > 0 ? `, parameters ${keys.join(", ")}` : ""}`;
   }
 

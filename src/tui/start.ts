@@ -24,6 +24,8 @@ export interface TuiOptions {
   /** Sent as soon as the model is loaded (`-i "prompt"`). */
   firstPrompt?: string | undefined;
   showReasoning: boolean;
+  /** Where each sampling parameter comes from (flag, env, preset...), for `/show params`. */
+  paramSources?: Record<string, string>;
   /** Render Markdown at start (`/markdown` switches it). */
   markdown?: boolean;
   /** How conversations are saved; the model file identifies them. */
@@ -67,6 +69,7 @@ export async function startTui(options: TuiOptions): Promise<number> {
       initialHistory: history.load(),
       showReasoning: options.showReasoning,
       markdown: options.markdown ?? true,
+      paramSources: new Map(Object.entries(options.paramSources ?? {})),
     }),
     { exitOnCtrlC: false, maxFps: 30 },
   );

@@ -70,14 +70,16 @@ describe("interactive chat in a terminal", { timeout: 240_000 }, () => {
     await second.waitFor("> remember this prompt");
   });
 
-  test("/set temperature 0.2 then /show params", async () => {
-    const term = start(["-m", fixture("script")]);
+  test("/set temperature 0.2 then /show params, with where each value comes from", async () => {
+    const term = start(["-m", fixture("script"), "--top-k", "7"], { env: { PARLEY_MIN_P: "0.2" } });
     await term.ready();
     await send(term, "/set temperature 0.2");
     await term.waitFor("temperature = 0.2");
     await send(term, "/show params");
-    const screen = await term.waitFor(/temperature\s+0\.2\n/);
-    assert.match(screen, /top-p\s+0\.95/);
+    const screen = await term.waitFor(/temperature\s+0\.2\s+\(\/set\)\n/);
+    assert.match(screen, /top-p\s+0\.95\s+\(default\)/);
+    assert.match(screen, /top-k\s+7\s+\(flag\)/);
+    assert.match(screen, /min-p\s+0\.2\s+\(env\)/);
     await send(term, "/set temperature 7");
     await term.waitFor(/error: invalid value for \/set temperature: "7"/);
   });

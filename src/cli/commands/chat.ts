@@ -27,7 +27,7 @@ async function runInteractive(settings: RunSettings, firstPrompt: string | undef
   const { prepareRequest } = await import("../one-shot.js");
   const prepared = await prepareRequest(settings, STAND_IN);
   const messages = prepared.messages.slice(0, -1);
-  const { effectiveParams } = await import("../settings.js");
+  const { effectiveParams, paramSources } = await import("../settings.js");
   const { resolveModelPath } = await import("../../engine/model-ref.js");
   const modelPath = resolveModelPath(settings.modelRef);
   // The terminal renderers read colour support when they are first imported.
@@ -44,6 +44,7 @@ async function runInteractive(settings: RunSettings, firstPrompt: string | undef
     firstPrompt,
     showReasoning: settings.showReasoning,
     markdown: settings.markdown,
+    paramSources: paramSources(settings, prepared.request.params),
     conversations: {
       modelPath,
       history: settings.history,

@@ -60,7 +60,7 @@ export const CONVERSATION_COMMANDS: readonly SlashCommand[] = [
     run: (args, ctx) => {
       const name = args.trim();
       if (!name) throw new UsageError("usage: /preset <name> (parley prompts list shows them)");
-      ctx.print(conversations(ctx).preset(name));
+      ctx.print(conversations(ctx).preset(name, ctx.paramSources));
       ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
     },
   },

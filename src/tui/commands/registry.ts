@@ -21,8 +21,12 @@ function showValue(value: SamplingParams[keyof SamplingParams]): string {
 }
 
 function showParams(ctx: CommandContext): string {
-  const lines = PARAM_SPECS.map((s) => `${s.flag.padEnd(18)} ${showValue(ctx.session.params[s.key])}`);
-  lines.push(`${"stop".padEnd(18)} ${showValue(ctx.session.params.stop)}`);
+  const from = (key: string): string => {
+    const source = ctx.paramSources?.get(key);
+    return source ? `  (${source})` : "";
+  };
+  const lines = PARAM_SPECS.map((s) => `${s.flag.padEnd(18)} ${showValue(ctx.session.params[s.key])}${from(s.key)}`);
+  lines.push(`${"stop".padEnd(18)} ${showValue(ctx.session.params.stop)}${from("stop")}`);
   return lines.join("\n");
 }
 
@@ -54,6 +58,7 @@ function setParam(args: string, ctx: CommandContext): void {
   const clearable = spec.key === "seed" || spec.key === "maxTokens";
   const value = clearable && raw === "none" ? undefined : parseParamValue(spec, raw, `/set ${spec.flag}`);
   ctx.session.params = { ...ctx.session.params, [spec.key]: value };
+  ctx.paramSources?.set(spec.key, "/set");
   ctx.print(`${spec.flag} = ${showValue(value)} (from the next reply)`);
 }
 

@@ -24,6 +24,8 @@ export interface CommandContext {
   cwd: string;
   /** Saved conversations and presets (`/save`, `/history`, `/resume`, `/preset`). */
   conversations?: ChatConversations | undefined;
+  /** Where each sampling parameter's value comes from (flag, env, config, /set...). */
+  paramSources?: Map<string, string> | undefined;
 }
 
 export interface SlashCommand {
