@@ -3,7 +3,7 @@
  * exit and loaded on `-c`, and /save, /history, /resume and /preset.
  */
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { runParley, tempHome } from "../helpers/cli.ts";
@@ -89,5 +89,39 @@ describe("saved conversations in the chat screen", { timeout: 300_000 }, () => {
     assert.equal(await term.waitForExit(), 0);
     const titles = (await history(home)).map((c) => c.title).sort();
     assert.deepEqual(titles, ["An older question", "Cats and dogs"]);
+  });
+
+  test("eight one-shot runs and a chat writing at once: every conversation whole, input history intact", async () => {
+    const home = tempHome();
+    const m = fixture("script");
+    const term = start(["-m", m], home);
+    await term.ready();
+    const runs = Array.from({ length: 8 }, (_, i) => runParley(["-m", m, `parallel question ${i}`], { home }));
+    await send(term, "chat question one");
+    await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
+    await send(term, "chat question two");
+    await term.waitFor((s) => count(s, SCRIPT_REPLY) === 2 && IDLE.test(s));
+    for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.stderr);
+    term.press("C-d");
+    assert.equal(await term.waitForExit(), 0);
+    const list = await history(home);
+    assert.equal(list.length, 9);
+    for (const c of list) {
+      const exported = await runParley(["history", "export", c.id], { home });
+      const messages = JSON.parse(exported.stdout) as { role: string; content: string }[];
+      if (c.title.startsWith("parallel question")) {
+        assert.deepEqual(
+          messages.map((x) => x.content),
+          [c.title, SCRIPT_REPLY],
+        );
+      } else {
+        assert.deepEqual(
+          messages.map((x) => x.content),
+          ["chat question one", SCRIPT_REPLY, "chat question two", SCRIPT_REPLY],
+        );
+      }
+    }
+    const inputs = readFileSync(join(home, "input-history.jsonl"), "utf8");
+    assert.ok(inputs.includes("chat question one") && inputs.includes("chat question two"));
   });
 });
