@@ -5,28 +5,13 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runParley, tempHome } from "../helpers/cli.ts";
 import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
-import { Term } from "./tmux.ts";
+import { count, IDLE, send, terminals } from "./chat.ts";
 
-const terms: Term[] = [];
-after(() => terms.forEach((t) => t.kill()));
-
-function start(args: string[], home: string): Term {
-  const term = Term.start(args, { home });
-  terms.push(term);
-  return term;
-}
-
-const IDLE = /^idle · ctx/m;
-const count = (text: string, part: string): number => text.split(part).length - 1;
-
-async function send(term: Term, text: string): Promise<void> {
-  term.type(text);
-  await term.waitFor(`> ${text}`);
-  term.press("Enter");
-}
+const open = terminals();
+const start = (args: string[], home: string) => open(args, { home });
 
 async function history(home: string) {
   const r = await runParley(["history", "list", "--json"], { home });

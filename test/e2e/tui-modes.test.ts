@@ -5,27 +5,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { SCRIPT_REPLY, THINKING_REASONING, THINKING_REPLY, brokenFixture, fixture } from "../helpers/fixtures.ts";
-import { Term } from "./tmux.ts";
+import { count, IDLE, send, terminals } from "./chat.ts";
 
-const terms: Term[] = [];
-after(() => terms.forEach((t) => t.kill()));
-
-function start(args: string[], options: Parameters<typeof Term.start>[1] = {}): Term {
-  const term = Term.start(args, options);
-  terms.push(term);
-  return term;
-}
-
-const IDLE = /^idle · ctx/m;
-const count = (text: string, part: string): number => text.split(part).length - 1;
-
-async function send(term: Term, text: string): Promise<void> {
-  term.type(text);
-  await term.waitFor(`> ${text}`);
-  term.press("Enter");
-}
+const start = terminals();
 
 /** SGR parameter lists in effect where `text` starts on a styled screen capture. */
 function stylesBefore(styled: string, text: string): string[] {
