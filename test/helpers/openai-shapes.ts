@@ -25,15 +25,20 @@ const timings = {
 
 const finishReason = { enum: ["stop", "length"] };
 
+/** The fields every completion object and chunk opens with. */
+const head = (object: string) => ({
+  id: { type: "string", pattern: "^chatcmpl-" },
+  object: { const: object },
+  created: { type: "integer" },
+  model: { type: "string", minLength: 1 },
+});
+
 export const completionSchema = {
   type: "object",
   required: ["id", "object", "created", "model", "choices", "usage"],
   additionalProperties: false,
   properties: {
-    id: { type: "string", pattern: "^chatcmpl-" },
-    object: { const: "chat.completion" },
-    created: { type: "integer" },
-    model: { type: "string", minLength: 1 },
+    ...head("chat.completion"),
     choices: {
       type: "array",
       minItems: 1,
@@ -70,10 +75,7 @@ export const chunkSchema = {
   required: ["id", "object", "created", "model", "choices"],
   additionalProperties: false,
   properties: {
-    id: { type: "string", pattern: "^chatcmpl-" },
-    object: { const: "chat.completion.chunk" },
-    created: { type: "integer" },
-    model: { type: "string", minLength: 1 },
+    ...head("chat.completion.chunk"),
     choices: {
       type: "array",
       maxItems: 1,
