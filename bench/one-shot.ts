@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { median } from "./stats.ts";
 
 const BIN = fileURLToPath(new URL("../bin/parley.js", import.meta.url));
 const { values, positionals } = parseArgs({
@@ -33,12 +34,6 @@ interface Sample {
   decodeTps: number;
   completionTokens: number;
   ok: boolean;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function runOnce(threads: number): Sample {

@@ -15,6 +15,7 @@ import { restoreSnapshot, saveSnapshot, type RestoreOutcome } from "../src/chat/
 import type { Message } from "../src/chat/types.ts";
 import { loadLlamaEngine, type LlamaEngine } from "../src/engine/llama.ts";
 import { modelIdentity } from "../src/store/conversation-writer.ts";
+import { median } from "./stats.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,12 +35,6 @@ const conversationId = "benchresume";
 
 function load(): Promise<LlamaEngine> {
   return loadLlamaEngine({ modelPath, gpu: "off", gpuLayers: 0, contextSize, threads, template: "auto", debug: false });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const TOPICS = ["rivers", "mountains", "the sea", "old maps", "bread", "bridges", "clocks", "gardens", "trains"];

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { PassThrough, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { loadavg } from "node:os";
+import { median } from "./stats.ts";
 
 process.env.NODE_ENV ??= "production";
 process.env.CI = "false";
@@ -176,12 +177,6 @@ interface Sample {
   writes: number;
   paints: number;
   paintMs: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 const base: Sample[] = [];

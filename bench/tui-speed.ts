@@ -17,6 +17,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Term } from "../test/e2e/tmux.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,12 +33,6 @@ const RUNS = Number(values.runs);
 const PROMPT = "Once upon a time";
 const ARGS = ["-m", MODEL, "--threads", "1", "-n", values.tokens, "--temperature", "0", "--seed", "1"];
 const TERM = { color: values.color, columns: 100, rows: 30 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 async function oneShot(): Promise<number> {
   const term = Term.start([...ARGS, "--stats", PROMPT], TERM);

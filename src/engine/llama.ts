@@ -93,17 +93,17 @@ export class LlamaEngine implements ChatEngine {
   }
 
   countPromptTokens(messages: readonly Message[]): number {
-    return this.countHistory(toHistory(messages));
+    return this.historyTokens(toHistory(messages)).length;
   }
 
-  private countHistory(history: ChatHistoryItem[]): number {
+  /** The tokens a chat history becomes with the template applied. */
+  private historyTokens(history: ChatHistoryItem[]): number[] {
     const state = this.chat.chatWrapper.generateContextState({ chatHistory: history });
-    return state.contextText.tokenize(this.model.tokenizer).length;
+    return [...state.contextText.tokenize(this.model.tokenizer)];
   }
 
   promptTokens(messages: readonly Message[]): number[] {
-    const state = this.chat.chatWrapper.generateContextState({ chatHistory: toHistory(messages) });
-    return [...state.contextText.tokenize(this.model.tokenizer)];
+    return this.historyTokens(toHistory(messages));
   }
 
   /** Input tokens the context has evaluated so far (prompt tokens not reused from its state). */
@@ -165,7 +165,7 @@ export class LlamaEngine implements ChatEngine {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const { params } = request;
     const history = toHistory(request.messages);
-    const promptTokens = this.countHistory(history);
+    const promptTokens = this.historyTokens(history).length;
     const room = this.info.contextSize - promptTokens;
     if (room <= 0) {
       throw new ContextOverflowError(

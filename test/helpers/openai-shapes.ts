@@ -25,6 +25,13 @@ const timings = {
 
 const finishReason = { enum: ["stop", "length"] };
 
+/** What a message or a delta may hold. */
+const messageFields = {
+  role: { const: "assistant" },
+  content: { type: "string" },
+  reasoning_content: { type: "string" },
+};
+
 /** The fields every completion object and chunk opens with. */
 const head = (object: string) => ({
   id: { type: "string", pattern: "^chatcmpl-" },
@@ -53,11 +60,7 @@ export const completionSchema = {
             type: "object",
             required: ["role", "content"],
             additionalProperties: false,
-            properties: {
-              role: { const: "assistant" },
-              content: { type: "string" },
-              reasoning_content: { type: "string" },
-            },
+            properties: messageFields,
           },
           logprobs: { type: "null" },
           finish_reason: finishReason,
@@ -88,11 +91,7 @@ export const chunkSchema = {
           delta: {
             type: "object",
             additionalProperties: false,
-            properties: {
-              role: { const: "assistant" },
-              content: { type: "string" },
-              reasoning_content: { type: "string" },
-            },
+            properties: messageFields,
           },
           logprobs: { type: "null" },
           finish_reason: { anyOf: [finishReason, { type: "null" }] },
