@@ -10,11 +10,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_PARAMS } from "../src/chat/params.ts";
-import { restoreSnapshot, saveSnapshot, type RestoreOutcome } from "../src/chat/snapshot.ts";
-import type { Message } from "../src/chat/types.ts";
-import { loadLlamaEngine, type LlamaEngine } from "../src/engine/llama.ts";
-import { modelIdentity } from "../src/store/conversation-writer.ts";
+import { DEFAULT_PARAMS } from "../dist/chat/params.js";
+import { restoreSnapshot, saveSnapshot, type RestoreOutcome } from "../dist/core/snapshot.js";
+import type { Message } from "../dist/chat/types.js";
+import type { LlamaEngine } from "../dist/engine/llama/engine.js";
+import { loadLlamaEngine } from "../dist/engine/llama/load.js";
+import { modelIdentity } from "../dist/store/conversation-writer.js";
 import { median } from "./stats.ts";
 
 const { values, positionals } = parseArgs({
@@ -34,7 +35,7 @@ const dir = mkdtempSync(join(tmpdir(), "parley-bench-resume-"));
 const conversationId = "benchresume";
 
 function load(): Promise<LlamaEngine> {
-  return loadLlamaEngine({ modelPath, gpu: "off", gpuLayers: 0, contextSize, threads, template: "auto", debug: false });
+  return loadLlamaEngine({ kind: "llama", model: modelPath, gpu: "off", gpuLayers: 0, contextSize, threads, template: "auto", debug: false });
 }
 
 const TOPICS = ["rivers", "mountains", "the sea", "old maps", "bread", "bridges", "clocks", "gardens", "trains"];
@@ -42,7 +43,7 @@ const TOPICS = ["rivers", "mountains", "the sea", "old maps", "bread", "bridges"
 /** A conversation of about `target` prompt tokens: plain turns about everyday things. */
 function conversation(engine: LlamaEngine): Message[] {
   const messages: Message[] = [{ role: "system", content: "You are a patient assistant who explains things." }];
-  for (let i = 0; engine.countPromptTokens(messages) < target; i++) {
+  for (let i = 0; engine.countTokens(messages) < target; i++) {
     const topic = TOPICS[i % TOPICS.length]!;
     messages.push({ role: "user", content: `Tell me something about ${topic}, please.` });
     messages.push({

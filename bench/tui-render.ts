@@ -29,9 +29,9 @@ const TOKENS = Number(values.tokens);
 
 const { render } = await import("ink");
 const { createElement } = await import("react");
-const { DEFAULT_PARAMS } = await import("../src/chat/params.ts");
-const { ChatSession } = await import("../src/chat/session.ts");
-const { App } = await import("../src/tui/App.tsx");
+const { Conversation } = await import("../dist/core/conversation.js");
+const { resolveSettings } = await import("../dist/settings/resolve.js");
+const { App } = await import("../dist/tui/App.js");
 
 const SAMPLE =
   values.text !== undefined
@@ -65,7 +65,6 @@ const TOKEN_LIST = tokensOf(SAMPLE, TOKENS);
 class TimedEngine {
   readonly info = {
     name: "bench.gguf",
-    path: "/bench.gguf",
     template: "ChatML",
     backend: "CPU",
     contextSize: 100000,
@@ -88,9 +87,10 @@ class TimedEngine {
       endedAt,
     };
   }
-  countPromptTokens(messages: readonly unknown[]): number {
-    return messages.length * 5;
-  }
+  readonly tokens = {
+    countTokens: (messages: readonly unknown[]): number => messages.length * 5,
+    promptTokens: (): number[] => [],
+  };
   async dispose() {}
 }
 
@@ -118,11 +118,11 @@ function fakeStdin(): NodeJS.ReadStream {
 
 async function once(withScreen: boolean): Promise<Sample> {
   const engine = new TimedEngine();
-  const session = new ChatSession(engine, { params: { ...DEFAULT_PARAMS } });
+  const session = new Conversation({ engine, settings: resolveSettings([]) });
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   if (!withScreen) {
-    await session.send("hi", () => undefined);
+    for await (const event of session.send("hi")) if (event.type === "error") throw event.error;
     const used = process.cpuUsage(cpu);
     return {
       cpuMs: (used.user + used.system) / 1000,
@@ -138,7 +138,7 @@ async function once(withScreen: boolean): Promise<Sample> {
   let paintMs = 0;
   const instance = render(
     createElement(App, {
-      load: () => Promise.resolve({ session, info: engine.info }),
+      load: () => Promise.resolve({ conversation: session }),
       markdown: values.markdown !== "off",
       writeTerminal: () => undefined,
       firstPrompt: "hi",

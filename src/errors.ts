@@ -5,7 +5,9 @@ export const ExitCode = {
   usage: 2,
   model: 3,
   contextOverflow: 4,
+  hangup: 129,
   interrupted: 130,
+  terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -46,10 +48,10 @@ export class ContextOverflowError extends ParleyError {
   }
 }
 
-/** The user stopped parley (SIGINT). */
+/** The user stopped parley: SIGINT (130), SIGTERM (143) or SIGHUP (129). */
 export class InterruptError extends ParleyError {
-  constructor(message = "interrupted") {
-    super(message, "interrupted", ExitCode.interrupted);
+  constructor(message = "interrupted", exitCode: ExitCodeValue = ExitCode.interrupted) {
+    super(message, "interrupted", exitCode);
   }
 }
 

@@ -1,12 +1,23 @@
-/** The one stream of events every front end consumes. */
+/**
+ * The one stream of events every front end consumes. Each operation of a conversation yields
+ * some of these and ends with exactly one `done` or `error`.
+ */
 import type { ParleyError } from "../errors.js";
 import type { FinishReason, Message, Timings, Usage } from "./types.js";
 
+/** A reply begins. */
 export interface StartEvent {
   type: "start";
   id: string;
   created: number;
   model: string;
+}
+
+/** The prompt the engine evaluates, once its size is known (before the first token). */
+export interface PromptEvent {
+  type: "prompt";
+  tokens: number;
+  contextSize: number;
 }
 
 export interface TokenEvent {
@@ -19,8 +30,16 @@ export interface ReasoningEvent {
   text: string;
 }
 
-export interface DoneEvent {
-  type: "done";
+/** Something the person should be told in plain words (messages left out of the context...). */
+export interface NoticeEvent {
+  type: "notice";
+  /** A stable name for what happened, for front ends that treat some notices apart. */
+  code: "context-dropped" | "compacted" | "snapshot" | "not-saved" | "waiting" | "info";
+  text: string;
+}
+
+/** A finished reply, as a Chat Completion describes it. */
+export interface Reply {
   id: string;
   created: number;
   model: string;
@@ -31,11 +50,21 @@ export interface DoneEvent {
   timings: Timings;
 }
 
+export interface DoneEvent {
+  type: "done";
+  /** The reply written (send, retry, continue: for a continuation, only the new text). */
+  reply?: Reply;
+  /** Messages the operation removed (undo). */
+  removed?: Message[];
+}
+
 export interface ErrorEvent {
   type: "error";
   error: ParleyError;
+  /** A prompt that was not added to the conversation because it could not be answered: give it back. */
+  prompt?: string;
 }
 
-export type ChatEvent = StartEvent | TokenEvent | ReasoningEvent | DoneEvent | ErrorEvent;
+export type ChatEvent = StartEvent | PromptEvent | TokenEvent | ReasoningEvent | NoticeEvent | DoneEvent | ErrorEvent;
 
 export type ChatListener = (event: ChatEvent) => void;

@@ -1,25 +1,20 @@
 /** One-shot mode: one reply to a prompt from the argument, stdin or `--messages`, then exit. */
 import { readFileSync } from "node:fs";
-import type { ChatListener, DoneEvent } from "../chat/events.js";
+import type { ChatEvent, ChatListener, Reply } from "../chat/events.js";
 import { parseJsonText, parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
-import { ChatSession } from "../chat/session.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
-import type { ModelInfo } from "../engine/engine.js";
-import { resolveModelPath } from "../engine/model-ref.js";
+import type { Conversation } from "../core/conversation.js";
+import type { EngineInfo } from "../engine/engine.js";
 import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
 import { jsonlWriter } from "../output/jsonl.js";
 import { textWriter } from "../output/text.js";
-import { modelIdentity } from "../store/conversation-writer.js";
-import {
-  ConversationLog,
-  leaveConversation,
-  restoreResumed,
-  type ResumedConversation,
-} from "../chat/conversation-log.js";
-import { findResumed } from "./resume.js";
-import { effectiveParams, type RunSettings } from "./settings.js";
+import { paramValues } from "../settings/resolve.js";
+import type { RunOptions } from "./flags.js";
 import { readStdin } from "./stdin.js";
+
+/** One-shot snapshots are saved only above this many context tokens: re-reading fewer is quick anyway. */
+export const ONE_SHOT_SNAPSHOT_MIN_TOKENS = 1024;
 
 function readTextFile(path: string, what: string): string {
   try {
@@ -51,45 +46,47 @@ export function composePrompt(stdinText: string | undefined, argument: string | 
 }
 
 export interface PreparedRequest {
+  /** The conversation given as input (`--messages`), before the prompt. */
   messages: Message[];
+  /** The new user message, when one was given as an argument or on stdin. */
+  prompt: string | undefined;
   request: ParsedRequest;
   responseFormat: ResponseFormat | undefined;
-  /** The saved conversation this run continues. */
-  resumed?: ResumedConversation;
+  /** The system prompt read from `--system-file`. */
+  systemFromFile: string | undefined;
 }
 
-/** Reads every input and builds the conversation, before any model is loaded. */
-export async function prepareRequest(settings: RunSettings, promptArg: string | undefined): Promise<PreparedRequest> {
-  const fromStdin = settings.messagesSource === "-";
+/**
+ * Reads every input, before any model is loaded: bad input fails in milliseconds. The chat
+ * screen reads the same inputs but needs no prompt (`requirePrompt` false).
+ */
+export async function prepareRequest(
+  options: RunOptions,
+  promptArg: string | undefined,
+  requirePrompt = true,
+): Promise<PreparedRequest> {
+  const fromStdin = options.messagesSource === "-";
   const stdinText = fromStdin || process.stdin.isTTY !== true ? await readStdin() : undefined;
   let request: ParsedRequest = { messages: [], params: {} };
-  if (settings.messagesSource !== undefined) {
-    const text = fromStdin ? (stdinText ?? "") : readTextFile(settings.messagesSource, "messages file");
-    request = parseMessagesInput(text, fromStdin ? "--messages from stdin" : settings.messagesSource);
+  if (options.messagesSource !== undefined) {
+    const text = fromStdin ? (stdinText ?? "") : readTextFile(options.messagesSource, "messages file");
+    request = parseMessagesInput(text, fromStdin ? "--messages from stdin" : options.messagesSource);
   }
-  const resumed = findResumed(settings);
-  const messages = [...(resumed?.messages ?? request.messages)];
-  const system =
-    settings.systemFile !== undefined ? readTextFile(settings.systemFile, "system prompt file") : settings.system;
-  if (system !== undefined) {
-    if (messages[0]?.role === "system") messages[0] = { role: "system", content: system };
-    else messages.unshift({ role: "system", content: system });
-  } else if (settings.fallbackSystem !== undefined && messages[0]?.role !== "system") {
-    messages.unshift({ role: "system", content: settings.fallbackSystem });
-  }
+  const systemFromFile =
+    options.systemFile !== undefined ? readTextFile(options.systemFile, "system prompt file") : undefined;
   const prompt = composePrompt(fromStdin ? undefined : stdinText, promptArg);
-  if (prompt !== undefined) messages.push({ role: "user", content: prompt });
-  if (!messages.some((m) => m.role !== "system")) {
+  const hasConversation = request.messages.some((m) => m.role !== "system");
+  if (requirePrompt && prompt === undefined && !hasConversation) {
     const why = stdinText !== undefined && !fromStdin ? "stdin was empty" : "none was given";
     throw new UsageError(`no prompt: ${why}; pass one as an argument, pipe it on stdin, or use --messages`);
   }
   const responseFormat =
-    settings.schemaSource !== undefined ? readSchema(settings.schemaSource) : request.responseFormat;
-  return { messages, request, responseFormat, ...(resumed ? { resumed } : {}) };
+    options.schemaSource !== undefined ? readSchema(options.schemaSource) : request.responseFormat;
+  return { messages: request.messages, prompt, request, responseFormat, systemFromFile };
 }
 
-function listenerFor(settings: RunSettings, write: (text: string) => void): ChatListener {
-  switch (settings.output) {
+function listenerFor(options: RunOptions, write: (text: string) => void): ChatListener {
+  switch (options.output) {
     case "json":
       return jsonWriter(write);
     case "jsonl":
@@ -97,16 +94,17 @@ function listenerFor(settings: RunSettings, write: (text: string) => void): Chat
     case "text": {
       const tty = process.stdout.isTTY === true;
       const colour = tty && process.env.NO_COLOR === undefined;
-      return textWriter({ write, sanitize: tty && !settings.raw, showReasoning: settings.showReasoning, dim: colour });
+      return textWriter({ write, sanitize: tty && !options.raw, showReasoning: options.showReasoning, dim: colour });
     }
   }
 }
 
-export function formatModelLine(info: ModelInfo): string {
-  return `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens, threads: ${info.threads}\n`;
+export function formatModelLine(info: EngineInfo): string {
+  const threads = info.threads !== undefined ? `, threads: ${info.threads}` : "";
+  return `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens${threads}\n`;
 }
 
-export function formatStats(done: DoneEvent): string {
+export function formatStats(done: Reply): string {
   const t = done.timings;
   return (
     `prompt: ${done.usage.prompt_tokens} tokens, completion: ${done.usage.completion_tokens} tokens, ` +
@@ -115,52 +113,78 @@ export function formatStats(done: DoneEvent): string {
   );
 }
 
-export async function runOneShot(settings: RunSettings, promptArg: string | undefined): Promise<number> {
-  const { messages, request, responseFormat, resumed } = await prepareRequest(settings, promptArg);
-  const params = effectiveParams(settings, request.params);
-  const modelPath = resolveModelPath(settings.modelRef);
+const SIGNAL_EXIT = {
+  SIGINT: ExitCode.interrupted,
+  SIGTERM: ExitCode.terminated,
+  SIGHUP: ExitCode.hangup,
+} as const satisfies Partial<Record<NodeJS.Signals, number>>;
+type StopSignal = keyof typeof SIGNAL_EXIT;
 
-  let session: ChatSession | undefined;
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted || !session?.generating) process.exit(ExitCode.interrupted);
-    interrupted = true;
-    session.abort();
+/** What the run does with the conversation: answer a new prompt, or carry on a given one. */
+function firstOperation(conversation: Conversation, prompt: string | undefined): AsyncIterable<ChatEvent> {
+  if (prompt !== undefined) return conversation.send(prompt);
+  const last = conversation.messages.at(-1);
+  return last?.role === "assistant" ? conversation.continue() : conversation.retry();
+}
+
+export async function runOneShot(options: RunOptions, promptArg: string | undefined): Promise<number> {
+  const prepared = await prepareRequest(options, promptArg);
+  if (options.resume && prepared.prompt === undefined) {
+    throw new UsageError("no prompt to continue the conversation with: pass one as an argument or pipe it on stdin");
+  }
+  let conversation: Conversation | undefined;
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (signal: StopSignal): void => {
+    const code = SIGNAL_EXIT[signal];
+    if (stoppedBy !== undefined || !conversation?.generating) process.exit(code);
+    stoppedBy = signal;
+    conversation.abort();
   };
-  process.on("SIGINT", onSigint);
-  const { loadLlamaEngine } = await import("../engine/llama.js");
-  const engine = await loadLlamaEngine({ ...settings.engine, modelPath });
+  const signals = Object.keys(SIGNAL_EXIT) as StopSignal[];
+  for (const s of signals) process.on(s, onSignal);
   try {
-    if (settings.stats) process.stderr.write(formatModelLine(engine.info));
-    const model = settings.history || resumed ? modelIdentity(modelPath) : undefined;
-    if (resumed && model) {
-      const outcome = await restoreResumed(engine, resumed, model, messages);
-      if (settings.stats) process.stderr.write(outcome);
-    }
-    const log =
-      settings.history && model
-        ? new ConversationLog(messages, {
-            model,
-            template: engine.info.template,
-            params,
-            source: "one-shot",
-            ...(resumed ? { resumed } : {}),
-          })
-        : undefined;
-    session = new ChatSession(engine, {
-      messages,
-      params,
-      ...(responseFormat ? { responseFormat } : {}),
-      ...(log ? { recorder: log } : {}),
+    const { openConversation } = await import("../core/open.js");
+    // A conversation given with --messages ends in the message to answer: it is sent, not loaded.
+    const given = prepared.messages;
+    const lastGiven = given.at(-1);
+    const sendLast = prepared.prompt === undefined && lastGiven?.role === "user";
+    const opened = await openConversation({
+      flags:
+        prepared.systemFromFile !== undefined ? { ...options.flags, system: prepared.systemFromFile } : options.flags,
+      body: paramValues(prepared.request.params),
+      resume: options.resume,
+      history: options.history,
+      messages: sendLast ? given.slice(0, -1) : given,
+      responseFormat: prepared.responseFormat,
+      source: "one-shot",
+      debug: options.debug,
+      snapshotMinTokens: options.resume ? 0 : ONE_SHOT_SNAPSHOT_MIN_TOKENS,
     });
-    const done = await session.reply(listenerFor(settings, (text) => process.stdout.write(text)));
-    log?.close();
-    if (log && model) await leaveConversation(engine, log.id, model, settings.snapshotCapMb);
-    if (settings.stats) process.stderr.write(formatStats(done));
-    if (done.interrupted) throw new InterruptError();
+    conversation = opened.conversation;
+    if (options.stats) process.stderr.write(formatModelLine(conversation.info));
+    for (const notice of opened.notices) {
+      if (options.stats || !notice.startsWith("resume:")) process.stderr.write(`parley: ${notice}\n`);
+    }
+    const listener = listenerFor(options, (text) => process.stdout.write(text));
+    const later: string[] = [];
+    let reply: Reply | undefined;
+    for await (const event of firstOperation(conversation, sendLast ? lastGiven?.content : prepared.prompt)) {
+      if (event.type === "notice") {
+        // The answer comes first; what could not be saved is said after it.
+        if (event.code === "not-saved") later.push(event.text);
+        else process.stderr.write(`parley: ${event.text}\n`);
+        continue;
+      }
+      if (event.type === "error") throw event.error;
+      listener(event);
+      if (event.type === "done") reply = event.reply;
+    }
+    for (const text of later) process.stderr.write(`parley: ${text}\n`);
+    if (options.stats && reply) process.stderr.write(formatStats(reply));
+    if (reply?.interrupted) throw new InterruptError("interrupted", SIGNAL_EXIT[stoppedBy ?? "SIGINT"]);
     return ExitCode.ok;
   } finally {
-    process.off("SIGINT", onSigint);
-    await engine.dispose();
+    for (const s of signals) process.off(s, onSignal);
+    await conversation?.close();
   }
 }

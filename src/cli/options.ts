@@ -1,13 +1,13 @@
 /** Option definitions shared by the commands that run a model. */
 import { Option, type Command } from "commander";
 import { PARAM_SPECS } from "../chat/params.js";
-import { TEMPLATES } from "../engine/templates.js";
+import { TEMPLATES } from "../chat/templates.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option("-m, --model <path>", "the GGUF model file to load").env("PARLEY_MODEL"))
+    .addOption(new Option("-m, --model <path>", "the GGUF model file to load (env PARLEY_MODEL)"))
     .addOption(
       new Option("--gpu <backend>", "compute backend (default: auto)").choices([
         "auto",

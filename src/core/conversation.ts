@@ -1,27 +1,34 @@
-/** ChatSession: a conversation over an engine, streaming typed events to one listener. */
+/**
+ * Conversation: the one core every front end drives. It owns the messages, the resolved
+ * settings, the engine, the recorder (the conversation file) and the snapshot and context
+ * policies. Each operation returns a stream of events that ends in exactly one `done` or
+ * `error`; an operation never throws. Its state changes only through its methods.
+ */
 import { randomBytes } from "node:crypto";
+import type { ChatEvent, DoneEvent, ErrorEvent, Reply } from "../chat/events.js";
+import type { SamplingParams } from "../chat/params.js";
+import { ReasoningSplitter } from "../chat/reasoning.js";
+import type { Message, ResponseFormat, Timings } from "../chat/types.js";
+import type { ChatEngine, EngineInfo, GenerateResult } from "../engine/engine.js";
 import { ParleyError, RuntimeError, UsageError } from "../errors.js";
-import type { ChatEngine, GenerateResult } from "../engine/engine.js";
-import type { ChatListener, DoneEvent } from "./events.js";
-import type { SamplingParams } from "./params.js";
-import { ReasoningSplitter } from "./reasoning.js";
-import type { Message, ResponseFormat, Timings } from "./types.js";
+import type { Layer, Settings } from "../settings/resolve.js";
+import { chosenPreset, readSaved } from "./layers.js";
+import type { ConfigValue } from "../settings/keys.js";
+import { Channel } from "./channel.js";
+import { fitContext, type ContextPolicy } from "./context-policy.js";
+import type { Persistence } from "./persistence.js";
 
-/** Keeps a record of the conversation (a file, for one): told of every change as it happens. */
-export interface SessionRecorder {
-  /** The messages changed (a prompt about to be answered, an undo, a new system prompt...). */
-  sync(messages: readonly Message[]): void;
-  /** A reply finished; it is the last of `messages`. */
-  reply(done: DoneEvent, messages: readonly Message[]): void;
-  /** A new conversation starts (`/clear`): the recorder to use from now on. */
-  restart?(messages: readonly Message[]): SessionRecorder;
-}
+/** Events an operation emits before its end. */
+export type ProgressEvent = Exclude<ChatEvent, DoneEvent | ErrorEvent>;
+type Emit = (event: ProgressEvent) => void;
 
-export interface SessionOptions {
-  messages?: Message[];
-  params: SamplingParams;
-  responseFormat?: ResponseFormat;
-  recorder?: SessionRecorder;
+export interface ConversationOptions {
+  engine: ChatEngine;
+  settings: Settings;
+  messages?: readonly Message[];
+  responseFormat?: ResponseFormat | undefined;
+  /** Where the conversation is saved, and its model state; none: nothing is written. */
+  persistence?: Persistence | undefined;
 }
 
 function round(n: number, digits = 3): number {
@@ -52,31 +59,140 @@ export function newCompletionId(): string {
   return `chatcmpl-${randomBytes(12).toString("hex")}`;
 }
 
-export class ChatSession {
-  readonly messages: Message[];
-  params: SamplingParams;
-  responseFormat: ResponseFormat | undefined;
-  recorder: SessionRecorder | undefined;
-  private controller: AbortController | undefined;
+function asParleyError(err: unknown): ParleyError {
+  return err instanceof ParleyError ? err : new RuntimeError((err as Error).message, { cause: err });
+}
 
+/** A failure of a reply that wrote nothing: the prompt goes back to the person. */
+class Unanswered extends Error {
   constructor(
-    private readonly engine: ChatEngine,
-    options: SessionOptions,
+    readonly error: ParleyError,
+    readonly prompt: string | undefined,
   ) {
-    this.messages = [...(options.messages ?? [])];
-    this.params = options.params;
+    super(error.message);
+  }
+}
+
+export class Conversation {
+  private readonly engine: ChatEngine;
+  private list: Message[];
+  private current: Settings;
+  private cachedParams: SamplingParams | undefined;
+  private readonly responseFormat: ResponseFormat | undefined;
+  private readonly persistence: Persistence | undefined;
+  private controller: AbortController | undefined;
+  private busy = false;
+  /** The first message after the system prompt that the model still sees (the context policy moves it). */
+  private keepFrom = 0;
+
+  constructor(options: ConversationOptions) {
+    this.engine = options.engine;
+    this.list = [...(options.messages ?? [])];
+    this.current = options.settings;
     this.responseFormat = options.responseFormat;
-    this.recorder = options.recorder;
+    this.persistence = options.persistence;
+  }
+
+  get messages(): readonly Message[] {
+    return this.list;
+  }
+
+  get settings(): Settings {
+    return this.current;
+  }
+
+  get params(): SamplingParams {
+    this.cachedParams ??= this.current.params();
+    return this.cachedParams;
+  }
+
+  get info(): EngineInfo {
+    return this.engine.info;
+  }
+
+  /** The saved conversation's id, once it has one. */
+  get id(): string | undefined {
+    return this.persistence?.id;
   }
 
   get generating(): boolean {
-    return this.controller !== undefined;
+    return this.busy;
+  }
+
+  /** Whether the last message is a reply that can be carried on. */
+  get canContinue(): boolean {
+    return this.list.at(-1)?.role === "assistant";
+  }
+
+  /** How many messages after the system prompt the model no longer sees. */
+  get leftOut(): number {
+    return Math.max(0, this.keepFrom - this.systemCount());
+  }
+
+  /** Prompt tokens the conversation takes now in the context, with the template applied. */
+  contextTokens(): number {
+    const view = this.view(this.list);
+    return view.length === 0 ? 0 : this.countTokens(view);
   }
 
   /** Adds a user message and generates the reply. */
-  async send(text: string, listener: ChatListener): Promise<DoneEvent> {
-    this.messages.push({ role: "user", content: text });
-    return this.reply(listener);
+  send(text: string): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      const user: Message = { role: "user", content: text };
+      const view = this.fit([...this.list, user], emit, text);
+      this.list.push(user);
+      this.persistence?.sync(this.list, emit);
+      return { type: "done", reply: await this.reply(view, emit, text) };
+    });
+  }
+
+  /** Writes the last reply again: drops a trailing assistant message, then replies. */
+  retry(): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      if (!this.list.some((m) => m.role === "user")) throw new UsageError("nothing to retry: no prompt was sent yet");
+      const old = this.list.at(-1)?.role === "assistant" ? this.list.at(-1) : undefined;
+      const base = old ? this.list.slice(0, -1) : [...this.list];
+      const view = this.fit(base, emit, undefined);
+      this.list = base;
+      try {
+        return { type: "done", reply: await this.reply(view, emit, undefined) };
+      } catch (err) {
+        // Nothing was written: the old reply stays.
+        if (err instanceof Unanswered && old) this.list.push(old);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Carries on the last reply (one interrupted or cut by the token limit): the engine treats a
+   * trailing assistant message as text to go on from. The new text joins that message; the done
+   * event's reply holds only the continuation.
+   */
+  continue(): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      const last = this.list.at(-1);
+      if (last?.role !== "assistant") throw new UsageError("nothing to continue: the last message is not a reply");
+      const view = this.fit(this.list, emit, undefined);
+      const reply = await this.reply(view, emit, undefined, true);
+      const joined: Message = { ...last, content: last.content + reply.message.content };
+      if (reply.message.reasoning) joined.reasoning = (last.reasoning ?? "") + reply.message.reasoning;
+      this.list[this.list.length - 1] = joined;
+      this.persistence?.sync(this.list, emit);
+      return { type: "done", reply };
+    });
+  }
+
+  /** Drops the last exchange: the last user message and what follows it. */
+  undo(): AsyncIterable<ChatEvent> {
+    return this.immediate((emit) => {
+      const index = this.list.findLastIndex((m) => m.role === "user");
+      if (index === -1) throw new UsageError("nothing to undo");
+      const removed = this.list.splice(index);
+      this.keepFrom = Math.min(this.keepFrom, this.list.length);
+      this.persistence?.sync(this.list, emit);
+      return { type: "done", removed };
+    });
   }
 
   /** Stops the reply being generated; what was written is kept. */
@@ -84,80 +200,209 @@ export class ChatSession {
     this.controller?.abort();
   }
 
-  /** Prompt tokens the conversation takes now, with the template applied. */
-  contextTokens(): number {
-    return this.messages.length === 0 ? 0 : this.engine.countPromptTokens(this.messages);
-  }
-
   /** Replaces the system prompt (or adds one at the start); an empty text removes it. */
   setSystem(text: string): void {
     this.assertIdle();
-    const hasSystem = this.messages[0]?.role === "system";
+    const hasSystem = this.list[0]?.role === "system";
     if (text === "") {
-      if (hasSystem) this.messages.shift();
-    } else if (hasSystem) this.messages[0] = { role: "system", content: text };
-    else this.messages.unshift({ role: "system", content: text });
-    this.recorder?.sync(this.messages);
+      if (hasSystem) this.list.shift();
+    } else if (hasSystem) this.list[0] = { role: "system", content: text };
+    else this.list.unshift({ role: "system", content: text });
+    this.keepFrom = 0;
+    this.persistence?.sync(this.list);
   }
 
   /** Starts a new conversation, keeping the system prompt. */
   clear(): void {
     this.assertIdle();
-    const keep = this.messages[0]?.role === "system" ? 1 : 0;
-    this.messages.splice(keep);
-    this.recorder = this.recorder?.restart?.(this.messages);
-  }
-
-  /** Regenerates the last reply: drops a trailing assistant message, then replies again. */
-  async retry(listener: ChatListener): Promise<DoneEvent> {
-    this.assertIdle();
-    if (!this.messages.some((m) => m.role === "user")) throw new UsageError("nothing to retry: no prompt was sent yet");
-    if (this.messages.at(-1)?.role === "assistant") this.messages.pop();
-    return this.reply(listener);
-  }
-
-  /** Drops the last exchange (the last user message and what follows it); returns what was removed. */
-  undo(): Message[] {
-    this.assertIdle();
-    let index = -1;
-    for (let i = this.messages.length - 1; i >= 0; i--) {
-      if (this.messages[i]?.role === "user") {
-        index = i;
-        break;
-      }
-    }
-    if (index === -1) throw new UsageError("nothing to undo");
-    const removed = this.messages.splice(index);
-    this.recorder?.sync(this.messages);
-    return removed;
+    this.list.splice(this.systemCount());
+    this.keepFrom = 0;
+    this.persistence?.restart(this.list);
   }
 
   /**
-   * Continues the last assistant message (one that was interrupted or cut by the token limit):
-   * the engine treats a trailing assistant message as text to carry on from. The new text is
-   * appended to that message; the done event's message holds only the continuation.
+   * Sets a value for the rest of this conversation (`/set`): null sets it to none on purpose
+   * (`/set seed none`); undefined takes the `/set` value back.
    */
-  async continue(listener: ChatListener): Promise<DoneEvent> {
+  set(key: string, value: ConfigValue | null | undefined): void {
     this.assertIdle();
-    const last = this.messages.at(-1);
-    if (last?.role !== "assistant") throw new UsageError("nothing to continue: the last message is not a reply");
-    const done = await this.reply(listener);
-    const added = this.messages.pop();
-    if (added) {
-      last.content += added.content;
-      if (added.reasoning) last.reasoning = (last.reasoning ?? "") + added.reasoning;
+    const layer = this.setLayer();
+    const values = { ...layer.values };
+    if (value === undefined) delete values[key];
+    else values[key] = value;
+    this.replaceLayer("/set", { source: "/set", values });
+  }
+
+  /**
+   * Uses a preset for the rest of the conversation: its parameters (below flags) and its system
+   * prompt, when it has one. Returns the keys it set.
+   */
+  usePreset(name: string): string[] {
+    this.assertIdle();
+    const { layer, system } = chosenPreset(name);
+    this.replaceLayer("preset", layer);
+    if (system !== undefined) this.setSystem(system);
+    return Object.keys(layer.values).filter((k) => k !== "system");
+  }
+
+  /** Leaves this conversation (its model state is saved) and goes on with a saved one. */
+  resume(idOrPrefix: string): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      const persistence = this.persistence;
+      if (!persistence) throw new UsageError("saved conversations are not available here");
+      const saved = readSaved(idOrPrefix);
+      const notice = await persistence.switchTo(this.engine, this.list, saved);
+      this.list = [...saved.messages];
+      this.keepFrom = 0;
+      emit({
+        type: "notice",
+        code: "info",
+        text: `resumed ${saved.id} "${saved.title}"${notice ? ` · ${notice}` : ""}`,
+      });
+      return { type: "done" };
+    });
+  }
+
+  /** Saves the conversation now, even with history off, with an optional title; returns its id. */
+  save(title: string): string {
+    if (!this.persistence) throw new UsageError("saving conversations is not available here");
+    return this.persistence.save(this.list, title);
+  }
+
+  /** Why the conversation could not be saved, if it could not. */
+  get saveFailure(): string | undefined {
+    return this.persistence?.saveFailure;
+  }
+
+  /**
+   * Leaves the conversation: stops a reply being written, saves the model state for a quick
+   * resume (when the snapshot policy says so), closes the file and frees the engine.
+   */
+  async close(): Promise<void> {
+    if (this.busy) {
+      this.abort();
+      for (let waited = 0; this.busy && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     }
-    this.recorder?.sync(this.messages);
-    return done;
+    try {
+      await this.persistence?.leave(this.engine, this.list);
+    } finally {
+      await this.engine.dispose();
+    }
+  }
+
+  private setLayer(): Layer {
+    return this.current.layer("/set") ?? { source: "/set", values: {} };
+  }
+
+  private replaceLayer(source: Layer["source"], layer: Layer): void {
+    this.current = this.current.without(source).with(layer);
+    this.cachedParams = undefined;
+  }
+
+  private systemCount(): number {
+    return this.list[0]?.role === "system" ? 1 : 0;
   }
 
   private assertIdle(): void {
-    if (this.controller) throw new RuntimeError("a reply is being generated");
+    if (this.busy) throw new UsageError("a reply is being written: wait for it or stop it first");
   }
 
-  /** Generates the assistant reply to the current messages and appends it. */
-  async reply(listener: ChatListener): Promise<DoneEvent> {
-    if (this.controller) throw new RuntimeError("a reply is already being generated");
+  private countTokens(messages: readonly Message[]): number {
+    const counter = this.engine.tokens;
+    if (counter) return counter.countTokens(messages);
+    // A rough count for engines that cannot tokenize here: about four characters a token.
+    return messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 4) + 4, 0);
+  }
+
+  /** What the model sees of `messages`: the system prompt, then what the context policy keeps. */
+  private view(messages: readonly Message[]): Message[] {
+    const system = messages[0]?.role === "system" ? 1 : 0;
+    if (this.keepFrom <= system) return [...messages];
+    return [...messages.slice(0, system), ...messages.slice(this.keepFrom)];
+  }
+
+  /** Applies the context policy to the messages about to be sent; throws when they cannot fit. */
+  private fit(messages: readonly Message[], emit: Emit, prompt: string | undefined): Message[] {
+    const policy = (this.current.string("context-policy") ?? "drop") as ContextPolicy;
+    const fitted = fitContext({
+      messages,
+      keepFrom: this.keepFrom,
+      policy,
+      contextSize: this.engine.info.contextSize,
+      maxTokens: this.params.maxTokens,
+      count: (m) => this.countTokens(m),
+    });
+    if (fitted.kind === "refused") throw new Unanswered(fitted.error, prompt);
+    if (fitted.keepFrom !== this.keepFrom) {
+      const newlyLeft = fitted.keepFrom - Math.max(this.keepFrom, messages[0]?.role === "system" ? 1 : 0);
+      this.keepFrom = fitted.keepFrom;
+      const total = this.leftOutOf(messages);
+      emit({
+        type: "notice",
+        code: "context-dropped",
+        text:
+          `the ${newlyLeft === 1 ? "oldest message" : `${newlyLeft} oldest messages`} no longer fit and ` +
+          `${newlyLeft === 1 ? "was" : "were"} left out of what the model sees` +
+          `${total > newlyLeft ? ` (${total} in all)` : ""}; the saved conversation keeps them`,
+      });
+    }
+    return fitted.view;
+  }
+
+  private leftOutOf(messages: readonly Message[]): number {
+    return Math.max(0, this.keepFrom - (messages[0]?.role === "system" ? 1 : 0));
+  }
+
+  /** An operation that completes at once: its events are all queued before it returns. */
+  private immediate(run: (emit: Emit) => DoneEvent): AsyncIterable<ChatEvent> {
+    const out = new Channel<ChatEvent>();
+    try {
+      this.assertIdle();
+      out.push(run((event) => out.push(event)));
+    } catch (err) {
+      out.push({ type: "error", error: asParleyError(err) });
+    }
+    out.close();
+    return out;
+  }
+
+  /**
+   * Runs one operation: it may emit progress events and returns its `done` event; a throw
+   * becomes the one `error` event. Nothing escapes as an exception.
+   */
+  private operation(run: (emit: Emit) => Promise<DoneEvent>): AsyncIterable<ChatEvent> {
+    const out = new Channel<ChatEvent>();
+    if (this.busy) {
+      out.push({ type: "error", error: new UsageError("a reply is being written: wait for it or stop it first") });
+      out.close();
+      return out;
+    }
+    this.busy = true;
+    const finish = (end: DoneEvent | ErrorEvent): void => {
+      this.busy = false;
+      out.push(end);
+      out.close();
+    };
+    let started: Promise<DoneEvent>;
+    try {
+      started = run((event) => out.push(event));
+    } catch (err) {
+      started = Promise.reject(err as Error);
+    }
+    started.then(finish, (err: unknown) => {
+      if (err instanceof Unanswered) {
+        finish({ type: "error", error: err.error, ...(err.prompt !== undefined ? { prompt: err.prompt } : {}) });
+      } else finish({ type: "error", error: asParleyError(err) });
+    });
+    return out;
+  }
+
+  /**
+   * Generates the reply to `view` and adds it to the conversation (a continuation is returned
+   * only, for the caller to join). If nothing was written when it fails, a prompt sent with it
+   * (`prompt`) is taken back out of the conversation.
+   */
+  private async reply(view: Message[], emit: Emit, prompt: string | undefined, continuing = false): Promise<Reply> {
     const controller = new AbortController();
     this.controller = controller;
     const id = newCompletionId();
@@ -166,58 +411,64 @@ export class ChatSession {
     const splitter = new ReasoningSplitter();
     let content = "";
     let reasoning = "";
-    const emit = (kind: "content" | "reasoning", text: string): void => {
+    let wrote = false;
+    const put = (kind: "content" | "reasoning", text: string): void => {
       if (!text) return;
+      wrote = true;
       if (kind === "content") {
         content += text;
-        listener({ type: "token", text });
+        emit({ type: "token", text });
       } else {
         reasoning += text;
-        listener({ type: "reasoning", text });
+        emit({ type: "reasoning", text });
       }
     };
-    listener({ type: "start", id, created, model });
+    emit({ type: "start", id, created, model });
+    let result: GenerateResult;
     try {
-      // The prompt is recorded before the reply starts: a process killed mid-reply keeps it.
-      this.recorder?.sync(this.messages);
-      const result = await this.engine.generate({
-        messages: this.messages,
+      result = await this.engine.generate({
+        messages: view,
         params: this.params,
         ...(this.responseFormat ? { responseFormat: this.responseFormat } : {}),
         signal: controller.signal,
+        onPrompt: (tokens) => emit({ type: "prompt", tokens, contextSize: this.engine.info.contextSize }),
         onText: (text, kind) => {
-          if (kind === "reasoning") emit("reasoning", text);
-          else for (const piece of splitter.push(text)) emit(piece.kind, piece.text);
+          if (kind === "reasoning") put("reasoning", text);
+          else for (const piece of splitter.push(text)) put(piece.kind, piece.text);
         },
       });
-      for (const piece of splitter.flush()) emit(piece.kind, piece.text);
-      const message: Message = { role: "assistant", content };
-      if (reasoning) message.reasoning = reasoning;
-      this.messages.push(message);
-      const done: DoneEvent = {
-        type: "done",
-        id,
-        created,
-        model,
-        message,
-        finishReason: result.stopReason === "length" ? "length" : "stop",
-        interrupted: result.stopReason === "abort",
-        usage: {
-          prompt_tokens: result.promptTokens,
-          completion_tokens: result.completionTokens,
-          total_tokens: result.promptTokens + result.completionTokens,
-        },
-        timings: computeTimings(result),
-      };
-      this.recorder?.reply(done, this.messages);
-      listener(done);
-      return done;
     } catch (err) {
-      const error = err instanceof ParleyError ? err : new RuntimeError((err as Error).message, { cause: err });
-      listener({ type: "error", error });
-      throw error;
+      const error = asParleyError(err);
+      if (wrote) throw error;
+      if (prompt !== undefined && this.list.at(-1)?.role === "user") {
+        this.list.pop();
+        this.persistence?.sync(this.list, emit);
+      }
+      throw new Unanswered(error, prompt);
     } finally {
       this.controller = undefined;
     }
+    for (const piece of splitter.flush()) put(piece.kind, piece.text);
+    const message: Message = { role: "assistant", content };
+    if (reasoning) message.reasoning = reasoning;
+    const reply: Reply = {
+      id,
+      created,
+      model,
+      message,
+      finishReason: result.stopReason === "length" ? "length" : "stop",
+      interrupted: result.stopReason === "abort",
+      usage: {
+        prompt_tokens: result.promptTokens,
+        completion_tokens: result.completionTokens,
+        total_tokens: result.promptTokens + result.completionTokens,
+      },
+      timings: computeTimings(result),
+    };
+    if (!continuing) {
+      this.list.push(message);
+      this.persistence?.reply(reply, this.list, emit);
+    }
+    return reply;
   }
 }

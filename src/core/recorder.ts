@@ -1,15 +1,9 @@
-/**
- * Saving a session's conversation as it happens (a SessionRecorder), and the model state beside
- * it for instant resume. Shared by one-shot mode and the interactive chat.
- */
-import type { ChatEngine } from "../engine/engine.js";
+/** Saving a conversation's messages as they happen, to its JSONL file. */
+import type { Reply } from "../chat/events.js";
+import type { SamplingParams } from "../chat/params.js";
+import type { Message } from "../chat/types.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { ConversationWriter, type MessageInput } from "../store/conversation-writer.js";
-import type { DoneEvent } from "./events.js";
-import type { SamplingParams } from "./params.js";
-import type { SessionRecorder } from "./session.js";
-import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
-import type { Message } from "./types.js";
 
 export interface ResumedConversation {
   id: string;
@@ -32,7 +26,7 @@ function same(a: Message | undefined, b: Message | undefined): boolean {
  * Writes a session's messages to its conversation file, each as it completes. It compares the
  * session with what it saved, so an undo or a reply written again becomes a rewind record.
  */
-export class ConversationLog implements SessionRecorder {
+export class ConversationLog {
   private readonly writer: ConversationWriter;
   /** The session's messages as saved; the first may be the header's system prompt. */
   private saved: Message[];
@@ -80,7 +74,7 @@ export class ConversationLog implements SessionRecorder {
   }
 
   /** Appends a finished reply with its token counts and how it ended. */
-  reply(done: DoneEvent, messages: readonly Message[]): void {
+  reply(done: Reply, messages: readonly Message[]): void {
     this.sync(messages.slice(0, -1));
     this.append(done.message, {
       tokens: { prompt: done.usage.prompt_tokens, completion: done.usage.completion_tokens },
@@ -108,40 +102,4 @@ export class ConversationLog implements SessionRecorder {
   close(): void {
     this.writer.close();
   }
-}
-
-/** The snapshot disk cap when the config sets none. */
-export const DEFAULT_SNAPSHOT_CAP_MB = 2048;
-
-/**
- * Loads the saved model state of a resumed conversation, when it matches; says what happened
- * in one line (for --stats). Anything but a match means the conversation is read again.
- */
-export async function restoreResumed(
-  engine: ChatEngine,
-  resumed: ResumedConversation,
-  model: ModelIdentity,
-  messages: readonly Message[],
-): Promise<string> {
-  const r = await restoreSnapshot(engine, {
-    conversationId: resumed.id,
-    model,
-    template: engine.info.template,
-    messages,
-  });
-  return r.outcome === "loaded"
-    ? `resume: snapshot loaded, ${r.reusedTokens} prompt tokens reused\n`
-    : `resume: no usable snapshot (${r.outcome}), the conversation is read again\n`;
-}
-
-/** Saves the model state beside a conversation that is being left. Never throws. */
-export async function leaveConversation(
-  engine: ChatEngine,
-  conversationId: string,
-  model: ModelIdentity,
-  capMb: number | undefined,
-): Promise<void> {
-  const cap = (capMb ?? DEFAULT_SNAPSHOT_CAP_MB) * 1024 * 1024;
-  if (cap <= 0) return;
-  await saveSnapshot(engine, { conversationId, model, template: engine.info.template, capBytes: cap });
 }

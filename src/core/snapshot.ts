@@ -5,7 +5,8 @@
  * else (a missing, foreign, stale or damaged snapshot) falls back to re-evaluation: these
  * functions never throw.
  */
-import { chmodSync, copyFileSync, linkSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmod, copyFile, link, rename, rm, stat } from "node:fs/promises";
+import type { Message } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { ensureDir, FILE_MODE, readTextIfExists, writeFileAtomic } from "../store/files.js";
@@ -20,7 +21,6 @@ import {
   touchSnapshot,
 } from "../store/snapshots.js";
 import { commonPrefix, parseSnapshotMeta, sameModel, SNAPSHOT_VERSION, type SnapshotMeta } from "./snapshot-meta.js";
-import type { Message } from "./types.js";
 
 /**
  * The share of a snapshot's tokens the conversation must still start with for the snapshot to be
@@ -90,7 +90,8 @@ function message(err: unknown): string {
 /** Saves the engine's context state for a conversation. Call it when the conversation is left. */
 export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOptions): Promise<SaveSnapshotResult> {
   const result: SaveSnapshotResult = { outcome: "unsupported", tokens: 0, bytes: 0, pruned: [] };
-  if (!engine.saveState) return result;
+  const state = engine.state;
+  if (!state) return result;
   const { conversationId: id } = options;
   if (!isSnapshotId(id)) return { ...result, outcome: "failed", error: `invalid conversation id "${id}"` };
   const dir = options.dir ?? snapshotsDir();
@@ -98,12 +99,12 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
   try {
     ensureDir(dir);
     temp = snapshotTempPath(id, "state", dir);
-    const saved = await engine.saveState(temp);
+    const saved = await state.saveState(temp);
     result.tokens = saved.tokens.length;
-    result.bytes = statSync(temp).size;
+    result.bytes = (await stat(temp)).size;
     if (saved.tokens.length === 0) return { ...result, outcome: "empty" };
     if (result.bytes > options.capBytes) return { ...result, outcome: "over-cap" };
-    chmodSync(temp, FILE_MODE);
+    await chmod(temp, FILE_MODE);
     const meta: SnapshotMeta = {
       version: SNAPSHOT_VERSION,
       conversationId: id,
@@ -112,12 +113,12 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
       contextSize: engine.info.contextSize,
       tokens: saved.tokens,
       stateBytes: result.bytes,
-      stateSha256: fileSha256(temp),
+      stateSha256: await fileSha256(temp),
       created: new Date().toISOString(),
     };
     // The state goes first: until the new meta is in place, the pair does not match and a
     // reader falls back to re-evaluation.
-    renameSync(temp, snapshotPath(id, "state", dir));
+    await rename(temp, snapshotPath(id, "state", dir));
     temp = undefined;
     writeFileAtomic(snapshotPath(id, "json", dir), `${JSON.stringify(meta)}\n`);
     removeStaleTemps(id, STALE_TEMP_MS, dir);
@@ -126,13 +127,13 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
   } catch (err) {
     return { ...result, outcome: "failed", error: message(err) };
   } finally {
-    if (temp !== undefined) removeQuietly(temp);
+    if (temp !== undefined) await removeQuietly(temp);
   }
 }
 
-function removeQuietly(path: string): void {
+async function removeQuietly(path: string): Promise<void> {
   try {
-    rmSync(path, { force: true });
+    await rm(path, { force: true });
   } catch {
     // Left for removeStaleTemps.
   }
@@ -173,14 +174,15 @@ export async function restoreSnapshot(
   engine: ChatEngine,
   options: RestoreSnapshotOptions,
 ): Promise<RestoreSnapshotResult> {
-  if (!engine.restoreState || !engine.promptTokens) return { outcome: "unsupported", reusedTokens: 0 };
+  const { state: saving, tokens: counting } = engine;
+  if (!saving || !counting) return { outcome: "unsupported", reusedTokens: 0 };
   if (!isSnapshotId(options.conversationId)) return { outcome: "missing", reusedTokens: 0 };
   const dir = options.dir ?? snapshotsDir();
   const meta = readMeta(engine, options, dir);
   if (!("tokens" in meta)) return meta;
   let prompt: number[];
   try {
-    prompt = engine.promptTokens(options.messages);
+    prompt = counting.promptTokens(options.messages);
   } catch (err) {
     return { outcome: "prefix-mismatch", reusedTokens: 0, detail: message(err) };
   }
@@ -193,20 +195,20 @@ export async function restoreSnapshot(
   const loading = snapshotTempPath(options.conversationId, "load", dir);
   try {
     try {
-      linkSync(state, loading);
+      await link(state, loading);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return { outcome: "missing", reusedTokens: 0 };
-      copyFileSync(state, loading);
+      await copyFile(state, loading);
     }
-    const bytes = statSync(loading).size;
-    if (bytes !== meta.stateBytes || fileSha256(loading) !== meta.stateSha256) {
+    const bytes = (await stat(loading)).size;
+    if (bytes !== meta.stateBytes || (await fileSha256(loading)) !== meta.stateSha256) {
       return { outcome: "damaged", reusedTokens: 0, detail: "the state file does not match its description" };
     }
-    await engine.restoreState(loading, meta.tokens);
+    await saving.restoreState(loading, meta.tokens);
   } catch (err) {
     return { outcome: "damaged", reusedTokens: 0, detail: message(err) };
   } finally {
-    removeQuietly(loading);
+    await removeQuietly(loading);
   }
   touchSnapshot(options.conversationId, dir);
   return { outcome: "loaded", reusedTokens: shared };

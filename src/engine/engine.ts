@@ -1,30 +1,24 @@
-/** What a chat engine offers; `llama.ts` implements it over node-llama-cpp. */
+/**
+ * What a chat engine offers, whatever runs the model: messages, parameters and an abort signal
+ * in; text, usage and a stop reason out. Exact token counting and saving the model state are
+ * optional capabilities: a local engine has them, a remote one may not.
+ */
 import type { SamplingParams } from "../chat/params.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
 
-export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
-
-export interface EngineOptions {
-  modelPath: string;
-  gpu: GpuChoice;
-  gpuLayers: number | "auto" | "max";
-  contextSize: number | "auto" | undefined;
-  threads: number;
-  template: string;
-  debug: boolean;
-}
-
-export interface ModelInfo {
-  /** A short name for output (`model` in JSON): the file's base name. */
+export interface EngineInfo {
+  /** A short name for output (`model` in JSON): the model file's base name, or a remote model id. */
   name: string;
-  path: string;
   /** The chat template in use, e.g. "ChatML". */
   template: string;
-  /** "CPU", "CUDA", "Vulkan" or "Metal". */
+  /** "CPU", "CUDA", "Vulkan", "Metal", or a remote engine's name. */
   backend: string;
+  /** The context window in tokens. */
   contextSize: number;
-  trainContextSize: number;
-  threads: number;
+  /** The model's training context, when known. */
+  trainContextSize?: number;
+  /** CPU threads, for a local engine. */
+  threads?: number;
 }
 
 export interface GenerateRequest {
@@ -34,6 +28,8 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Text as it is generated; `reasoning` when the template marks it as a thought segment. */
   onText: (text: string, kind: "content" | "reasoning") => void;
+  /** The prompt's size in tokens, once known and before the first token. */
+  onPrompt?: (tokens: number) => void;
 }
 
 export interface GenerateResult {
@@ -46,28 +42,39 @@ export interface GenerateResult {
   endedAt: number;
 }
 
-export interface ChatEngine {
-  readonly info: ModelInfo;
-  /** Generates the assistant reply that follows `messages`. */
-  generate(request: GenerateRequest): Promise<GenerateResult>;
-  /** The number of prompt tokens these messages take, with the template applied. */
-  countPromptTokens(messages: readonly Message[]): number;
-  /** The prompt tokens these messages produce, as `generate` would evaluate them (for engines with a state). */
-  promptTokens?(messages: readonly Message[]): number[];
-  /** Writes the context state to `file` and returns the exact tokens it holds (for engines with a state). */
-  saveState?(file: string): Promise<SavedState>;
-  /**
-   * Loads a state written by `saveState` into the context. The caller must first check that the
-   * file is intact and was made by the same model file and context size: a foreign or damaged
-   * state file can abort the process. If loading fails, or the state holds other tokens than
-   * `expectedTokens`, the context is left empty and the promise rejects.
-   */
-  restoreState?(file: string, expectedTokens: readonly number[]): Promise<void>;
-  dispose(): Promise<void>;
+/** Exact prompt tokens, with the template applied (an engine that holds the tokenizer). */
+export interface TokenCounting {
+  countTokens(messages: readonly Message[]): number;
+  /** The prompt tokens these messages produce, as `generate` would evaluate them. */
+  promptTokens(messages: readonly Message[]): number[];
 }
 
 export interface SavedState {
   /** The tokens the context held, in order. */
   tokens: number[];
   bytes: number;
+}
+
+/** Saving and loading the evaluated context (an engine with a local state). */
+export interface StateSaving {
+  /** Writes the context state to `file` and returns the exact tokens it holds. */
+  saveState(file: string): Promise<SavedState>;
+  /**
+   * Loads a state written by `saveState`. The caller must first check that the file is intact
+   * and was made by the same model file and context size: a foreign or damaged state file can
+   * abort the process. If loading fails, or the state holds other tokens than
+   * `expectedTokens`, the context is left empty and the promise rejects.
+   */
+  restoreState(file: string, expectedTokens: readonly number[]): Promise<void>;
+}
+
+export interface ChatEngine {
+  readonly info: EngineInfo;
+  /** Generates the assistant reply that follows `messages` (a trailing assistant message is continued). */
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  readonly tokens?: TokenCounting;
+  readonly state?: StateSaving;
+  /** Another engine on the same loaded model, on a free sequence (parallel requests); undefined when none is free. */
+  fork?(): ChatEngine | undefined;
+  dispose(): Promise<void>;
 }

@@ -22,7 +22,7 @@ function readHead(path: string, length: number): Buffer {
 }
 
 /** Checks that a model file exists and starts like a GGUF file; returns its absolute path. */
-export function resolveModelPath(ref: string | undefined): string {
+export function resolveModelPath(ref: string | undefined, origin?: string): string {
   if (ref === undefined || ref.trim() === "") {
     throw new UsageError("no model given: pass -m <file.gguf> or set PARLEY_MODEL");
   }
@@ -38,7 +38,7 @@ export function resolveModelPath(ref: string | undefined): string {
   } catch (err) {
     if (err instanceof ModelError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new ModelError(`model file not found: ${path}`);
+    if (code === "ENOENT") throw new ModelError(`${origin ? `${origin}, ` : "model file "}not found: ${path}`);
     throw new ModelError(`cannot read model file ${path}: ${code ?? (err as Error).message}`);
   }
   if (size === 0) throw new ModelError(`model file is empty: ${path}`);

@@ -1,8 +1,8 @@
 /** `--json`: one `chat.completion` object, written when the reply is done. */
-import type { ChatListener, DoneEvent } from "../chat/events.js";
+import type { ChatListener, Reply } from "../chat/events.js";
 import type { ChatCompletion, CompletionMessage } from "../chat/types.js";
 
-export function toChatCompletion(done: DoneEvent): ChatCompletion {
+export function toChatCompletion(done: Reply): ChatCompletion {
   const message: CompletionMessage = { role: "assistant", content: done.message.content };
   if (done.message.reasoning) message.reasoning_content = done.message.reasoning;
   const completion: ChatCompletion = {
@@ -20,6 +20,6 @@ export function toChatCompletion(done: DoneEvent): ChatCompletion {
 
 export function jsonWriter(write: (text: string) => void): ChatListener {
   return (event) => {
-    if (event.type === "done") write(`${JSON.stringify(toChatCompletion(event), null, 2)}\n`);
+    if (event.type === "done" && event.reply) write(`${JSON.stringify(toChatCompletion(event.reply), null, 2)}\n`);
   };
 }

@@ -35,12 +35,16 @@ export function toChunks(event: ChatEvent, head: ChunkHead): ChatCompletionChunk
     case "reasoning":
       return [chunk(head, { reasoning_content: event.text })];
     case "done": {
+      const reply = event.reply;
+      if (!reply) return [];
       const last = chunk(head, undefined);
-      last.usage = event.usage;
-      last.timings = event.timings;
-      if (event.interrupted) last.interrupted = true;
-      return [chunk(head, {}, event.finishReason), last];
+      last.usage = reply.usage;
+      last.timings = reply.timings;
+      if (reply.interrupted) last.interrupted = true;
+      return [chunk(head, {}, reply.finishReason), last];
     }
+    case "prompt":
+    case "notice":
     case "error":
       return [];
   }

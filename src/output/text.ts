@@ -49,6 +49,8 @@ export function textWriter(options: TextWriterOptions): ChatListener {
         if (wroteContent && !endsWithNewline) put("\n");
         return;
       case "start":
+      case "prompt":
+      case "notice":
       case "error":
         return;
     }

@@ -3,11 +3,11 @@
  * parser. Keys are named like the command-line flags (`top-p`, `context-size`, `gpu-layers`).
  */
 import { PARAM_SPECS } from "../chat/params.js";
-import { TEMPLATES } from "../engine/templates.js";
+import { TEMPLATES } from "../chat/templates.js";
 import { UsageError } from "../errors.js";
-import { choice, flag, paramKey, stopKey, text, wholeOrWord, type ConfigKeySpec } from "./config-kinds.js";
+import { choice, flag, paramKey, stopKey, text, wholeOrWord, type ConfigKeySpec } from "./kinds.js";
 
-export type { ConfigKeySpec, ConfigValue } from "./config-kinds.js";
+export type { ConfigKeySpec, ConfigValue } from "./kinds.js";
 
 export const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -51,6 +51,14 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   ),
   flag({ key: "markdown", help: "render Markdown in the chat screen", defaultValue: true }),
   flag({ key: "history", help: "save conversations", defaultValue: true }),
+  choice(
+    {
+      key: "context-policy",
+      help: "when a conversation outgrows the context: drop the oldest turns, or stop and ask",
+      defaultValue: "drop",
+    },
+    ["drop", "stop"],
+  ),
   wholeOrWord(
     { key: "snapshot-cap-mb", help: "disk space for instant-resume snapshots, in MB (0 = none)", defaultValue: 2048 },
     0,

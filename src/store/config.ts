@@ -6,7 +6,7 @@
 import { basename, dirname, extname } from "node:path";
 import { parseJsonText } from "../chat/messages.js";
 import { UsageError } from "../errors.js";
-import { configKey, configSchema, findConfigKey, knownKeys, type ConfigValue } from "./config-keys.js";
+import { configKey, configSchema, findConfigKey, knownKeys, type ConfigValue } from "../settings/keys.js";
 import { ensureDir, FILE_MODE, readTextIfExists, withFileLock, writeFileAtomic } from "./files.js";
 import { parleyPaths } from "./paths.js";
 

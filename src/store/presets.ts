@@ -5,7 +5,7 @@
 import { parseJsonText } from "../chat/messages.js";
 import { findParamSpec, parseParamValue, PARAM_SPECS, type ParamLayer } from "../chat/params.js";
 import { UsageError } from "../errors.js";
-import { PRESET_NAME } from "./config-keys.js";
+import { PRESET_NAME } from "../settings/keys.js";
 import { readTextIfExists, withFileLock, writeFileAtomic } from "./files.js";
 import { parleyPaths } from "./paths.js";
 

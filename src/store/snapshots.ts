@@ -3,7 +3,7 @@
  * and keeping them under the configured disk cap by removing the least recently used first.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, openSync, readSync, rmSync, statSync, utimesSync } from "node:fs";
+import { createReadStream, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { readDirIfExists } from "./files.js";
 import { parleyPaths } from "./paths.js";
@@ -107,15 +107,9 @@ export function removeStaleTemps(conversationId: string, olderThanMs: number, di
   }
 }
 
-/** The SHA-256 of a whole file, hex, read in large chunks. */
-export function fileSha256(path: string): string {
+/** The SHA-256 of a whole file, hex, read as a stream: the event loop is never held for long. */
+export async function fileSha256(path: string): Promise<string> {
   const hash = createHash("sha256");
-  const buf = Buffer.allocUnsafe(4 << 20);
-  const fd = openSync(path, "r");
-  try {
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }

@@ -1,7 +1,7 @@
 /** The screen's regions, top to bottom: frozen transcript, live reply, input, status line. */
 import { Box, Static, Text, useApp, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
-import type { InputHistory } from "../store/input-history.js";
+import type { InputHistory } from "../core/index.js";
 import type { LiveLimit } from "./chunking.js";
 import { statusParts } from "./format.js";
 import { formatStats } from "./stats.js";
@@ -15,6 +15,7 @@ import { useKeyboard } from "./hooks/use-keyboard.js";
 import { useKeyRouting } from "./hooks/use-key-routing.js";
 import { useLoader, type LoadModel } from "./hooks/use-loader.js";
 import { usePromptEditor } from "./hooks/use-prompt-editor.js";
+import { editorWith } from "./editor.js";
 import { initialScreen, screenReducer } from "./screen-state.js";
 
 export interface AppProps {
@@ -26,8 +27,6 @@ export interface AppProps {
   showReasoning?: boolean;
   writeTerminal?: (sequence: string) => void;
   cwd?: string;
-  /** Where each sampling parameter comes from; `/set` and `/preset` update it. */
-  paramSources?: Map<string, string>;
 }
 
 export function App(props: AppProps) {
@@ -39,23 +38,25 @@ export function App(props: AppProps) {
     initialScreen,
   );
   const loaded = useLoader(props.load, dispatch);
-  const session = loaded?.session;
+  const session = loaded?.conversation;
   // The live tail gets a small share of the screen: every row of it is laid out and painted on
   // every frame, and a live region near the screen's height makes Ink redraw the whole screen.
   const liveLimit = useCallback(
     (): LiveLimit => ({ columns: stdout.columns || 80, rows: Math.max(3, Math.floor(((stdout.rows || 24) - 8) / 2)) }),
     [stdout],
   );
-  const chat = useChat(session, dispatch, liveLimit);
-  const limit = useMemo(liveLimit, [liveLimit, stdout.columns, stdout.rows]);
   const prompt = usePromptEditor(props.initialHistory ?? []);
+  const setPrompt = prompt.set;
+  const giveBack = useCallback((text: string) => setPrompt(editorWith(text)), [setPrompt]);
+  const chat = useChat(session, dispatch, liveLimit, giveBack);
+  const limit = useMemo(liveLimit, [liveLimit, stdout.columns, stdout.rows]);
   const markdown = useRef(state.markdown);
   markdown.current = state.markdown;
 
   const commandContext = (): CommandContext | undefined =>
     loaded && {
-      session: loaded.session,
-      info: loaded.info,
+      session: loaded.conversation,
+      info: loaded.conversation.info,
       markdown: markdown.current,
       print: (text) => dispatch({ type: "add", item: { kind: "notice", level: "info", text } }),
       dispatch,
@@ -64,8 +65,6 @@ export function App(props: AppProps) {
       writeTerminal: props.writeTerminal ?? ((s) => stdout.write(s)),
       lastStats: () => formatStats(chat.lastDone()),
       cwd: props.cwd ?? process.cwd(),
-      conversations: loaded.conversations,
-      paramSources: props.paramSources,
     };
 
   useKeyboard(

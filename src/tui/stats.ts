@@ -1,7 +1,7 @@
 /** The text of /stats. */
-import type { DoneEvent } from "../chat/events.js";
+import type { Reply } from "../chat/events.js";
 
-export function formatStats(done: DoneEvent | undefined): string | undefined {
+export function formatStats(done: Reply | undefined): string | undefined {
   if (!done) return undefined;
   const t = done.timings;
   const end = done.interrupted ? "interrupted" : done.finishReason === "length" ? "token limit" : "stop";

@@ -167,13 +167,13 @@ describe("conversations are saved and can be continued", () => {
     assert.match(resumed.stderr, /resume: snapshot loaded, \d+ prompt tokens reused/);
     // Another model file: the state is not loaded, the conversation is read again.
     const other = await ok(["-m", fixture("llama3"), "--stats", "-c", "and birds?"], home);
-    assert.match(other.stderr, /resume: no usable snapshot \(model-mismatch\)/);
+    assert.match(other.stderr, /resume: no usable snapshot \(it was made with another model file\)/);
     assert.equal(other.stdout, `${SCRIPT_REPLY}\n`);
     // A damaged state file is never loaded.
     for (const f of readdirSync(snapshots).filter((x) => x.endsWith(".state")))
       writeFileSync(join(snapshots, f), "junk");
     const damaged = await ok(["-m", fixture("llama3"), "--stats", "-c", "and fish?"], home);
-    assert.match(damaged.stderr, /resume: no usable snapshot \(damaged\)/);
+    assert.match(damaged.stderr, /resume: no usable snapshot \(it is damaged\)/);
     assert.equal(damaged.stdout, `${SCRIPT_REPLY}\n`);
     // history rm removes the snapshot with the conversation.
     const [conversation] = await historyList(home);

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { render } from "ink-testing-library";
 import { createElement } from "react";
-import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
-import { ChatSession } from "../../src/chat/session.ts";
+import { conversationOver } from "../helpers/conversation.ts";
 import { App } from "../../src/tui/App.tsx";
 import { FakeEngine } from "./fake-engine.ts";
 
@@ -17,10 +16,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
 
 function setup(pieces?: string[], history: string[] = []) {
   const engine = new FakeEngine(pieces);
-  const session = new ChatSession(engine, { params: { ...DEFAULT_PARAMS } });
+  const session = conversationOver(engine);
   const app = render(
     createElement(App, {
-      load: () => Promise.resolve({ session, info: engine.info }),
+      load: () => Promise.resolve({ conversation: session }),
       initialHistory: history,
       markdown: false,
       writeTerminal: () => undefined,

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
-import { ChatSession } from "../../src/chat/session.ts";
+import { conversationOver, done } from "../helpers/conversation.ts";
 import { parseMessagesInput } from "../../src/chat/messages.ts";
 import { completeCommand, runCommand } from "../../src/tui/commands/dispatch.ts";
 import { nearest } from "../../src/tui/commands/nearest.ts";
@@ -12,7 +11,15 @@ import type { CommandContext } from "../../src/tui/commands/types.ts";
 import type { ScreenAction } from "../../src/tui/screen-state.ts";
 import { FAKE_INFO, FakeEngine } from "./fake-engine.ts";
 
-function context(session = new ChatSession(new FakeEngine(), { params: { ...DEFAULT_PARAMS } })) {
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function context(session = conversationOver(new FakeEngine())) {
   const printed: string[] = [];
   const actions: ScreenAction[] = [];
   const replies: string[] = [];
@@ -60,25 +67,26 @@ describe("slash commands", () => {
   });
 
   test("/system, /undo, /clear act on the session", async () => {
-    const session = new ChatSession(new FakeEngine(), { params: { ...DEFAULT_PARAMS } });
+    const session = conversationOver(new FakeEngine());
     const c = context(session);
     runCommand("/system Be brief.", c.ctx);
     assert.deepEqual(session.messages[0], { role: "system", content: "Be brief." });
-    await session.send("hi", () => undefined);
+    await done(session.send("hi"));
     assert.equal(session.messages.length, 3);
     runCommand("/undo", c.ctx);
     assert.equal(session.messages.length, 1);
     runCommand("/undo", c.ctx);
+    await until(() => c.errors().length > 0);
     assert.equal(c.errors()[0], "nothing to undo");
-    await session.send("again", () => undefined);
+    await done(session.send("again"));
     runCommand("/clear", c.ctx);
     assert.deepEqual(session.messages, [{ role: "system", content: "Be brief." }]);
   });
 
   test("/export writes JSON that --messages reads back, or Markdown", async () => {
-    const session = new ChatSession(new FakeEngine(), { params: { ...DEFAULT_PARAMS } });
+    const session = conversationOver(new FakeEngine());
     const c = context(session);
-    await session.send("hi", () => undefined);
+    await done(session.send("hi"));
     runCommand("/export out.json", c.ctx);
     const parsed = parseMessagesInput(readFileSync(join(c.ctx.cwd, "out.json"), "utf8"), "out.json");
     assert.deepEqual(parsed.messages, session.messages);
@@ -114,14 +122,14 @@ describe("slash commands", () => {
 describe("session methods for the chat", () => {
   test("retry replaces the last reply; continue appends to it", async () => {
     const engine = new FakeEngine(["la"]);
-    const session = new ChatSession(engine, { params: { ...DEFAULT_PARAMS } });
-    await session.send("hi", () => undefined);
-    await session.retry(() => undefined);
+    const session = conversationOver(engine);
+    await done(session.send("hi"));
+    await done(session.retry());
     assert.deepEqual(
       session.messages.map((m) => m.content),
       ["hi", "la"],
     );
-    await session.continue(() => undefined);
+    await done(session.continue());
     assert.deepEqual(
       session.messages.map((m) => m.content),
       ["hi", "lala"],

@@ -1,9 +1,8 @@
 /** A scripted ChatEngine for screen tests: no model, replies with the given pieces. */
-import type { ChatEngine, GenerateRequest, GenerateResult, ModelInfo } from "../../src/engine/engine.ts";
+import type { ChatEngine, EngineInfo, GenerateRequest, GenerateResult, TokenCounting } from "../../src/engine/engine.ts";
 
-export const FAKE_INFO: ModelInfo = {
+export const FAKE_INFO: EngineInfo = {
   name: "fake.gguf",
-  path: "/models/fake.gguf",
   template: "ChatML",
   backend: "CPU",
   contextSize: 1000,
@@ -34,9 +33,10 @@ export class FakeEngine implements ChatEngine {
     };
   }
 
-  countPromptTokens(messages: readonly unknown[]): number {
-    return messages.length * 10;
-  }
+  readonly tokens: TokenCounting = {
+    countTokens: (messages) => messages.length * 10,
+    promptTokens: (messages) => messages.map(() => 0),
+  };
 
   async dispose(): Promise<void> {}
 }

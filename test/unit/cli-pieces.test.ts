@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { composePrompt } from "../../src/cli/one-shot.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
 import { defaultThreads, physicalCores } from "../../src/engine/threads.ts";
-import { resolveModelPath } from "../../src/engine/model-ref.ts";
+import { resolveModelPath } from "../../src/models/local-file.ts";
 import { ModelError, UsageError } from "../../src/errors.ts";
 
 describe("prompt composition", () => {

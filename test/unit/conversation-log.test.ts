@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { DoneEvent } from "../../src/chat/events.ts";
+import type { Reply } from "../../src/chat/events.ts";
 import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
 import type { Message } from "../../src/chat/types.ts";
-import { ConversationLog } from "../../src/chat/conversation-log.ts";
+import { ConversationLog } from "../../src/core/recorder.ts";
 import { toSessionMessages } from "../../src/store/conversation-export.ts";
 import { modelIdentity } from "../../src/store/conversation-writer.ts";
 import { readConversation } from "../../src/store/conversations.ts";
@@ -12,9 +12,8 @@ import { fixture } from "../helpers/fixtures.ts";
 
 process.env.PARLEY_HOME = tempHome();
 
-function done(message: Message): DoneEvent {
+function done(message: Message): Reply {
   return {
-    type: "done",
     id: "chatcmpl-x",
     created: 0,
     model: "m",

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ChatEvent, DoneEvent } from "../../src/chat/events.ts";
+import type { ChatEvent, Reply } from "../../src/chat/events.ts";
 import { jsonlWriter } from "../../src/output/jsonl.ts";
 import { toChatCompletion } from "../../src/output/json.ts";
 import { sanitizeForTerminal } from "../../src/output/sanitize.ts";
 import { textWriter } from "../../src/output/text.ts";
 
-const done: DoneEvent = {
-  type: "done",
+const done: Reply = {
   id: "chatcmpl-1",
   created: 1,
   model: "m.gguf",
@@ -50,7 +49,7 @@ describe("writers", () => {
       { type: "start", id: "chatcmpl-1", created: 1, model: "m.gguf" },
       { type: "reasoning", text: "r" },
       { type: "token", text: "hi" },
-      done,
+      { type: "done", reply: done },
     ];
     events.forEach(w);
     const chunks = lines.map((l) => JSON.parse(l));
@@ -69,7 +68,7 @@ describe("writers", () => {
       const w = textWriter({ write: (t) => (out += t), sanitize, showReasoning, dim });
       w({ type: "reasoning", text: "plan" });
       w({ type: "token", text: "ans\u001b[1mwer" });
-      w(done);
+      w({ type: "done", reply: done });
       return out;
     };
     assert.equal(run(false, false, true), "ans^[[1mwer\n");

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { commonPrefix, parseSnapshotMeta, sameModel } from "../../src/chat/snapshot-meta.ts";
+import { commonPrefix, parseSnapshotMeta, sameModel } from "../../src/core/snapshot-meta.ts";
 import {
   fileSha256,
   isSnapshotId,
@@ -69,11 +69,11 @@ describe("snapshot files", () => {
     for (const bad of ["", "../x", "a.b", "a/b", "x".repeat(200)]) assert.ok(!isSnapshotId(bad), bad);
   });
 
-  it("hashes whole files", () => {
+  it("hashes whole files", async () => {
     const dir = mkdtempSync(join(tmpdir(), "parley-snapfile-"));
     const data = Buffer.alloc(9 << 20, 3);
     writeFileSync(join(dir, "f"), data);
-    assert.equal(fileSha256(join(dir, "f")), createHash("sha256").update(data).digest("hex"));
+    assert.equal(await fileSha256(join(dir, "f")), createHash("sha256").update(data).digest("hex"));
   });
 
   it("removes stale temporary files and whole snapshots", () => {

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
-import { restoreSnapshot, saveSnapshot } from "../../src/chat/snapshot.ts";
+import { restoreSnapshot, saveSnapshot } from "../../src/core/snapshot.ts";
 import type { Message } from "../../src/chat/types.ts";
-import { loadLlamaEngine, type LlamaEngine } from "../../src/engine/llama.ts";
+import type { LlamaEngine } from "../../src/engine/llama/engine.ts";
+import { loadLlamaEngine } from "../../src/engine/llama/load.ts";
 import { modelIdentity } from "../../src/store/conversation-writer.ts";
 import { snapshotGroups, snapshotPath } from "../../src/store/snapshots.ts";
 import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
@@ -14,6 +15,8 @@ import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
 process.env.PARLEY_HOME = mkdtempSync(join(tmpdir(), "parley-snapshot-home-"));
 
 const engines: LlamaEngine[] = [];
+const modelPaths = new Map<LlamaEngine, string>();
+const pathOf = (e: LlamaEngine): string => modelPaths.get(e) ?? "";
 after(async () => {
   for (const e of engines) await e.dispose();
 });
@@ -23,7 +26,8 @@ async function engine(
   more: { template?: string; contextSize?: number } = {},
 ): Promise<LlamaEngine> {
   const e = await loadLlamaEngine({
-    modelPath: model,
+    kind: "llama",
+    model,
     gpu: "off",
     gpuLayers: 0,
     contextSize: more.contextSize ?? 512,
@@ -32,6 +36,7 @@ async function engine(
     debug: false,
   });
   engines.push(e);
+  modelPaths.set(e, model);
   return e;
 }
 
@@ -58,7 +63,7 @@ async function savedConversation(id: string, dir: string, capBytes = 1 << 30) {
   saver ??= engine();
   const e = await saver;
   const { text } = await reply(e, FIRST);
-  const model = modelIdentity(e.info.path);
+  const model = modelIdentity(pathOf(e));
   const saved = await saveSnapshot(e, { conversationId: id, model, template: e.info.template, capBytes, dir });
   assert.equal(saved.outcome, "saved", saved.error);
   const next: Message[] = [...FIRST, { role: "assistant", content: text }, { role: "user", content: "And why?" }];
@@ -122,7 +127,7 @@ describe("instant resume", () => {
 
   it("reports a missing snapshot", async () => {
     const e = await resuming();
-    const model = modelIdentity(e.info.path);
+    const model = modelIdentity(pathOf(e));
     const base = { model, template: e.info.template, messages: FIRST, dir: tempDir() };
     assert.equal((await restoreSnapshot(e, { ...base, conversationId: "nothing" })).outcome, "missing");
     assert.equal((await restoreSnapshot(e, { ...base, conversationId: "../x" })).outcome, "missing");
@@ -132,11 +137,11 @@ describe("instant resume", () => {
     const dir = tempDir();
     const { next, template } = await savedConversation("conv03", dir);
     const other = await engine(fixture("random"));
-    const model = modelIdentity(other.info.path);
+    const model = modelIdentity(pathOf(other));
     const r = await restoreSnapshot(other, { conversationId: "conv03", model, template, messages: next, dir });
     assert.deepEqual([r.outcome, r.reusedTokens], ["model-mismatch", 0]);
     const { evaluated } = await reply(other, next);
-    assert.ok(evaluated >= other.countPromptTokens(next) - 1);
+    assert.ok(evaluated >= other.countTokens(next) - 1);
   });
 
   it("refuses another template or context size", async () => {
@@ -194,7 +199,7 @@ describe("instant resume", () => {
     assert.equal(r.outcome, "damaged");
     const again = await reply(e, next);
     assert.equal(again.text, SCRIPT_REPLY);
-    assert.ok(again.evaluated >= e.countPromptTokens(next) - 1, `${again.evaluated}`);
+    assert.ok(again.evaluated >= e.countTokens(next) - 1, `${again.evaluated}`);
 
     for (const text of ["{not json", "", JSON.stringify({ ...JSON.parse(good), tokens: "x" })]) {
       writeFileSync(metaPath, text);
@@ -248,7 +253,7 @@ describe("instant resume", () => {
     const e = await engine(fixture("no-template"));
     const r = await saveSnapshot(e, {
       conversationId: "empty1",
-      model: modelIdentity(e.info.path),
+      model: modelIdentity(pathOf(e)),
       template: e.info.template,
       capBytes: 1 << 30,
       dir,

@@ -3,12 +3,17 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { mergeParams } from "../../src/chat/params.ts";
+import { loadSettings, presetLayer } from "../../src/core/layers.ts";
 import { UsageError } from "../../src/errors.ts";
-import { CONFIG_KEYS, configSchema } from "../../src/store/config-keys.ts";
-import { effectiveConfig, loadStoredLayers, presetSettingsLayer, readEnvValues } from "../../src/store/config-layer.ts";
-import { addPreset } from "../../src/store/presets.ts";
+import { CONFIG_KEYS, configSchema } from "../../src/settings/keys.ts";
+import { readEnvValues, resolveSettings } from "../../src/settings/resolve.ts";
+import { addPreset, getPreset } from "../../src/store/presets.ts";
 import { readConfig, replaceConfig, setConfigValue, unsetConfigValue } from "../../src/store/config.ts";
+
+/** Every key's value and source, as far as it is known without flags. */
+function effectiveConfig(env: NodeJS.ProcessEnv, configPath: string, presetsPath?: string) {
+  return loadSettings({ env, configPath, ...(presetsPath ? { presetsPath } : {}) }).settings.all();
+}
 
 function tempConfig(): string {
   return join(mkdtempSync(join(tmpdir(), "parley-config-")), "config.json");
@@ -148,9 +153,8 @@ describe("config store", () => {
     assert.deepEqual([by("system")?.value, by("system")?.source], ["You write code.", "preset"]);
     assert.deepEqual([by("top-k")?.value, by("top-k")?.source], [9, "env"]);
     assert.deepEqual([by("min-p")?.value, by("min-p")?.source], [0.2, "config"]);
-    const layer = presetSettingsLayer("coder", presets);
-    assert.deepEqual(layer.params, { temperature: 0.1, topK: 3 });
-    assert.equal(layer.system, "You write code.");
+    const layer = presetLayer(getPreset("coder", presets), false);
+    assert.deepEqual(layer.values, { temperature: 0.1, "top-k": 3, system: "You write code." });
     assert.throws(
       () => effectiveConfig({ PARLEY_PRESET: "nope" }, path, presets),
       /no preset "nope" \(known presets: coder\)/,
@@ -165,14 +169,18 @@ describe("config store", () => {
     await setConfigValue("gpu", "off", path);
     await setConfigValue("context-size", "auto", path);
     await setConfigValue("model", "/models/a.gguf", path);
-    const layers = loadStoredLayers({ PARLEY_TOP_K: "9" }, path);
-    assert.deepEqual(layers.config.engine, { gpu: "off", contextSize: "auto" });
-    assert.equal(layers.config.model, "/models/a.gguf");
-    assert.equal(layers.defaults.history, true);
-    const flags = { temperature: 1.5 };
-    const body = { minP: 0.3 };
-    const preset = { topP: 0.5, minP: 0.4 };
-    const merged = mergeParams(flags, layers.env.params, body, preset, layers.config.params);
+    const stored = loadSettings({ env: { PARLEY_TOP_K: "9" }, configPath: path }).settings;
+    assert.deepEqual([stored.get("gpu"), stored.get("context-size")], ["off", "auto"]);
+    assert.equal(stored.get("model"), "/models/a.gguf");
+    assert.equal(stored.get("history"), true);
+    const settings = resolveSettings([
+      { source: "config", values: readConfig(path) },
+      { source: "preset", values: { "top-p": 0.5, "min-p": 0.4 } },
+      { source: "request body", values: { "min-p": 0.3 } },
+      { source: "env", values: readEnvValues({ PARLEY_TOP_K: "9" }) },
+      { source: "flag", values: { temperature: 1.5 } },
+    ]);
+    const merged = settings.params();
     assert.equal(merged.temperature, 1.5); // flag over config
     assert.equal(merged.topK, 9); // env over config
     assert.equal(merged.minP, 0.3); // body over preset and config

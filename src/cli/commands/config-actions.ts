@@ -1,8 +1,7 @@
 /** What the `parley config` subcommands do. */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { CONFIG_KEYS, configKey, type ConfigValue } from "../../store/config-keys.js";
-import { effectiveConfig } from "../../store/config-layer.js";
+import { CONFIG_KEYS, configKey, type ConfigValue } from "../../settings/keys.js";
 import {
   configFilePath,
   parseConfigText,
@@ -30,9 +29,27 @@ function shown(value: ConfigValue): string {
   return typeof value === "string" && !/^[\w.-]+$/.test(value) ? JSON.stringify(value) : plain(value);
 }
 
-export function listConfig(opts: { json?: boolean; effective?: boolean }): void {
+/** Each key's value and where it comes from, as far as it is known without flags. */
+async function effectiveRows(): Promise<
+  { key: string; env: string; value: ConfigValue | undefined; source: string; defaultText?: string }[]
+> {
+  const { loadSettings } = await import("../../core/index.js");
+  const { settings } = loadSettings({});
+  return CONFIG_KEYS.map((spec) => {
+    const s = settings.setting(spec.key);
+    return {
+      key: spec.key,
+      env: spec.env,
+      value: s.value ?? undefined,
+      source: s.source,
+      ...(s.defaultText ? { defaultText: s.defaultText } : {}),
+    };
+  });
+}
+
+export async function listConfig(opts: { json?: boolean; effective?: boolean }): Promise<void> {
   if (opts.effective) {
-    const rows = effectiveConfig();
+    const rows = await effectiveRows();
     if (opts.json)
       return out(
         JSON.stringify(

@@ -1,6 +1,6 @@
 /** `parley config`: read and change the settings file. */
 import type { Command } from "commander";
-import { CONFIG_KEYS } from "../../store/config-keys.js";
+import { CONFIG_KEYS } from "../../settings/keys.js";
 import type * as Actions from "./config-actions.js";
 
 async function actions(): Promise<typeof Actions> {

@@ -1,10 +1,10 @@
-/** The ChatEngine over node-llama-cpp. Imported lazily: loading node-llama-cpp costs ~300 ms. */
-import { basename } from "node:path";
+/**
+ * The ChatEngine over node-llama-cpp: one engine per sequence of a context. The model and the
+ * context are shared by every engine forked from the first, so parallel requests (a server)
+ * each get a sequence of their own; the last engine disposed frees them.
+ */
 import {
-  getLlama,
   LlamaChat,
-  LlamaLogLevel,
-  resolveChatWrapper,
   type ChatHistoryItem,
   type Llama,
   type LlamaContext,
@@ -12,101 +12,98 @@ import {
   type LlamaModel,
   type LLamaChatGenerateResponseOptions,
 } from "node-llama-cpp";
-import type { SamplingParams } from "../chat/params.js";
-import type { Message, ResponseFormat } from "../chat/types.js";
-import { ContextOverflowError, ModelError, ParleyError, RuntimeError, UsageError } from "../errors.js";
-import type { ChatEngine, EngineOptions, GenerateRequest, GenerateResult, ModelInfo, SavedState } from "./engine.js";
-import { TEMPLATES, isTemplateName } from "./templates.js";
+import type { Message, ResponseFormat } from "../../chat/types.js";
+import { ContextOverflowError, ParleyError, RuntimeError, UsageError } from "../../errors.js";
+import type {
+  ChatEngine,
+  EngineInfo,
+  GenerateRequest,
+  GenerateResult,
+  SavedState,
+  StateSaving,
+  TokenCounting,
+} from "../engine.js";
+import { repeatPenalty, toHistory } from "./history.js";
 
-/** Default context size when none is given: the model's own, capped to keep memory modest. */
-export const DEFAULT_CONTEXT_CAP = 8192;
-
-const BACKENDS: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
-
-/** Keeps llama.cpp's recent warnings and errors, to explain a failure in one line. */
-class LogTail {
-  readonly lines: string[] = [];
-  constructor(private readonly echo: boolean) {}
-  readonly log = (level: LlamaLogLevel, message: string): void => {
-    const text = message.trim();
-    if (this.echo) process.stderr.write(`[llama.cpp ${level}] ${text}\n`);
-    if (!text || (level !== LlamaLogLevel.error && level !== LlamaLogLevel.warn && level !== LlamaLogLevel.fatal))
-      return;
-    this.lines.push(text);
-    if (this.lines.length > 20) this.lines.shift();
-  };
-  /** The most telling recent line, e.g. "unknown model architecture: 'foo'". */
-  reason(): string | undefined {
-    const line =
-      this.lines.find((l) => /error loading model:/.test(l)) ??
-      this.lines.filter((l) => /error|invalid|unknown|corrupt/i.test(l)).at(-1);
-    return line?.replace(/^.*error loading model:\s*/, "").replace(/^[\w]+:\s*/, "");
-  }
-
-  /** llama.cpp's log lines reach JavaScript after the failure itself: wait for them, briefly. */
-  async settle(): Promise<void> {
-    for (let waited = 0; waited < 250 && !this.lines.some((l) => /error loading model:/.test(l)); waited += 10) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
-
-function toHistory(messages: readonly Message[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
-    switch (m.role) {
-      case "system":
-        return { type: "system", text: m.content };
-      case "user":
-        return { type: "user", text: m.content };
-      case "assistant":
-        return { type: "model", response: [m.content] };
-    }
-  });
-  // A conversation that ends with an assistant message is continued from it (a prefill).
-  if (messages.at(-1)?.role !== "assistant") history.push({ type: "model", response: [] });
-  return history;
-}
-
-function repeatPenalty(params: SamplingParams): LLamaChatGenerateResponseOptions["repeatPenalty"] {
-  if (params.repeatPenalty === 1 && params.presencePenalty === 0 && params.frequencyPenalty === 0) return false;
-  return {
-    penalty: params.repeatPenalty,
-    presencePenalty: params.presencePenalty,
-    frequencyPenalty: params.frequencyPenalty,
-    lastTokens: 64,
-  };
-}
-
-export class LlamaEngine implements ChatEngine {
-  /** Replaced (with a fresh sequence) only when loading a saved state fails. */
-  private chat: LlamaChat;
-  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+/** What every sequence of one loaded model shares. */
+export class LlamaHost {
+  private users = 0;
+  readonly grammars = new Map<string, Promise<LlamaGrammar>>();
 
   constructor(
-    readonly info: ModelInfo,
-    private readonly llama: Llama,
-    private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
-    chatWrapper: LlamaChat["chatWrapper"],
-  ) {
-    this.chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper });
+    readonly info: EngineInfo,
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    readonly chatWrapper: LlamaChat["chatWrapper"],
+  ) {}
+
+  /** An engine on a free sequence, or undefined when every sequence is in use. */
+  open(): LlamaEngine | undefined {
+    if (this.context.sequencesLeft === 0) return undefined;
+    this.users++;
+    return new LlamaEngine(this);
   }
 
-  countPromptTokens(messages: readonly Message[]): number {
+  async release(): Promise<void> {
+    if (--this.users > 0) return;
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+
+  grammarFor(format: ResponseFormat | undefined): Promise<LlamaGrammar> | undefined {
+    if (!format || format.type === "text") return undefined;
+    const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar =
+        format.type === "json_object"
+          ? this.llama.getGrammarFor("json")
+          : // The schema was checked to be an object; node-llama-cpp validates what it supports.
+            this.llama.createGrammarForJsonSchema(format.schema as never).catch((err: unknown) => {
+              throw new UsageError(`the JSON schema cannot be used: ${(err as Error).message}`);
+            });
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+}
+
+export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
+  /** Replaced (with a fresh sequence) only when loading a saved state fails. */
+  private chat: LlamaChat;
+  private disposed = false;
+  readonly tokens: TokenCounting = this;
+  readonly state: StateSaving = this;
+
+  constructor(private readonly host: LlamaHost) {
+    this.chat = new LlamaChat({ contextSequence: host.context.getSequence(), chatWrapper: host.chatWrapper });
+  }
+
+  get info(): EngineInfo {
+    return this.host.info;
+  }
+
+  fork(): LlamaEngine | undefined {
+    return this.host.open();
+  }
+
+  countTokens(messages: readonly Message[]): number {
     return this.historyTokens(toHistory(messages)).length;
-  }
-
-  /** The tokens a chat history becomes with the template applied. */
-  private historyTokens(history: ChatHistoryItem[]): number[] {
-    const state = this.chat.chatWrapper.generateContextState({ chatHistory: history });
-    return [...state.contextText.tokenize(this.model.tokenizer)];
   }
 
   promptTokens(messages: readonly Message[]): number[] {
     return this.historyTokens(toHistory(messages));
   }
 
-  /** Input tokens the context has evaluated so far (prompt tokens not reused from its state). */
+  /** The tokens a chat history becomes with the template applied. */
+  private historyTokens(history: ChatHistoryItem[]): number[] {
+    const state = this.chat.chatWrapper.generateContextState({ chatHistory: history });
+    return [...state.contextText.tokenize(this.host.model.tokenizer)];
+  }
+
+  /** Input tokens this sequence has evaluated so far (prompt tokens not reused from its state). */
   get evaluatedTokens(): number {
     return this.chat.sequence.tokenMeter.usedInputTokens;
   }
@@ -142,38 +139,23 @@ export class LlamaEngine implements ChatEngine {
     const { sequence, chatWrapper } = this.chat;
     this.chat.dispose();
     await sequence.dispose();
-    this.chat = new LlamaChat({ contextSequence: this.context.getSequence(), chatWrapper });
-  }
-
-  private grammarFor(format: ResponseFormat | undefined): Promise<LlamaGrammar> | undefined {
-    if (!format || format.type === "text") return undefined;
-    const key = format.type === "json_object" ? "json" : JSON.stringify(format.schema);
-    let grammar = this.grammars.get(key);
-    if (!grammar) {
-      grammar =
-        format.type === "json_object"
-          ? this.llama.getGrammarFor("json")
-          : // The schema was checked to be an object; node-llama-cpp validates what it supports.
-            this.llama.createGrammarForJsonSchema(format.schema as never).catch((err: unknown) => {
-              throw new UsageError(`the JSON schema cannot be used: ${(err as Error).message}`);
-            });
-      this.grammars.set(key, grammar);
-    }
-    return grammar;
+    this.chat = new LlamaChat({ contextSequence: this.host.context.getSequence(), chatWrapper });
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const { params } = request;
     const history = toHistory(request.messages);
     const promptTokens = this.historyTokens(history).length;
-    const room = this.info.contextSize - promptTokens;
+    const contextSize = this.info.contextSize;
+    const room = contextSize - promptTokens;
     if (room <= 0) {
       throw new ContextOverflowError(
-        `the prompt takes ${promptTokens} tokens but the context holds ${this.info.contextSize}: shorten it or raise --context-size`,
+        `the prompt takes ${promptTokens} tokens but the context holds ${contextSize}: shorten it or raise --context-size`,
       );
     }
+    request.onPrompt?.(promptTokens);
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
-    const grammar = await this.grammarFor(request.responseFormat);
+    const grammar = await this.host.grammarFor(request.responseFormat);
     let completionTokens = 0;
     let firstTokenAt: number | undefined;
     const startedAt = performance.now();
@@ -214,87 +196,11 @@ export class LlamaEngine implements ChatEngine {
   }
 
   async dispose(): Promise<void> {
-    await this.context.dispose();
-    await this.model.dispose();
-    await this.llama.dispose();
+    if (this.disposed) return;
+    this.disposed = true;
+    const sequence = this.chat.sequence;
+    this.chat.dispose();
+    await sequence.dispose();
+    await this.host.release();
   }
-}
-
-async function getBackend(options: EngineOptions, logs: LogTail): Promise<Llama> {
-  const gpu = options.gpu === "off" ? false : options.gpu;
-  let llama: Llama;
-  try {
-    llama = await getLlama({
-      gpu,
-      maxThreads: options.threads,
-      build: "never",
-      skipDownload: true,
-      progressLogs: false,
-      logLevel: options.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
-      logger: logs.log,
-    });
-  } catch (err) {
-    const what = gpu === "auto" ? "any backend" : `the ${options.gpu} backend`;
-    throw new ModelError(`cannot start ${what} of llama.cpp: ${(err as Error).message.split("\n")[0] ?? ""}`, {
-      cause: err,
-    });
-  }
-  if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) {
-    await llama.dispose();
-    throw new ModelError(`the ${options.gpu} backend is not available on this machine (try --gpu auto or --gpu off)`);
-  }
-  return llama;
-}
-
-/** Loads the model and its context; `onProgress` gets values from 0 to 1. */
-export async function loadLlamaEngine(
-  options: EngineOptions,
-  onProgress?: (progress: number) => void,
-): Promise<LlamaEngine> {
-  if (!isTemplateName(options.template)) throw new UsageError(`unknown chat template "${options.template}"`);
-  const logs = new LogTail(options.debug);
-  const llama = await getBackend(options, logs);
-  const fail = async (what: string, err: unknown): Promise<ModelError> => {
-    await logs.settle();
-    const reason = logs.reason() ?? (err as Error).message;
-    return new ModelError(`${what} ${options.modelPath}: ${reason}`, { cause: err });
-  };
-  let model: LlamaModel;
-  try {
-    model = await llama.loadModel({
-      modelPath: options.modelPath,
-      gpuLayers: options.gpuLayers,
-      ...(onProgress ? { onLoadProgress: onProgress } : {}),
-    });
-  } catch (err) {
-    await llama.dispose();
-    throw await fail("cannot load model", err);
-  }
-  const contextSize = options.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT_CAP);
-  let context: LlamaContext;
-  try {
-    context = await model.createContext({ contextSize, threads: options.threads });
-  } catch (err) {
-    await model.dispose();
-    await llama.dispose();
-    throw await fail("cannot create a context for", err);
-  }
-  const type = TEMPLATES[options.template];
-  if (type === "jinjaTemplate" && typeof model.fileInfo.metadata.tokenizer?.chat_template !== "string") {
-    await context.dispose();
-    await model.dispose();
-    await llama.dispose();
-    throw new UsageError(`--template jinja: the model has no chat template of its own`);
-  }
-  const wrapper = resolveChatWrapper(model, { type, warningLogs: false });
-  const info: ModelInfo = {
-    name: basename(options.modelPath),
-    path: options.modelPath,
-    template: wrapper.wrapperName,
-    backend: llama.gpu === false ? "CPU" : (BACKENDS[llama.gpu] ?? llama.gpu),
-    contextSize: context.contextSize,
-    trainContextSize: model.trainContextSize,
-    threads: options.threads,
-  };
-  return new LlamaEngine(info, llama, model, context, wrapper);
 }

@@ -2,6 +2,7 @@
 import { PARAM_SPECS, findParamSpec, parseParamValue, type SamplingParams } from "../../chat/params.js";
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
+import { finish } from "../operations.js";
 import { exportConversation, osc52 } from "./export.js";
 import { CONVERSATION_COMMANDS } from "./conversation-commands.js";
 import { CLEAR_SCREEN, type CommandContext, type SlashCommand } from "./types.js";
@@ -21,12 +22,10 @@ function showValue(value: SamplingParams[keyof SamplingParams]): string {
 }
 
 function showParams(ctx: CommandContext): string {
-  const from = (key: string): string => {
-    const source = ctx.paramSources?.get(key);
-    return source ? `  (${source})` : "";
-  };
-  const lines = PARAM_SPECS.map((s) => `${s.flag.padEnd(18)} ${showValue(ctx.session.params[s.key])}${from(s.key)}`);
-  lines.push(`${"stop".padEnd(18)} ${showValue(ctx.session.params.stop)}${from("stop")}`);
+  const from = (key: string): string => `  (${ctx.session.settings.setting(key).label})`;
+  const params = ctx.session.params;
+  const lines = PARAM_SPECS.map((s) => `${s.flag.padEnd(18)} ${showValue(params[s.key])}${from(s.flag)}`);
+  lines.push(`${"stop".padEnd(18)} ${showValue(params.stop)}${from("stop")}`);
   return lines.join("\n");
 }
 
@@ -34,11 +33,10 @@ function showModel(ctx: CommandContext): string {
   const i = ctx.info;
   return [
     `model      ${i.name}`,
-    `path       ${i.path}`,
     `template   ${i.template}`,
     `backend    ${i.backend}`,
-    `context    ${i.contextSize} tokens (trained on ${i.trainContextSize})`,
-    `threads    ${i.threads}`,
+    `context    ${i.contextSize} tokens${i.trainContextSize ? ` (trained on ${i.trainContextSize})` : ""}`,
+    ...(i.threads !== undefined ? [`threads    ${i.threads}`] : []),
   ].join("\n");
 }
 
@@ -56,10 +54,9 @@ function setParam(args: string, ctx: CommandContext): void {
     throw new UsageError(`unknown parameter "${name}" (one of: ${PARAM_SPECS.map((s) => s.flag).join(", ")})`);
   }
   const clearable = spec.key === "seed" || spec.key === "maxTokens";
-  const value = clearable && raw === "none" ? undefined : parseParamValue(spec, raw, `/set ${spec.flag}`);
-  ctx.session.params = { ...ctx.session.params, [spec.key]: value };
-  ctx.paramSources?.set(spec.key, "/set");
-  ctx.print(`${spec.flag} = ${showValue(value)} (from the next reply)`);
+  const value = clearable && raw === "none" ? null : parseParamValue(spec, raw, `/set ${spec.flag}`);
+  ctx.session.set(spec.flag, value);
+  ctx.print(`${spec.flag} = ${showValue(value ?? undefined)} (from the next reply)`);
 }
 
 function lastReply(ctx: CommandContext): string {
@@ -121,10 +118,11 @@ export const COMMANDS: readonly SlashCommand[] = [
   {
     name: "undo",
     help: "drop the last exchange",
-    run: (_args, ctx) => {
-      const removed = ctx.session.undo();
+    run: async (_args, ctx) => {
+      const done = await finish(ctx.session.undo(), (notice) => ctx.print(notice.text));
+      const removed = done.removed?.length ?? 0;
       ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
-      ctx.print(`removed ${removed.length} message${removed.length === 1 ? "" : "s"}`);
+      ctx.print(`removed ${removed} message${removed === 1 ? "" : "s"}`);
     },
   },
   {

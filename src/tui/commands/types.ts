@@ -1,15 +1,14 @@
 /** What a slash command is (data) and what it may act on. */
-import type { ChatSession } from "../../chat/session.js";
-import type { ModelInfo } from "../../engine/engine.js";
-import type { ChatConversations } from "../conversations.js";
+import type { Conversation, EngineInfo } from "../../core/index.js";
 import type { ScreenAction } from "../screen-state.js";
 
 /** Clears the screen and the scrollback and homes the cursor: a new transcript starts. */
 export const CLEAR_SCREEN = "\u001b[2J\u001b[3J\u001b[H";
 
 export interface CommandContext {
-  session: ChatSession;
-  info: ModelInfo;
+  /** The conversation the chat drives. */
+  session: Conversation;
+  info: EngineInfo;
   markdown: boolean;
   /** A line (or lines) of command output in the transcript. */
   print(text: string): void;
@@ -22,10 +21,6 @@ export interface CommandContext {
   /** The figures of the last reply, for /stats. */
   lastStats(): string | undefined;
   cwd: string;
-  /** Saved conversations and presets (`/save`, `/history`, `/resume`, `/preset`). */
-  conversations?: ChatConversations | undefined;
-  /** Where each sampling parameter's value comes from (flag, env, config, /set...). */
-  paramSources?: Map<string, string> | undefined;
 }
 
 export interface SlashCommand {

@@ -1,14 +1,14 @@
 /**
- * The chat controller: runs replies on the session and turns its events into screen actions.
- * Tokens are gathered in a buffer and handed to the screen on a timer, so painting never holds
- * generation back: a token event costs a string append, and every frame (reconcile, layout,
- * paint, and the terminal's own work to show it) takes CPU the model's decoding needs. A slow
- * model gets 20 frames a second; a fast one, whose text arrives in bursts anyway, gets 10.
+ * The chat controller: runs replies on the conversation and turns its events into screen
+ * actions. Tokens are gathered in a buffer and handed to the screen on a timer, so painting
+ * never holds generation back: a token event costs a string append, and every frame
+ * (reconcile, layout, paint, and the terminal's own work to show it) takes CPU the model's
+ * decoding needs. A slow model gets 20 frames a second; a fast one, whose text arrives in
+ * bursts anyway, gets 10.
  */
 import { useCallback, useRef } from "react";
-import type { ChatListener, DoneEvent } from "../../chat/events.js";
-import type { ChatSession } from "../../chat/session.js";
-import { ParleyError } from "../../errors.js";
+import type { ChatEvent, Reply } from "../../chat/events.js";
+import type { Conversation } from "../../core/index.js";
 import type { LiveLimit } from "../chunking.js";
 import type { ScreenAction } from "../screen-state.js";
 
@@ -22,18 +22,20 @@ export type ReplyKind = "send" | "retry" | "continue";
 export interface ChatController {
   run(kind: ReplyKind, text?: string): void;
   abort(): void;
-  lastDone(): DoneEvent | undefined;
+  lastDone(): Reply | undefined;
 }
 
 export function useChat(
-  session: ChatSession | undefined,
+  conversation: Conversation | undefined,
   dispatch: (action: ScreenAction) => void,
   liveLimit: () => LiveLimit,
+  /** A prompt that could not be answered goes back into the input box. */
+  giveBack?: (text: string) => void,
 ): ChatController {
   const pending = useRef({ content: "", reasoning: "", events: 0 });
   const frameMs = useRef(FRAME_MS);
   const timer = useRef<NodeJS.Timeout | undefined>(undefined);
-  const last = useRef<DoneEvent | undefined>(undefined);
+  const last = useRef<Reply | undefined>(undefined);
 
   const flush = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
@@ -47,12 +49,15 @@ export function useChat(
 
   const run = useCallback(
     (kind: ReplyKind, text?: string) => {
-      if (!session || session.generating) return;
+      if (!conversation || conversation.generating) return;
       frameMs.current = FRAME_MS;
-      let reported = false;
-      const listener: ChatListener = (event) => {
+      const handle = (event: ChatEvent): void => {
         switch (event.type) {
           case "start":
+          case "prompt":
+            return;
+          case "notice":
+            dispatch({ type: "add", item: { kind: "notice", level: "info", text: event.text } });
             return;
           case "token":
           case "reasoning":
@@ -61,49 +66,52 @@ export function useChat(
             pending.current.events++;
             timer.current ??= setTimeout(flush, frameMs.current);
             return;
-          case "done":
+          case "done": {
             flush();
-            reported = true;
-            last.current = event;
+            const reply = event.reply;
+            if (reply) last.current = reply;
             dispatch({
               type: "reply-end",
-              outcome: event.interrupted ? "interrupted" : event.finishReason,
-              last: {
-                completionTokens: event.usage.completion_tokens,
-                tokensPerSecond: event.timings.predicted_per_second,
-              },
-              contextUsed: session.contextTokens(),
+              outcome: !reply ? "stop" : reply.interrupted ? "interrupted" : reply.finishReason,
+              ...(reply
+                ? {
+                    last: {
+                      completionTokens: reply.usage.completion_tokens,
+                      tokensPerSecond: reply.timings.predicted_per_second,
+                    },
+                  }
+                : {}),
+              contextUsed: conversation.contextTokens(),
             });
             return;
+          }
           case "error":
             flush();
-            reported = true;
             dispatch({
               type: "reply-end",
               outcome: "error",
               error: event.error.message,
-              contextUsed: session.contextTokens(),
+              contextUsed: conversation.contextTokens(),
             });
+            if (event.prompt !== undefined) giveBack?.(event.prompt);
             return;
         }
       };
       dispatch({ type: "reply-start" });
-      const reply =
+      const events =
         kind === "send"
-          ? session.send(text ?? "", listener)
+          ? conversation.send(text ?? "")
           : kind === "retry"
-            ? session.retry(listener)
-            : session.continue(listener);
-      reply.catch((err: unknown) => {
-        if (reported) return;
-        const message = err instanceof ParleyError ? err.message : String(err);
-        dispatch({ type: "reply-end", outcome: "error", error: message, contextUsed: session.contextTokens() });
-      });
+            ? conversation.retry()
+            : conversation.continue();
+      void (async () => {
+        for await (const event of events) handle(event);
+      })();
     },
-    [session, dispatch, flush],
+    [conversation, dispatch, flush, giveBack],
   );
 
-  const abort = useCallback(() => session?.abort(), [session]);
+  const abort = useCallback(() => conversation?.abort(), [conversation]);
   const lastDone = useCallback(() => last.current, []);
   return { run, abort, lastDone };
 }

@@ -3,8 +3,7 @@
  * clears the input, then asks for a second press to exit. Enter sends or runs a slash command.
  */
 import { useRef } from "react";
-import type { ChatSession } from "../../chat/session.js";
-import type { InputHistory } from "../../store/input-history.js";
+import type { Conversation, InputHistory } from "../../core/index.js";
 import { completeCommand, isCommand, runCommand } from "../commands/dispatch.js";
 import type { CommandContext } from "../commands/types.js";
 import { EMPTY_EDITOR, deleteForward, editorWith } from "../editor.js";
@@ -16,7 +15,7 @@ import type { PromptEditor } from "./use-prompt-editor.js";
 export const EXIT_WINDOW_MS = 2000;
 
 export interface KeyRoutingDeps {
-  session: ChatSession | undefined;
+  session: Conversation | undefined;
   chat: ChatController;
   prompt: PromptEditor;
   history: InputHistory | undefined;

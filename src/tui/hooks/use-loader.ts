@@ -1,18 +1,14 @@
-/** Loads the model once, reporting progress; a failure ends the app with that error. */
+/** Opens the conversation once (loading the model), reporting progress; a failure ends the app with that error. */
 import { useApp } from "ink";
 import { useEffect, useState } from "react";
-import type { ChatSession } from "../../chat/session.js";
-import type { ModelInfo } from "../../engine/engine.js";
-import type { ChatConversations } from "../conversations.js";
+import type { Conversation } from "../../core/index.js";
 import type { ScreenAction } from "../screen-state.js";
 import { showMessages } from "../show-messages.js";
 
 export interface Loaded {
-  session: ChatSession;
-  info: ModelInfo;
-  conversations?: ChatConversations | undefined;
+  conversation: Conversation;
   /** Said in the transcript once loaded (how a resumed conversation was restored, say). */
-  notice?: string | undefined;
+  notices?: readonly string[] | undefined;
 }
 
 export type LoadModel = (onProgress: (progress: number) => void) => Promise<Loaded>;
@@ -25,14 +21,17 @@ export function useLoader(load: LoadModel, dispatch: (action: ScreenAction) => v
     load((value) => live && dispatch({ type: "progress", value })).then(
       (result) => {
         if (!live) return;
-        const { info, session } = result;
+        const { conversation } = result;
+        const info = conversation.info;
         dispatch({
           type: "loaded",
           header: { model: info.name, template: info.template, backend: info.backend, contextSize: info.contextSize },
-          contextUsed: session.contextTokens(),
+          contextUsed: conversation.contextTokens(),
         });
-        showMessages(dispatch, session.messages);
-        if (result.notice) dispatch({ type: "add", item: { kind: "notice", level: "info", text: result.notice } });
+        showMessages(dispatch, conversation.messages);
+        for (const text of result.notices ?? []) {
+          dispatch({ type: "add", item: { kind: "notice", level: "info", text } });
+        }
         setLoaded(result);
       },
       (err: unknown) => live && exit(err instanceof Error ? err : new Error(String(err))),

@@ -1,0 +1,124 @@
+/**
+ * Opening a conversation for a front end: reads the stored layers (environment, config file,
+ * preset, the resumed conversation's record), resolves every setting once, resolves the model,
+ * creates the engine, restores a resumed conversation's model state and starts recording.
+ * Front ends hand in what the person typed and get a Conversation back; they never open a log,
+ * load a snapshot or merge a setting themselves.
+ */
+import { availableParallelism } from "node:os";
+import type { Message, ResponseFormat } from "../chat/types.js";
+import { isTemplateName, TEMPLATES } from "../chat/templates.js";
+import { createEngine } from "../engine/factory.js";
+import type { GpuChoice, LlamaEngineSpec } from "../engine/spec.js";
+import { UsageError } from "../errors.js";
+import { resolveModelPath } from "../models/local-file.js";
+import type { Settings, Values } from "../settings/resolve.js";
+import { modelIdentity } from "../store/conversation-writer.js";
+import { Conversation } from "./conversation.js";
+import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
+import { DEFAULT_SNAPSHOT_CAP_MB, Persistence } from "./persistence.js";
+
+export interface OpenRequest extends SettingsRequest {
+  /** The conversation given as input (`--messages`); a resumed one replaces it. */
+  messages?: readonly Message[];
+  responseFormat?: ResponseFormat | undefined;
+  source: "one-shot" | "chat";
+  debug?: boolean;
+  /** Save a snapshot only above this many context tokens (one-shot runs: only when it can pay off). */
+  snapshotMinTokens?: number;
+  onProgress?: (progress: number) => void;
+}
+
+export interface Opened {
+  conversation: Conversation;
+  /** Things to tell the person (how a resumed conversation was restored, a capped thread count...). */
+  notices: string[];
+}
+
+export type { ResumeChoice, SettingsRequest };
+export { loadSettings };
+
+function checkedThreads(settings: Settings, notices: string[]): number | undefined {
+  const threads = settings.number("threads");
+  const cpus = availableParallelism();
+  if (threads === undefined || threads <= cpus) return threads;
+  notices.push(`${threads} threads asked for, but this machine has ${cpus} CPUs: using ${cpus}`);
+  return cpus;
+}
+
+/** The engine spec the settings describe, for a model file. */
+export function engineSpec(settings: Settings, model: string, debug: boolean, notices: string[]): LlamaEngineSpec {
+  const template = settings.string("template") ?? "auto";
+  if (!isTemplateName(template)) {
+    throw new UsageError(
+      `unknown chat template "${template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,
+    );
+  }
+  const gpuLayers = settings.get("gpu-layers");
+  const contextSize = settings.get("context-size");
+  return {
+    kind: "llama",
+    model,
+    gpu: (settings.string("gpu") ?? "auto") as GpuChoice,
+    gpuLayers: typeof gpuLayers === "number" || gpuLayers === "max" ? gpuLayers : "auto",
+    contextSize: typeof contextSize === "number" || contextSize === "auto" ? contextSize : undefined,
+    threads: checkedThreads(settings, notices),
+    template,
+    debug,
+  };
+}
+
+/** The system prompt rule: one given by flag, environment or /set replaces the conversation's; a preset's or the config's is used when it has none. */
+function withSystem(messages: readonly Message[], settings: Settings): Message[] {
+  const out = [...messages];
+  const system = settings.setting("system");
+  if (typeof system.value !== "string") return out;
+  const explicit = system.source === "flag" || system.source === "env" || system.source === "/set";
+  if (out[0]?.role === "system") {
+    if (explicit) out[0] = { role: "system", content: system.value };
+  } else if (system.value !== "") {
+    out.unshift({ role: "system", content: system.value });
+  }
+  return out;
+}
+
+export async function openConversation(request: OpenRequest): Promise<Opened> {
+  const loaded = loadSettings(request);
+  const { settings, resumed } = loaded;
+  const notices: string[] = [];
+  const modelRef = settings.setting("model");
+  const model = resolveModelPath(
+    typeof modelRef.value === "string" ? modelRef.value : undefined,
+    modelRef.source === "conversation" ? "the saved conversation's model" : undefined,
+  );
+  const messages = withSystem(resumed?.messages ?? request.messages ?? [], settings);
+  const engine = await createEngine(engineSpec(settings, model, request.debug === true, notices), request.onProgress);
+  const capMb = settings.number("snapshot-cap-mb") ?? DEFAULT_SNAPSHOT_CAP_MB;
+  const persistence = new Persistence({
+    history: request.history !== false && settings.boolean("history") !== false,
+    model: modelIdentity(model),
+    template: engine.info.template,
+    params: settings.params(),
+    source: request.source,
+    resumed,
+    snapshots: { capBytes: capMb * 1024 * 1024, minTokens: request.snapshotMinTokens ?? 0 },
+  });
+  try {
+    const restored = await persistence.restore(engine, messages);
+    if (restored) notices.push(restored);
+    persistence.open(messages);
+  } catch (err) {
+    await engine.dispose();
+    throw err;
+  }
+  const conversation = new Conversation({
+    engine,
+    settings,
+    messages,
+    responseFormat: request.responseFormat,
+    persistence,
+  });
+  return { conversation, notices };
+}
+
+export type { Values };

@@ -1,0 +1,183 @@
+/**
+ * Where a conversation is kept: its JSONL file (written as it happens) and its model state
+ * (saved when it is left, loaded when it is resumed). A failure to write never costs the reply:
+ * it is said once, in plain words, as a notice, and recording stops.
+ */
+import type { NoticeEvent, Reply } from "../chat/events.js";
+import type { SamplingParams } from "../chat/params.js";
+import type { Message } from "../chat/types.js";
+import type { ChatEngine } from "../engine/engine.js";
+import type { ModelIdentity } from "../store/conversation-records.js";
+import { ConversationLog, type ResumedConversation } from "./recorder.js";
+import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
+
+/** The snapshot disk cap when the config sets none. */
+export const DEFAULT_SNAPSHOT_CAP_MB = 2048;
+
+export interface SnapshotPolicy {
+  /** The disk cap of all snapshots together, in bytes; 0: never save one. */
+  capBytes: number;
+  /** Save only when the context holds at least this many tokens (re-reading fewer is quick anyway). */
+  minTokens: number;
+}
+
+export interface PersistenceOptions {
+  /** Write the conversation as it happens (history on); `save` writes it even when off. */
+  history: boolean;
+  model: ModelIdentity;
+  template: string;
+  params: SamplingParams;
+  source: "one-shot" | "chat";
+  resumed?: ResumedConversation | undefined;
+  snapshots: SnapshotPolicy;
+}
+
+type Notify = (event: NoticeEvent) => void;
+
+function reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/^cannot write conversation \S+: /, "");
+}
+
+export class Persistence {
+  private log: ConversationLog | undefined;
+  private failure: string | undefined;
+  private told = false;
+  private resumed: ResumedConversation | undefined;
+
+  constructor(private readonly options: PersistenceOptions) {
+    this.resumed = options.resumed;
+  }
+
+  get id(): string | undefined {
+    return this.log?.id ?? this.resumed?.id;
+  }
+
+  /** Why the conversation could not be saved, if it could not. */
+  get saveFailure(): string | undefined {
+    return this.failure;
+  }
+
+  /** Starts recording (history on), going on with a resumed conversation's file when there is one. */
+  open(messages: readonly Message[]): void {
+    if (this.options.history) this.log = this.newLog(messages, this.resumed);
+  }
+
+  private newLog(messages: readonly Message[], resumed: ResumedConversation | undefined): ConversationLog {
+    return new ConversationLog(messages, { ...this.options, resumed });
+  }
+
+  private guard(notify: Notify | undefined, write: () => void): void {
+    if (this.failure !== undefined) return this.tell(notify);
+    try {
+      write();
+    } catch (err) {
+      this.failure = reason(err);
+      this.log = undefined;
+      this.tell(notify);
+    }
+  }
+
+  private tell(notify: Notify | undefined): void {
+    if (this.told || this.failure === undefined || !notify) return;
+    this.told = true;
+    notify({ type: "notice", code: "not-saved", text: `the conversation was not saved: ${this.failure}` });
+  }
+
+  sync(messages: readonly Message[], notify?: Notify): void {
+    const log = this.log;
+    if (log) this.guard(notify, () => log.sync(messages));
+  }
+
+  reply(reply: Reply, messages: readonly Message[], notify?: Notify): void {
+    const log = this.log;
+    if (log) this.guard(notify, () => log.reply(reply, messages));
+  }
+
+  /** A new conversation begins (`/clear`): a new file, if history is on. */
+  restart(messages: readonly Message[]): void {
+    this.log?.close();
+    this.resumed = undefined;
+    this.log = this.options.history && this.failure === undefined ? this.newLog(messages, undefined) : undefined;
+  }
+
+  /** Saves now, even with history off; gives it a title. Returns the id. */
+  save(messages: readonly Message[], title: string): string {
+    this.failure = undefined;
+    this.told = false;
+    const log = this.log ?? this.newLog(messages, this.resumed);
+    log.sync(messages);
+    if (title) log.rename(title);
+    this.log = log;
+    return log.id;
+  }
+
+  /**
+   * Leaves the current conversation (saving its model state) and goes on with a saved one:
+   * loads that one's model state when it matches, and appends to its file from now on.
+   */
+  async switchTo(
+    engine: ChatEngine,
+    leaving: readonly Message[],
+    resumed: ResumedConversation,
+  ): Promise<string | undefined> {
+    await this.leave(engine, leaving);
+    this.resumed = resumed;
+    this.failure = undefined;
+    this.told = false;
+    const notice = await this.restore(engine, resumed.messages);
+    this.log = this.newLog(resumed.messages, resumed);
+    return notice;
+  }
+
+  /** Loads the saved model state of the resumed conversation, when it matches. Says what happened. */
+  async restore(engine: ChatEngine, messages: readonly Message[]): Promise<string | undefined> {
+    const resumed = this.resumed;
+    if (!resumed) return undefined;
+    const r = await restoreSnapshot(engine, {
+      conversationId: resumed.id,
+      model: this.options.model,
+      template: engine.info.template,
+      messages,
+    });
+    return r.outcome === "loaded"
+      ? `resume: snapshot loaded, ${r.reusedTokens} prompt tokens reused`
+      : `resume: no usable snapshot (${describe(r.outcome)}), so the conversation is read again`;
+  }
+
+  /** The conversation is left: saves its model state beside it, when worth it. Never throws. */
+  async leave(engine: ChatEngine, messages: readonly Message[]): Promise<void> {
+    const log = this.log;
+    if (!log) return;
+    log.close();
+    const { capBytes, minTokens } = this.options.snapshots;
+    if (capBytes <= 0 || !messages.some((m) => m.role !== "system")) return;
+    const resumedRun = this.resumed !== undefined;
+    if (!resumedRun && minTokens > 0 && (engine.tokens?.countTokens(messages) ?? 0) < minTokens) return;
+    await saveSnapshot(engine, {
+      conversationId: log.id,
+      model: this.options.model,
+      template: engine.info.template,
+      capBytes,
+    });
+  }
+}
+
+function describe(outcome: string): string {
+  switch (outcome) {
+    case "model-mismatch":
+      return "it was made with another model file";
+    case "template-mismatch":
+      return "it was made with another chat template";
+    case "context-mismatch":
+      return "it was made with another context size";
+    case "prefix-mismatch":
+      return "the conversation changed since";
+    case "damaged":
+      return "it is damaged";
+    case "missing":
+      return "none was saved";
+    default:
+      return "this engine cannot load one";
+  }
+}

@@ -1,0 +1,12 @@
+/** Creates the engine an engine spec names. Engines are imported lazily: node-llama-cpp is heavy. */
+import type { ChatEngine } from "./engine.js";
+import type { EngineSpec } from "./spec.js";
+
+export async function createEngine(spec: EngineSpec, onProgress?: (progress: number) => void): Promise<ChatEngine> {
+  switch (spec.kind) {
+    case "llama": {
+      const { loadLlamaEngine } = await import("./llama/load.js");
+      return loadLlamaEngine(spec, onProgress);
+    }
+  }
+}

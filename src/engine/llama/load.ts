@@ -1,0 +1,123 @@
+/** Loading a GGUF model with node-llama-cpp. Imported lazily: loading node-llama-cpp costs ~300 ms. */
+import { basename } from "node:path";
+import { getLlama, LlamaLogLevel, resolveChatWrapper, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
+import { isTemplateName, TEMPLATES } from "../../chat/templates.js";
+import { ModelError, UsageError } from "../../errors.js";
+import type { EngineInfo } from "../engine.js";
+import type { LlamaEngineSpec } from "../spec.js";
+import { defaultThreads } from "../threads.js";
+import { LlamaHost, type LlamaEngine } from "./engine.js";
+
+/** Default context size when none is given: the model's own, capped to keep memory modest. */
+export const DEFAULT_CONTEXT_CAP = 8192;
+
+const BACKENDS: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
+
+/** Keeps llama.cpp's recent warnings and errors, to explain a failure in one line. */
+class LogTail {
+  readonly lines: string[] = [];
+  constructor(private readonly echo: boolean) {}
+  readonly log = (level: LlamaLogLevel, message: string): void => {
+    const text = message.trim();
+    if (this.echo) process.stderr.write(`[llama.cpp ${level}] ${text}\n`);
+    if (!text || (level !== LlamaLogLevel.error && level !== LlamaLogLevel.warn && level !== LlamaLogLevel.fatal))
+      return;
+    this.lines.push(text);
+    if (this.lines.length > 20) this.lines.shift();
+  };
+  /** The most telling recent line, e.g. "unknown model architecture: 'foo'". */
+  reason(): string | undefined {
+    const line =
+      this.lines.find((l) => /error loading model:/.test(l)) ??
+      this.lines.filter((l) => /error|invalid|unknown|corrupt/i.test(l)).at(-1);
+    return line?.replace(/^.*error loading model:\s*/, "").replace(/^[\w]+:\s*/, "");
+  }
+
+  /** llama.cpp's log lines reach JavaScript after the failure itself: wait for them, briefly. */
+  async settle(): Promise<void> {
+    for (let waited = 0; waited < 250 && !this.lines.some((l) => /error loading model:/.test(l)); waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail): Promise<Llama> {
+  const gpu = spec.gpu === "off" ? false : spec.gpu;
+  let llama: Llama;
+  try {
+    llama = await getLlama({
+      gpu,
+      maxThreads: threads,
+      build: "never",
+      skipDownload: true,
+      progressLogs: false,
+      logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
+      logger: logs.log,
+    });
+  } catch (err) {
+    const what = gpu === "auto" ? "any backend" : `the ${spec.gpu} backend`;
+    throw new ModelError(`cannot start ${what} of llama.cpp: ${(err as Error).message.split("\n")[0] ?? ""}`, {
+      cause: err,
+    });
+  }
+  if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) {
+    await llama.dispose();
+    throw new ModelError(`the ${spec.gpu} backend is not available on this machine (try --gpu auto or --gpu off)`);
+  }
+  return llama;
+}
+
+/** Loads the model and its context; `onProgress` gets values from 0 to 1. */
+export async function loadLlamaEngine(
+  spec: LlamaEngineSpec,
+  onProgress?: (progress: number) => void,
+): Promise<LlamaEngine> {
+  if (!isTemplateName(spec.template)) throw new UsageError(`unknown chat template "${spec.template}"`);
+  const threads = spec.threads ?? defaultThreads();
+  const logs = new LogTail(spec.debug);
+  const llama = await getBackend(spec, threads, logs);
+  const fail = async (what: string, err: unknown): Promise<ModelError> => {
+    await logs.settle();
+    const reason = logs.reason() ?? (err as Error).message;
+    return new ModelError(`${what} ${spec.model}: ${reason}`, { cause: err });
+  };
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({
+      modelPath: spec.model,
+      gpuLayers: spec.gpuLayers,
+      ...(onProgress ? { onLoadProgress: onProgress } : {}),
+    });
+  } catch (err) {
+    await llama.dispose();
+    throw await fail("cannot load model", err);
+  }
+  const contextSize = spec.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT_CAP);
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({ contextSize, threads, sequences: spec.sequences ?? 1 });
+  } catch (err) {
+    await model.dispose();
+    await llama.dispose();
+    throw await fail("cannot create a context for", err);
+  }
+  const type = TEMPLATES[spec.template];
+  if (type === "jinjaTemplate" && typeof model.fileInfo.metadata.tokenizer?.chat_template !== "string") {
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+    throw new UsageError(`--template jinja: the model has no chat template of its own`);
+  }
+  const wrapper = resolveChatWrapper(model, { type, warningLogs: false });
+  const info: EngineInfo = {
+    name: basename(spec.model),
+    template: wrapper.wrapperName,
+    backend: llama.gpu === false ? "CPU" : (BACKENDS[llama.gpu] ?? llama.gpu),
+    contextSize: context.contextSize,
+    trainContextSize: model.trainContextSize,
+    threads,
+  };
+  const engine = new LlamaHost(info, llama, model, context, wrapper).open();
+  if (!engine) throw new ModelError(`cannot create a context for ${spec.model}: no sequence is free`);
+  return engine;
+}
