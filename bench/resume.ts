@@ -35,7 +35,16 @@ const dir = mkdtempSync(join(tmpdir(), "parley-bench-resume-"));
 const conversationId = "benchresume";
 
 function load(): Promise<LlamaEngine> {
-  return loadLlamaEngine({ kind: "llama", model: modelPath, gpu: "off", gpuLayers: 0, contextSize, threads, template: "auto", debug: false });
+  return loadLlamaEngine({
+    kind: "llama",
+    model: modelPath,
+    gpu: "off",
+    gpuLayers: 0,
+    contextSize,
+    threads,
+    template: "auto",
+    debug: false,
+  });
 }
 
 const TOPICS = ["rivers", "mountains", "the sea", "old maps", "bread", "bridges", "clocks", "gardens", "trains"];

@@ -80,8 +80,7 @@ export async function prepareRequest(
     const why = stdinText !== undefined && !fromStdin ? "stdin was empty" : "none was given";
     throw new UsageError(`no prompt: ${why}; pass one as an argument, pipe it on stdin, or use --messages`);
   }
-  const responseFormat =
-    options.schemaSource !== undefined ? readSchema(options.schemaSource) : request.responseFormat;
+  const responseFormat = options.schemaSource !== undefined ? readSchema(options.schemaSource) : request.responseFormat;
   return { messages: request.messages, prompt, request, responseFormat, systemFromFile };
 }
 

@@ -23,7 +23,7 @@ export interface FitRequest {
   policy: ContextPolicy;
   contextSize: number;
   maxTokens: number | undefined;
-  count(messages: readonly Message[]): number;
+  count: (messages: readonly Message[]) => number;
 }
 
 export type FitResult = { kind: "fits"; view: Message[]; keepFrom: number } | { kind: "refused"; error: ParleyError };

@@ -387,7 +387,7 @@ export class Conversation {
     try {
       started = run((event) => out.push(event));
     } catch (err) {
-      started = Promise.reject(err as Error);
+      started = Promise.reject(asParleyError(err));
     }
     started.then(finish, (err: unknown) => {
       if (err instanceof Unanswered) {

@@ -4,10 +4,21 @@
  */
 import type { Message } from "../chat/types.js";
 import { UsageError } from "../errors.js";
-import { paramValues, readEnvValues, resolveSettings, type Layer, type Settings, type Values } from "../settings/resolve.js";
+import {
+  paramValues,
+  readEnvValues,
+  resolveSettings,
+  type Layer,
+  type Settings,
+  type Values,
+} from "../settings/resolve.js";
 import { readConfig } from "../store/config.js";
 import { toSessionMessages } from "../store/conversation-export.js";
-import { latestConversationId, readConversation, type Conversation as SavedConversation } from "../store/conversations.js";
+import {
+  latestConversationId,
+  readConversation,
+  type Conversation as SavedConversation,
+} from "../store/conversations.js";
 import { getPreset, type Preset } from "../store/presets.js";
 import type { ResumedConversation } from "./recorder.js";
 

@@ -50,9 +50,7 @@ function checkedThreads(settings: Settings, notices: string[]): number | undefin
 export function engineSpec(settings: Settings, model: string, debug: boolean, notices: string[]): LlamaEngineSpec {
   const template = settings.string("template") ?? "auto";
   if (!isTemplateName(template)) {
-    throw new UsageError(
-      `unknown chat template "${template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,
-    );
+    throw new UsageError(`unknown chat template "${template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`);
   }
   const gpuLayers = settings.get("gpu-layers");
   const contextSize = settings.get("context-size");

@@ -64,7 +64,10 @@ export class Settings {
   constructor(layers: readonly Layer[]) {
     const all = [...layers.filter((l) => l.source !== "default"), defaults()];
     // A stable sort: layers of the same rank keep the order they were given in.
-    this.layers = all.map((l, i) => [l, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([l]) => l);
+    this.layers = all
+      .map((l, i) => [l, i] as const)
+      .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
+      .map(([l]) => l);
   }
 
   /** The layer of a source, when there is one (the first, if several). */
@@ -78,8 +81,7 @@ export class Settings {
     for (const layer of this.layers) {
       const value = layer.values[key];
       if (value !== undefined) {
-        const label =
-          layer.label ?? (layer.source === "env" && spec ? `env ${spec.env}` : layer.source);
+        const label = layer.label ?? (layer.source === "env" && spec ? `env ${spec.env}` : layer.source);
         return { key, value, source: layer.source, label };
       }
     }
@@ -151,7 +153,7 @@ export function paramValues(params: ParamLayer | Record<string, unknown>): Value
     const v = p[spec.key];
     if (typeof v === "number") out[spec.flag] = v;
   }
-  if (Array.isArray(p.stop) && p.stop.every((s) => typeof s === "string")) out.stop = p.stop as string[];
+  if (Array.isArray(p.stop) && p.stop.every((s) => typeof s === "string")) out.stop = p.stop;
   return out;
 }
 

@@ -46,8 +46,7 @@ export function App(props: AppProps) {
     [stdout],
   );
   const prompt = usePromptEditor(props.initialHistory ?? []);
-  const setPrompt = prompt.set;
-  const giveBack = useCallback((text: string) => setPrompt(editorWith(text)), [setPrompt]);
+  const giveBack = useCallback((text: string) => prompt.set(editorWith(text)), [prompt]);
   const chat = useChat(session, dispatch, liveLimit, giveBack);
   const limit = useMemo(liveLimit, [liveLimit, stdout.columns, stdout.rows]);
   const markdown = useRef(state.markdown);

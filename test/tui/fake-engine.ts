@@ -1,5 +1,11 @@
 /** A scripted ChatEngine for screen tests: no model, replies with the given pieces. */
-import type { ChatEngine, EngineInfo, GenerateRequest, GenerateResult, TokenCounting } from "../../src/engine/engine.ts";
+import type {
+  ChatEngine,
+  EngineInfo,
+  GenerateRequest,
+  GenerateResult,
+  TokenCounting,
+} from "../../src/engine/engine.ts";
 
 export const FAKE_INFO: EngineInfo = {
   name: "fake.gguf",

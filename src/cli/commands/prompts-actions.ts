@@ -15,7 +15,14 @@ import {
 } from "../../store/presets.js";
 import { readStdin } from "../stdin.js";
 import { editSession } from "./editor.js";
-import type { PresetFlags } from "./prompts.js";
+
+/** The flags of the `prompts` subcommands. */
+export interface PresetFlags {
+  file?: string;
+  force?: boolean;
+  json?: boolean;
+  [param: string]: unknown;
+}
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);

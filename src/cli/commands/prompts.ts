@@ -1,17 +1,11 @@
 /** `parley prompts`: named system prompts (presets), with optional sampling parameters. */
 import { Option, type Command } from "commander";
 import type * as Actions from "./prompts-actions.js";
+import type { PresetFlags } from "./prompts-actions.js";
 import { PARAM_SPECS } from "../../chat/params.js";
 
 async function actions(): Promise<typeof Actions> {
   return import("./prompts-actions.js");
-}
-
-export interface PresetFlags {
-  file?: string;
-  force?: boolean;
-  json?: boolean;
-  [param: string]: unknown;
 }
 
 function addParamOptions(cmd: Command): Command {

@@ -1,6 +1,13 @@
 /** Loading a GGUF model with node-llama-cpp. Imported lazily: loading node-llama-cpp costs ~300 ms. */
 import { basename } from "node:path";
-import { getLlama, LlamaLogLevel, resolveChatWrapper, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
+import {
+  getLlama,
+  LlamaLogLevel,
+  resolveChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+} from "node-llama-cpp";
 import { isTemplateName, TEMPLATES } from "../../chat/templates.js";
 import { ModelError, UsageError } from "../../errors.js";
 import type { EngineInfo } from "../engine.js";
