@@ -14,7 +14,7 @@ import type { RunOptions } from "./flags.js";
 import { readStdin } from "./stdin.js";
 
 /** One-shot snapshots are saved only above this many context tokens: re-reading fewer is quick anyway. */
-export const ONE_SHOT_SNAPSHOT_MIN_TOKENS = 1024;
+export const ONE_SHOT_SNAPSHOT_MIN_TOKENS = 256;
 
 function readTextFile(path: string, what: string): string {
   try {

@@ -43,6 +43,8 @@ export interface SettingsRequest {
 export interface LoadedSettings {
   settings: Settings;
   resumed?: ResumedConversation | undefined;
+  /** The model file the resumed conversation last ran with. */
+  recordedModel?: string | undefined;
 }
 
 /** A preset as a layer: its parameters and system prompt. */
@@ -92,16 +94,19 @@ export function loadSettings(request: SettingsRequest): LoadedSettings {
   ];
   if (request.body) layers.push({ source: "request body", values: request.body });
   let resumed: ResumedConversation | undefined;
+  let recordedModel: string | undefined;
   if (request.resume) {
     const saved = findResumed(request.resume);
     const messages: Message[] = toSessionMessages(saved);
     resumed = { id: saved.id, messages };
-    layers.push(conversationLayer(saved));
+    const layer = conversationLayer(saved);
+    if (typeof layer.values.model === "string") recordedModel = layer.values.model;
+    layers.push(layer);
   }
   // The preset is named by the other layers (a flag, the environment or the config).
   const named = resolveSettings(layers).setting("preset");
   if (typeof named.value === "string") {
     layers.push(presetLayer(getPreset(named.value, request.presetsPath), named.source === "flag"));
   }
-  return { settings: resolveSettings(layers), resumed };
+  return { settings: resolveSettings(layers), resumed, recordedModel };
 }

@@ -6,6 +6,7 @@
  * load a snapshot or merge a setting themselves.
  */
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
 import type { Message, ResponseFormat } from "../chat/types.js";
 import { isTemplateName, TEMPLATES } from "../chat/templates.js";
 import { createEngine } from "../engine/factory.js";
@@ -90,7 +91,25 @@ export async function openConversation(request: OpenRequest): Promise<Opened> {
     modelRef.source === "conversation" ? "the saved conversation's model" : undefined,
   );
   const messages = withSystem(resumed?.messages ?? request.messages ?? [], settings);
-  const engine = await createEngine(engineSpec(settings, model, request.debug === true, notices), request.onProgress);
+  const spec = engineSpec(settings, model, request.debug === true, notices);
+  const engine = await createEngine(spec, request.onProgress);
+  const info = engine.info;
+  if (typeof spec.contextSize === "number" && info.contextSize !== spec.contextSize) {
+    notices.push(
+      `a context of ${spec.contextSize} tokens was asked for; llama.cpp uses ${info.contextSize}, the nearest size it supports`,
+    );
+  }
+  if (info.genericTemplate) {
+    notices.push(
+      `${info.name} has no chat template of its own, so a generic one (${info.template}) is used; --template chooses another`,
+    );
+  }
+  const recorded = resumed ? loaded.recordedModel : undefined;
+  if (recorded && recorded !== model) {
+    notices.push(
+      `this conversation was started with ${basename(recorded)}; continuing with ${basename(model)}, so it is read again`,
+    );
+  }
   const capMb = settings.number("snapshot-cap-mb") ?? DEFAULT_SNAPSHOT_CAP_MB;
   const persistence = new Persistence({
     history: request.history !== false && settings.boolean("history") !== false,

@@ -19,6 +19,8 @@ export interface EngineInfo {
   trainContextSize?: number;
   /** CPU threads, for a local engine. */
   threads?: number;
+  /** The model names no chat template of its own: a generic one is used. */
+  genericTemplate?: boolean;
 }
 
 export interface GenerateRequest {

@@ -3,10 +3,11 @@
  * layers are read elsewhere (flags by the CLI, files by the core) and handed in.
  *
  * Precedence, highest first:
- *   /set > flag > a preset chosen for this run (-p, /preset) > the resumed conversation's own record >
- *   environment > request body > preset > config file > built-in default
- * A resumed conversation keeps the model and parameters it was started with, unless a flag (or
- * a preset named by one) says otherwise; environment and config are the defaults of new ones.
+ *   /set > flag > environment > request body > a preset chosen for this run (-p, /preset) >
+ *   the resumed conversation's own record > a preset named by the config > config file > default
+ * A resumed conversation keeps the model and parameters it was started with, unless the person
+ * says otherwise now (a flag, the environment, a preset they name); the config file and its
+ * preset are only the defaults of new conversations.
  */
 import { DEFAULT_PARAMS, PARAM_SPECS, type ParamLayer, type SamplingParams } from "../chat/params.js";
 import { CONFIG_KEYS, findConfigKey, type ConfigValue } from "./keys.js";
@@ -21,7 +22,7 @@ export interface Layer {
   values: Values;
   /** How to name the source to a person, e.g. "preset coder" or "env PARLEY_TOP_K". */
   label?: string;
-  /** Chosen by the person for this run (a preset named by `-p` or `/preset`): ranks just below the flags. */
+  /** Chosen by the person for this run (a preset named by `-p` or `/preset`): ranks above a resumed conversation. */
   chosen?: boolean;
 }
 
@@ -39,16 +40,19 @@ export interface Setting {
 const RANK: Record<Source, number> = {
   "/set": 0,
   flag: 1,
-  conversation: 3,
-  env: 4,
-  "request body": 5,
+  env: 2,
+  "request body": 3,
+  conversation: 5,
   preset: 6,
   config: 7,
   default: 8,
 };
 
+/** A preset chosen for this run ranks above the resumed conversation's record. */
+const CHOSEN_PRESET = 4;
+
 function rank(layer: Layer): number {
-  return layer.chosen ? 2 : RANK[layer.source];
+  return layer.chosen ? CHOSEN_PRESET : RANK[layer.source];
 }
 
 function defaults(): Layer {

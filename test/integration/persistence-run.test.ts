@@ -160,8 +160,11 @@ describe("conversations are saved and can be continued", () => {
   it("resumes from a saved model state when it matches, and reads the conversation again when not", async () => {
     const home = tempHome();
     const m = fixture("script");
-    await ok(["-m", m, "Tell me about cats"], home);
+    // A one-shot run saves its model state only when re-reading it would cost something.
+    await ok(["-m", m, "Hi"], home);
     const snapshots = join(home, "snapshots");
+    assert.deepEqual(readdirSync(join(home)).includes("snapshots") ? readdirSync(snapshots) : [], []);
+    await ok(["-m", m, `Tell me about cats. ${"Cats purr and sleep a lot. ".repeat(12)}`], home);
     assert.ok(readdirSync(snapshots).some((f) => f.endsWith(".state")));
     const resumed = await ok(["-m", m, "--stats", "-c", "and dogs?"], home);
     assert.match(resumed.stderr, /resume: snapshot loaded, \d+ prompt tokens reused/);

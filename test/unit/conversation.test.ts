@@ -214,7 +214,7 @@ describe("Conversation on a scripted engine", () => {
 });
 
 describe("settings provenance", () => {
-  it("orders flag > conversation > env > body > preset > config > default", () => {
+  it("orders flag > env > body > preset > config > default", () => {
     const presets = join(home, "presets-order.json");
     addPreset("cold", { system: "Be exact.", params: { temperature: 0.05, "top-k": 4, "min-p": 0.3 } }, false, presets);
     const { settings } = loadSettings({

@@ -116,6 +116,7 @@ export async function loadLlamaEngine(
     throw new UsageError(`--template jinja: the model has no chat template of its own`);
   }
   const wrapper = resolveChatWrapper(model, { type, warningLogs: false });
+  const ownTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   const info: EngineInfo = {
     name: basename(spec.model),
     template: wrapper.wrapperName,
@@ -123,6 +124,7 @@ export async function loadLlamaEngine(
     contextSize: context.contextSize,
     trainContextSize: model.trainContextSize,
     threads,
+    ...(type === "auto" && !ownTemplate ? { genericTemplate: true } : {}),
   };
   const engine = new LlamaHost(info, llama, model, context, wrapper).open();
   if (!engine) throw new ModelError(`cannot create a context for ${spec.model}: no sequence is free`);
