@@ -22,7 +22,10 @@ function showValue(value: SamplingParams[keyof SamplingParams]): string {
 }
 
 function showParams(ctx: CommandContext): string {
-  const from = (key: string): string => `  (${ctx.session.settings.setting(key).label})`;
+  const from = (key: string): string => {
+    const setting = ctx.session.settings.setting(key);
+    return `  (${setting.source === "preset" || setting.source === "conversation" ? setting.label : setting.source})`;
+  };
   const params = ctx.session.params;
   const lines = PARAM_SPECS.map((s) => `${s.flag.padEnd(18)} ${showValue(params[s.key])}${from(s.flag)}`);
   lines.push(`${"stop".padEnd(18)} ${showValue(params.stop)}${from("stop")}`);
