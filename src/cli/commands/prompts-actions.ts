@@ -12,7 +12,9 @@ import {
   removePreset,
   updatePreset,
   type Preset,
+  type PresetParams,
 } from "../../store/presets.js";
+import { expandHome, readErrorText } from "../../store/paths.js";
 import { readStdin } from "../stdin.js";
 import { editSession } from "./editor.js";
 import type { PresetFlags } from "./prompts.js";
@@ -23,24 +25,29 @@ function out(text: string): void {
 
 function paramsText(preset: Preset): string {
   return Object.entries(preset.params)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? v : JSON.stringify(v)}`)
     .join(" ");
 }
 
-function paramsFromFlags(flags: PresetFlags): Record<string, number> {
-  const params: Record<string, number> = {};
+function paramsFromFlags(flags: PresetFlags): PresetParams {
+  const params: PresetParams = {};
   for (const spec of PARAM_SPECS) {
     const raw = flags[spec.key];
     if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${spec.flag}`);
   }
+  if (flags.stop !== undefined) {
+    if (flags.stop.some((s) => s === "")) throw new UsageError("invalid value for --stop: the text is empty");
+    params.stop = flags.stop;
+  }
   return params;
 }
 
-function readPromptFile(path: string): string {
+function readPromptFile(raw: string): string {
+  const path = expandHome(raw);
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(readErrorText("system prompt file", path, err));
   }
 }
 
