@@ -78,7 +78,6 @@ const KEY_ALIASES: Readonly<Record<string, string>> = {
   "num-threads": "threads",
   "n-gpu-layers": "gpu-layers",
   "num-gpu": "gpu-layers",
-  temp: "temperature",
 };
 
 /**
