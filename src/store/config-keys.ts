@@ -51,6 +51,14 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   ),
   flag({ key: "markdown", help: "render Markdown in the chat screen", defaultValue: true }),
   flag({ key: "history", help: "save conversations", defaultValue: true }),
+  choice(
+    {
+      key: "context-policy",
+      help: "when a conversation no longer fits the context: leave out the oldest turns (drop) or stop",
+      defaultValue: "drop",
+    },
+    ["drop", "stop"],
+  ),
   wholeOrWord(
     { key: "snapshot-cap-mb", help: "disk space for instant-resume snapshots, in MB (0 = none)", defaultValue: 2048 },
     0,
