@@ -129,7 +129,7 @@ export function closestWord(word: string, candidates: readonly string[]): string
     const distance = editDistance(w, c.toLowerCase());
     if (distance < bestDistance) [best, bestDistance] = [c, distance];
   }
-  const allowed = Math.max(1, Math.floor(w.length / 3));
+  const allowed = w.length < 3 ? 0 : Math.max(1, Math.floor(w.length / 3));
   if (best !== undefined && bestDistance <= allowed) return best;
   // A unique prefix ("temp" for "temperature") or a name inside another ("ctx" in "context-size") also counts.
   const prefixed = candidates.filter((c) => w.length >= 3 && c.toLowerCase().startsWith(w));

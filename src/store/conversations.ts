@@ -78,9 +78,18 @@ export function summarize(c: Conversation): ConversationSummary {
   return s;
 }
 
+/** The conversation ids in `dir`; a folder that cannot be read is told in words. */
+function idsIn(dir: string): string[] {
+  try {
+    return conversationIds(dir);
+  } catch (err) {
+    throw new RuntimeError(`cannot read the conversations folder ${dir}: ${fileErrorText(err, "folder")}`);
+  }
+}
+
 /** Every conversation, latest message first. A file that cannot be read at all is listed as damaged. */
 export function listConversations(dir = conversationsDir()): ConversationSummary[] {
-  const out = conversationIds(dir).map((id): ConversationSummary => {
+  const out = idsIn(dir).map((id): ConversationSummary => {
     try {
       return summarize(readConversationFile(id, dir));
     } catch (err) {
@@ -180,7 +189,7 @@ export function removeConversation(idOrPrefix: string, dir = conversationsDir())
 
 /** Deletes every conversation; returns how many there were. */
 export function clearConversations(dir = conversationsDir()): number {
-  const ids = conversationIds(dir);
+  const ids = idsIn(dir);
   for (const id of ids) {
     rmSync(conversationPath(id, dir), { force: true });
     removeSnapshots(id);

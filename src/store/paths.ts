@@ -122,3 +122,14 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
     snapshots: path.join(data, "snapshots"),
   };
 }
+
+/**
+ * A system error (one with an error code, from the file system) in words: "cannot use /x/y:
+ * permission denied"; undefined for any other error.
+ */
+export function systemErrorText(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (typeof e?.code !== "string" || !/^E[A-Z]+$/.test(e.code)) return undefined;
+  const where = typeof e.path === "string" ? ` ${e.path}` : "";
+  return `cannot use${where}: ${fileErrorText(err)}`;
+}

@@ -93,7 +93,8 @@ function checkPreset(name: string, value: unknown, path: string): Preset {
       updated: typeof v.updated === "string" ? v.updated : "",
     };
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; ${fixHint(path)}`);
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`${err.message}; ${fixHint(path)}`);
   }
 }
 
@@ -106,7 +107,8 @@ export function readPresets(path = presetsFilePath()): Map<string, Preset> {
   try {
     value = parseJsonText(text, `presets file ${path}`);
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; ${fixHint(path)}`);
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`${err.message}; ${fixHint(path)}`);
   }
   const presets = (value as { presets?: unknown } | null)?.presets;
   if (typeof presets !== "object" || presets === null || Array.isArray(presets))

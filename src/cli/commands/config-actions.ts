@@ -1,7 +1,7 @@
 /** What the `parley config` subcommands do. */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../../errors.js";
+import { RuntimeError, UsageError } from "../../errors.js";
 import { CONFIG_KEYS, configKey, type ConfigValue } from "../../store/config-keys.js";
 import { effectiveConfig } from "../../store/config-layer.js";
 import {
@@ -13,7 +13,7 @@ import {
   unsetConfigValue,
 } from "../../store/config.js";
 import { readTextIfExists } from "../../store/files.js";
-import { expandHome, fileErrorText } from "../../store/paths.js";
+import { expandHome, fileErrorText, systemErrorText } from "../../store/paths.js";
 import { getPreset } from "../../store/presets.js";
 import { editSession } from "./editor.js";
 
@@ -115,15 +115,26 @@ function warn(text: string): void {
   process.stderr.write(`parley: warning: ${text}\n`);
 }
 
+/** Runs a change of the config file; a file system refusal is told in words, naming the file. */
+async function changing(change: () => Promise<unknown>): Promise<void> {
+  try {
+    await change();
+  } catch (err) {
+    const why = systemErrorText(err);
+    if (why === undefined) throw err;
+    throw new RuntimeError(`cannot save ${configFilePath()}: ${why}`);
+  }
+}
+
 export async function setConfig(key: string, raw: string): Promise<void> {
   const spec = configKey(key);
   if (spec.key === "preset") getPreset(raw);
   const value = spec.key === "model" ? checkModelPath(raw) : raw;
-  await setConfigValue(spec.key, value);
+  await changing(() => setConfigValue(spec.key, value));
 }
 
 export async function unsetConfig(key: string): Promise<void> {
-  await unsetConfigValue(configKey(key).key);
+  await changing(() => unsetConfigValue(configKey(key).key));
 }
 
 export function printConfigPath(): void {
@@ -137,6 +148,6 @@ export async function editConfig(): Promise<void> {
   const after = session.edit();
   if (after === before) return session.discard();
   const values = parseConfigText(after, session.path, `not saved: ${path} is unchanged`);
-  await replaceConfig(values, path);
+  await changing(() => replaceConfig(values, path));
   session.discard();
 }
