@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../errors.js";
 import { parseJsonText } from "./messages.js";
+import { closestWord } from "./setting-names.js";
 
 /** The `type` names of JSON Schema. */
 export const SCHEMA_TYPES: readonly string[] = ["string", "number", "integer", "boolean", "object", "array", "null"];
@@ -92,11 +93,7 @@ function place(pointer: string): string {
 
 function suggestType(name: string): string {
   const lower = name.toLowerCase();
-  const alias = TYPE_ALIASES[lower];
-  const close =
-    alias ??
-    (SCHEMA_TYPES.includes(lower) ? lower : undefined) ??
-    SCHEMA_TYPES.find((t) => lower.length >= 3 && (t.startsWith(lower) || lower.startsWith(t)));
+  const close = TYPE_ALIASES[lower] ?? closestWord(lower, SCHEMA_TYPES);
   return close !== undefined ? `; did you mean "${close}"?` : "";
 }
 

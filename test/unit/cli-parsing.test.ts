@@ -150,6 +150,8 @@ describe("--schema values", () => {
       [[1, 2], /must be a JSON schema object .*, not an array/],
       ["object", /not a text/],
       [{ type: "objec" }, /unknown type "objec" at the top; did you mean "object"\?/],
+      [{ type: "Object" }, /unknown type "Object" at the top; did you mean "object"\?/],
+      [{ type: "strng" }, /unknown type "strng" at the top; did you mean "string"\?/],
       [
         { type: "object", properties: { a: { type: "float" } } },
         /unknown type "float" at \/properties\/a; did you mean "number"\?/,
