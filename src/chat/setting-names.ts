@@ -70,3 +70,8 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   const close = closestWord(word, candidates);
   return close === undefined ? "" : `; did you mean "${close}"?`;
 }
+
+/** `top_p` for `top-p`: the spelling of request bodies and other tools, accepted as a flag too. */
+export function snakeFlag(flag: string): string {
+  return flag.replace(/-/g, "_");
+}

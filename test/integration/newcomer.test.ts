@@ -147,7 +147,7 @@ describe("the command line for a newcomer", { timeout: 300_000 }, () => {
 
   it("keeps stop texts in presets, reads any spelling in the presets file, and suggests for unknown ones", async () => {
     const home = tempHome();
-    const add = await runParley(["prompts", "add", "cut", "Be brief.", "--stop", " parley", "--top-k", "5"], { home });
+    const add = await runParley(["prompts", "add", "cut", "Be brief.", "--stop", " parley", "--top_k", "5"], { home });
     assert.equal(add.code, 0, add.stderr);
     assert.match(
       (await runParley(["prompts", "show", "cut"], { home })).stdout,

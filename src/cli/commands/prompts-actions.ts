@@ -1,6 +1,7 @@
 /** What the `parley prompts` subcommands do. */
 import { readFileSync } from "node:fs";
 import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
+import { snakeFlag } from "../../chat/setting-names.js";
 import { UsageError } from "../../errors.js";
 import { oneLine } from "../../store/conversation-records.js";
 import {
@@ -32,8 +33,12 @@ function paramsText(preset: Preset): string {
 function paramsFromFlags(flags: PresetFlags): PresetParams {
   const params: PresetParams = {};
   for (const spec of PARAM_SPECS) {
-    const raw = flags[spec.key];
-    if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${spec.flag}`);
+    const snake = snakeFlag(spec.flag);
+    const [raw, given] = flags[spec.key] !== undefined ? [flags[spec.key], spec.flag] : [flags[snake], snake];
+    if (flags[spec.key] !== undefined && flags[snake] !== undefined && snake !== spec.flag) {
+      throw new UsageError(`give --${spec.flag} once (--${snake} is the same option)`);
+    }
+    if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${given}`);
   }
   if (flags.stop !== undefined) {
     if (flags.stop.some((s) => s === "")) throw new UsageError("invalid value for --stop: the text is empty");

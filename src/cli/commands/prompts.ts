@@ -2,6 +2,7 @@
 import { Option, type Command } from "commander";
 import type * as Actions from "./prompts-actions.js";
 import { PARAM_SPECS } from "../../chat/params.js";
+import { snakeFlag } from "../../chat/setting-names.js";
 import { listByDefault } from "../options.js";
 
 async function actions(): Promise<typeof Actions> {
@@ -19,7 +20,10 @@ export interface PresetFlags {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function addParamOptions(cmd: Command): Command {
-  for (const spec of PARAM_SPECS) cmd.addOption(new Option(`--${spec.flag} <n>`, spec.help));
+  for (const spec of PARAM_SPECS) {
+    cmd.addOption(new Option(`--${spec.flag} <n>`, spec.help));
+    if (spec.flag.includes("-")) cmd.addOption(new Option(`--${snakeFlag(spec.flag)} <n>`).hideHelp());
+  }
   return cmd.addOption(new Option("--stop <text>", "stop when this text is generated (repeatable)").argParser(collect));
 }
 
