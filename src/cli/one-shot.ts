@@ -1,7 +1,8 @@
 /** One-shot mode: one reply to a prompt from the argument, stdin or `--messages`, then exit. */
 import { readFileSync } from "node:fs";
 import type { ChatEvent, ChatListener, Reply } from "../chat/events.js";
-import { parseJsonText, parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
+import { parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
+import { checkJsonSchema, parseSchemaArgument } from "../chat/schema.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
 import type { Conversation } from "../core/conversation.js";
 import type { EngineInfo } from "../engine/engine.js";
@@ -10,6 +11,7 @@ import { jsonWriter } from "../output/json.js";
 import { jsonlWriter } from "../output/jsonl.js";
 import { textWriter } from "../output/text.js";
 import { paramValues } from "../settings/resolve.js";
+import { expandHome, readErrorText } from "../store/paths.js";
 import type { RunOptions } from "./flags.js";
 import { readStdin } from "./stdin.js";
 
@@ -17,24 +19,16 @@ import { readStdin } from "./stdin.js";
 export const ONE_SHOT_SNAPSHOT_MIN_TOKENS = 256;
 
 function readTextFile(path: string, what: string): string {
+  const full = expandHome(path);
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(full, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? (err as Error).message);
-    throw new UsageError(`cannot read ${what} ${path}: ${reason}`);
+    throw new UsageError(readErrorText(what, full, err));
   }
 }
 
 function readSchema(source: string): ResponseFormat {
-  const inline = source.trimStart().startsWith("{");
-  const text = inline ? source : readTextFile(source, "schema file");
-  const schema = parseJsonText(text, inline ? "--schema" : `schema file ${source}`);
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-    throw new UsageError("--schema must be a JSON schema object");
-  }
-  return { type: "json_schema", schema: schema as Record<string, unknown> };
+  return { type: "json_schema", schema: parseSchemaArgument(source, (path) => readTextFile(path, "schema file")) };
 }
 
 /** stdin, a blank line, then the argument; either may be missing. */
@@ -80,6 +74,7 @@ export async function prepareRequest(
     const why = stdinText !== undefined && !fromStdin ? "stdin was empty" : "none was given";
     throw new UsageError(`no prompt: ${why}; pass one as an argument, pipe it on stdin, or use --messages`);
   }
+  if (request.responseFormat?.type === "json_schema") checkJsonSchema(request.responseFormat.schema, "response_format");
   const responseFormat = options.schemaSource !== undefined ? readSchema(options.schemaSource) : request.responseFormat;
   return { messages: request.messages, prompt, request, responseFormat, systemFromFile };
 }

@@ -2,6 +2,8 @@
 import { Option, type Command } from "commander";
 import { PARAM_SPECS } from "../chat/params.js";
 import { TEMPLATES } from "../chat/templates.js";
+import { UsageError } from "../errors.js";
+import { didYouMean } from "../settings/keys.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -20,6 +22,12 @@ export function addModelOptions(cmd: Command): Command {
     .addOption(new Option("--gpu-layers <n|auto|max>", "layers to offload to the GPU (default: auto)"))
     .addOption(new Option("--context-size <n|auto>", "context window in tokens (default: the model's, at most 8192)"))
     .addOption(new Option("--threads <n>", "CPU threads (default: physical cores - 1, at least 1)"))
+    .addOption(
+      new Option(
+        "--context-policy <policy>",
+        "when the conversation outgrows the context: drop the oldest turns (default) or stop",
+      ).choices(["drop", "stop"]),
+    )
     .addOption(new Option("--template <name>", `chat template (default: auto): ${Object.keys(TEMPLATES).join(", ")}`));
 }
 
@@ -49,4 +57,101 @@ export function addOutputOptions(cmd: Command): Command {
     .option("--show-reasoning", "show the model's reasoning (dimmed) before the answer")
     .option("--raw", "write model output as it is, control characters included")
     .option("--debug", "show llama.cpp logs and stack traces");
+}
+
+/** Flags only a one-shot run can use: the chat screen has no JSON output, statistics line or raw mode. */
+export const ONE_SHOT_ONLY: readonly string[] = ["--json", "--jsonl", "--stats", "--raw"];
+
+/** Options that mean the same wherever they are given and never need refusing. */
+const ANYWHERE = new Set(["--debug", "--interactive"]);
+
+/** The command's name as typed: `parley history list`. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+function optionName(option: Option): string {
+  return option.long ?? option.short ?? option.flags;
+}
+
+/**
+ * Options given in front of a subcommand (`parley -m model.gguf chat`) are parsed by the program;
+ * this hands each one to the subcommand that runs, as if it had been written after it. An option
+ * the subcommand does not have is refused, naming where it belongs.
+ */
+export function carryGlobalOptions(program: Command, action: Command): void {
+  for (const option of program.options) {
+    const key = option.attributeName();
+    if (program.getOptionValueSource(key) !== "cli") continue;
+    const name = optionName(option);
+    if (ANYWHERE.has(name) && !action.options.some((o) => o.attributeName() === key)) continue;
+    const own = action.options.find((o) => o.attributeName() === key);
+    if (!own) {
+      throw new UsageError(
+        `${name} does not apply to "${commandPath(action)}"; it is an option for chatting (parley ${name} ... "a prompt", or parley chat ${name} ...)`,
+      );
+    }
+    const value: unknown = program.getOptionValue(key);
+    const theirs: unknown = action.getOptionValue(key);
+    const source = action.getOptionValueSource(key);
+    if (source === "cli" && Array.isArray(theirs) && Array.isArray(value)) {
+      action.setOptionValueWithSource(key, [...(value as unknown[]), ...(theirs as unknown[])], "cli");
+    } else if (source !== "cli") {
+      action.setOptionValueWithSource(key, value, "cli");
+    }
+  }
+  checkConflicts(action);
+}
+
+/** Conflicts between options that came from both sides of the subcommand's name. */
+function checkConflicts(cmd: Command): void {
+  const given = cmd.options.filter((o) => cmd.getOptionValueSource(o.attributeName()) === "cli");
+  for (const option of given) {
+    // Commander keeps an option's conflicts (`conflictsWith`) but does not declare them in its types.
+    for (const other of (option as unknown as { conflictsWith: string[] }).conflictsWith) {
+      const clash = given.find((o) => o.attributeName() === other);
+      if (clash) throw new UsageError(`option '${option.flags}' cannot be used with option '${clash.flags}'`);
+    }
+  }
+}
+
+/** Refuses, with a reason, the one-shot flags in a run that opens the chat screen. */
+export function refuseOneShotFlags(cmd: Command, where: string): void {
+  const given = cmd.options.filter(
+    (o) => ONE_SHOT_ONLY.includes(optionName(o)) && cmd.getOptionValueSource(o.attributeName()) === "cli",
+  );
+  const first = given[0];
+  if (first) {
+    throw new UsageError(
+      `${optionName(first)} is for one-shot runs (parley ${optionName(first)} "a prompt"); ${where} does not use it`,
+    );
+  }
+}
+
+/** Hides the one-shot flags from a chat-screen command's help; `refuseOneShotFlags` refuses them. */
+export function hideOneShotFlags(cmd: Command): void {
+  for (const option of cmd.options) if (ONE_SHOT_ONLY.includes(optionName(option))) option.hideHelp();
+}
+
+/**
+ * A command group (`config`, `history`, `prompts`) run alone runs `list`; `help` prints its help;
+ * another word is an unknown command, with the closest one suggested.
+ */
+export function listByDefault(group: Command, list: () => Promise<void>): Command {
+  return group
+    .usage("[options] [command]")
+    .argument("[command...]")
+    .action(async ([sub]: string[]) => {
+      if (sub === undefined) return list();
+      if (sub === "help") {
+        group.outputHelp();
+        return;
+      }
+      const names = group.commands.map((c) => c.name());
+      throw new UsageError(
+        `unknown command "${group.name()} ${sub}"${didYouMean(sub, names)} (commands: ${names.join(", ")})`,
+      );
+    });
 }

@@ -4,12 +4,29 @@ import { Command } from "commander";
 import { configureChatCommand } from "./commands/chat.js";
 import { addConfigCommand } from "./commands/config.js";
 import { addHistoryCommand } from "./commands/history.js";
+import { refuseOtherToolCommand } from "./commands/other-tools.js";
 import { addPathsCommand } from "./commands/paths.js";
 import { addPromptsCommand } from "./commands/prompts.js";
+import { carryGlobalOptions, hideOneShotFlags, refuseOneShotFlags } from "./options.js";
 
 export function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
+}
+
+/**
+ * Checks made before any command runs: options given in front of a subcommand are handed to it,
+ * another tool's command word is not taken for a prompt, and flags a chat screen cannot use are
+ * refused rather than ignored.
+ */
+function beforeAction(program: Command, action: Command): void {
+  if (action === program) {
+    refuseOtherToolCommand(program);
+    if (program.getOptionValue("interactive") === true) refuseOneShotFlags(program, "the chat screen (-i)");
+    return;
+  }
+  carryGlobalOptions(program, action);
+  if (action.name() === "chat" && action.parent === program) refuseOneShotFlags(action, "parley chat");
 }
 
 export function buildProgram(): Command {
@@ -23,7 +40,10 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       `
+Options go before or after a command: parley -m model.gguf chat, parley chat -m model.gguf.
 Prompt sources: an argument, piped stdin, or both (stdin, a blank line, then the argument).
+A prompt whose first word is a command of another tool (list, pull, run...) is refused:
+  write it after -- to send it anyway (parley -- list the planets).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loaded,
             4 context overflow, 130 interrupted.`,
     );
@@ -32,5 +52,12 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loa
   addPromptsCommand(program);
   addHistoryCommand(program);
   addPathsCommand(program);
+  for (const cmd of program.commands) {
+    // Commands built on their own (`new Command`) take the program's error handling and parsing rules.
+    cmd.copyInheritedSettings(program);
+    if (cmd.name() === "chat") hideOneShotFlags(cmd);
+  }
+  program.helpCommand("help [command]", "show help for parley or for one command");
+  program.hook("preAction", beforeAction);
   return program;
 }

@@ -5,6 +5,7 @@
 import { openSync, readSync, closeSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ModelError, UsageError } from "../errors.js";
+import { expandHome } from "../store/paths.js";
 
 const GGUF_MAGIC = "GGUF";
 /** Magic, version, tensor count and metadata count. */
@@ -29,7 +30,7 @@ export function resolveModelPath(ref: string | undefined, origin?: string): stri
   if (/^(hf:|https?:\/\/)/i.test(ref)) {
     throw new UsageError(`cannot load "${ref}": downloading models is not supported; pass a local .gguf file`);
   }
-  const path = resolve(ref);
+  const path = resolve(expandHome(ref));
   let size: number;
   try {
     const stat = statSync(path);

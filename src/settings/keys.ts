@@ -4,10 +4,12 @@
  */
 import { PARAM_SPECS } from "../chat/params.js";
 import { TEMPLATES } from "../chat/templates.js";
+import { closestWord, normalizeKey } from "../chat/setting-names.js";
 import { UsageError } from "../errors.js";
 import { choice, flag, paramKey, stopKey, text, wholeOrWord, type ConfigKeySpec } from "./kinds.js";
 
 export type { ConfigKeySpec, ConfigValue } from "./kinds.js";
+export { closestWord, didYouMean, editDistance, normalizeKey } from "../chat/setting-names.js";
 
 export const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -54,7 +56,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   choice(
     {
       key: "context-policy",
-      help: "when a conversation outgrows the context: drop the oldest turns, or stop and ask",
+      help: "when a conversation no longer fits the context: leave out the oldest turns (drop) or stop",
       defaultValue: "drop",
     },
     ["drop", "stop"],
@@ -75,11 +77,23 @@ export function knownKeys(): string {
   return CONFIG_KEYS.map((s) => s.key).join(", ");
 }
 
-/** The spec of a key, or a usage error naming the keys there are. */
+/**
+ * The setting a name suggests, for "did you mean" messages: the normalized spelling is compared
+ * with `keys` (by default every config key).
+ */
+export function suggestKey(name: string, keys: readonly string[] = CONFIG_KEYS.map((s) => s.key)): string | undefined {
+  const normalized = normalizeKey(name);
+  if (keys.includes(normalized)) return normalized;
+  return closestWord(normalized, keys);
+}
+
+/** The spec of a key in any accepted spelling, or a usage error with the closest key and the known ones. */
 export function configKey(key: string): ConfigKeySpec {
-  const spec = findConfigKey(key);
+  const spec = findConfigKey(normalizeKey(key));
   if (!spec) {
-    throw new UsageError(`unknown config key "${key}" (known keys: ${knownKeys()})`);
+    const close = suggestKey(key);
+    const hint = close !== undefined ? `; did you mean "${close}"?` : "";
+    throw new UsageError(`unknown config key "${key}"${hint} (known keys: ${knownKeys()})`);
   }
   return spec;
 }

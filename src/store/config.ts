@@ -1,6 +1,6 @@
 /**
  * The config file: read and checked here (fast, no conf import), written through conf with the
- * JSON schema from `config-keys.ts`. A file that is not valid JSON or breaks the schema is never
+ * JSON schema from `settings/keys.ts`. A file that is not valid JSON or breaks the schema is never
  * rewritten: every command that meets it stops with a message saying how to fix it.
  */
 import { basename, dirname, extname } from "node:path";

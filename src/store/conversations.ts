@@ -1,11 +1,11 @@
 /** Reading, listing, searching, renaming and removing saved conversations. */
 import { closeSync, constants, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { RuntimeError, UsageError } from "../errors.js";
+import { ParleyError, RuntimeError, UsageError } from "../errors.js";
 import { oneLine, parseConversationText, titleOf, type ParsedConversation } from "./conversation-records.js";
 import { conversationIds, conversationPath, conversationsDir, resolveConversationId } from "./conversation-files.js";
 import { endsWithNewline } from "./files.js";
-import { parleyPaths } from "./paths.js";
+import { fileErrorText, parleyPaths, readErrorText, writeErrorText } from "./paths.js";
 
 export interface Conversation extends ParsedConversation {
   id: string;
@@ -14,7 +14,10 @@ export interface Conversation extends ParsedConversation {
   /** The model file's name, from the latest resume mark or the header. */
   model: string;
   created: string;
-  /** The time of the latest record, or of the file's last change. */
+  /**
+   * The time of the latest message, else the conversation's start, else the file's last change.
+   * Renames and resume marks do not count: they do not change which conversation `-c` continues.
+   */
   lastActivity: string;
 }
 
@@ -35,8 +38,7 @@ function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new RuntimeError(`cannot read conversation ${path}: ${code}`);
+    throw new RuntimeError(readErrorText("conversation", path, err));
   }
 }
 
@@ -44,7 +46,7 @@ function readText(path: string): string {
 export function readConversationFile(id: string, dir = conversationsDir()): Conversation {
   const path = conversationPath(id, dir);
   const parsed = parseConversationText(readText(path));
-  const times = [...parsed.messages, ...parsed.renames, ...parsed.resumes].map((r) => r.time).sort();
+  const times = parsed.messages.map((r) => r.time).sort();
   const fileTime = (): string => statSync(path).mtime.toISOString();
   return {
     ...parsed,
@@ -76,9 +78,18 @@ export function summarize(c: Conversation): ConversationSummary {
   return s;
 }
 
-/** Every conversation, latest activity first. A file that cannot be read at all is listed as damaged. */
+/** The conversation ids in `dir`; a folder that cannot be read is told in words. */
+function idsIn(dir: string): string[] {
+  try {
+    return conversationIds(dir);
+  } catch (err) {
+    throw new RuntimeError(`cannot read the conversations folder ${dir}: ${fileErrorText(err, "folder")}`);
+  }
+}
+
+/** Every conversation, latest message first. A file that cannot be read at all is listed as damaged. */
 export function listConversations(dir = conversationsDir()): ConversationSummary[] {
-  const out = conversationIds(dir).map((id): ConversationSummary => {
+  const out = idsIn(dir).map((id): ConversationSummary => {
     try {
       return summarize(readConversationFile(id, dir));
     } catch (err) {
@@ -91,14 +102,14 @@ export function listConversations(dir = conversationsDir()): ConversationSummary
         created: time,
         lastActivity: time,
         torn: false,
-        damaged: (err as Error).message,
+        damaged: err instanceof ParleyError ? err.message : fileErrorText(err),
       };
     }
   });
   return out.sort((a, b) => b.lastActivity.localeCompare(a.lastActivity) || a.id.localeCompare(b.id));
 }
 
-/** The conversation with the latest activity, if there is one that is not damaged. */
+/** The conversation with the latest message, if there is one that is not damaged. */
 export function latestConversationId(dir = conversationsDir()): string | undefined {
   return listConversations(dir).find((c) => !c.damaged)?.id;
 }
@@ -138,7 +149,12 @@ export function renameConversation(idOrPrefix: string, title: string, dir = conv
   if (clean === "") throw new UsageError("the new title is empty");
   const id = resolveConversationId(idOrPrefix, dir);
   const path = conversationPath(id, dir);
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+  } catch (err) {
+    throw new RuntimeError(writeErrorText(path, err));
+  }
   try {
     const torn = !endsWithNewline(path);
     const record = JSON.stringify({ type: "rename", time: new Date().toISOString(), title: clean });
@@ -173,7 +189,7 @@ export function removeConversation(idOrPrefix: string, dir = conversationsDir())
 
 /** Deletes every conversation; returns how many there were. */
 export function clearConversations(dir = conversationsDir()): number {
-  const ids = conversationIds(dir);
+  const ids = idsIn(dir);
   for (const id of ids) {
     rmSync(conversationPath(id, dir), { force: true });
     removeSnapshots(id);

@@ -3,7 +3,7 @@
  * platform's config and data folders are used (XDG on Linux, Library on macOS, AppData on Windows).
  */
 import { homedir } from "node:os";
-import { posix, resolve, win32 } from "node:path";
+import { dirname, posix, resolve, win32 } from "node:path";
 
 export interface ParleyPaths {
   /** `PARLEY_HOME` when it is set, made absolute. */
@@ -31,6 +31,55 @@ export interface PathsEnvironment {
 
 const APP = "parley";
 
+/**
+ * `~` and `~/...` (also `~\\...` on Windows) as the user's home folder, the way a shell would
+ * expand them; every other path, `~user/...` included, is returned unchanged.
+ */
+export function expandHome(path: string, home: string = homedir()): string {
+  if (path === "~") return home;
+  if (path.startsWith("~/") || (process.platform === "win32" && path.startsWith("~\\"))) {
+    return `${home.replace(/[\\/]+$/, "")}${path.slice(1)}`;
+  }
+  return path;
+}
+
+/**
+ * Why a file or folder cannot be used, in words: "no such file", "permission denied"... `kind`
+ * names what the path was meant to be. Never an error code or an exception's name.
+ */
+export function fileErrorText(err: unknown, kind: "file" | "folder" = "file"): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return `no such ${kind}`;
+  return (code !== undefined ? FILE_ERRORS[code] : undefined) ?? `the ${kind} cannot be used`;
+}
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder, not a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EEXIST: "it already exists",
+  ENOSPC: "the disk is full",
+  EROFS: "the disk is read-only",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symbolic links",
+  EBUSY: "it is in use",
+};
+
+/** Why `path` cannot be read, as "cannot read <what> <path>: <reason>". */
+export function readErrorText(what: string, path: string, err: unknown): string {
+  return `cannot read ${what} ${path}: ${fileErrorText(err)}`;
+}
+
+/** Why a file cannot be written at `path`; a missing folder is named ("no such folder: /x/y"). */
+export function writeErrorText(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return `cannot write ${path}: no such folder: ${dirname(path)}`;
+  return `cannot write ${path}: ${fileErrorText(err)}`;
+}
+
 /** An XDG variable counts only when it holds an absolute path. */
 function xdg(value: string | undefined, fallback: string): string {
   return value !== undefined && posix.isAbsolute(value) ? value : fallback;
@@ -56,7 +105,10 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const path = platform === "win32" ? win32 : posix;
-  const parleyHome = env.PARLEY_HOME !== undefined && env.PARLEY_HOME !== "" ? resolve(env.PARLEY_HOME) : undefined;
+  const parleyHome =
+    env.PARLEY_HOME !== undefined && env.PARLEY_HOME !== ""
+      ? resolve(expandHome(env.PARLEY_HOME, options.home ?? homedir()))
+      : undefined;
   const [config, data] = parleyHome ? [parleyHome, parleyHome] : platformDirs(env, platform, options.home ?? homedir());
   return {
     home: parleyHome,
@@ -69,4 +121,15 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
     models: path.join(data, "models"),
     snapshots: path.join(data, "snapshots"),
   };
+}
+
+/**
+ * A system error (one with an error code, from the file system) in words: "cannot use /x/y:
+ * permission denied"; undefined for any other error.
+ */
+export function systemErrorText(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (typeof e?.code !== "string" || !/^E[A-Z]+$/.test(e.code)) return undefined;
+  const where = typeof e.path === "string" ? ` ${e.path}` : "";
+  return `cannot use${where}: ${fileErrorText(err)}`;
 }

@@ -5,17 +5,33 @@
 import { parseJsonText } from "../chat/messages.js";
 import { findParamSpec, parseParamValue, PARAM_SPECS, type ParamLayer } from "../chat/params.js";
 import { UsageError } from "../errors.js";
-import { PRESET_NAME } from "../settings/keys.js";
+import { didYouMean, normalizeKey, PRESET_NAME } from "../settings/keys.js";
 import { readTextIfExists, withFileLock, writeFileAtomic } from "./files.js";
 import { parleyPaths } from "./paths.js";
 
 export interface Preset {
   name: string;
   system: string;
-  /** Sampling parameters by flag name (`temperature`, `top-p`...). */
-  params: Record<string, number>;
+  /** Sampling parameters by flag name (`temperature`, `top-p`...), and `stop`: the texts that end a reply. */
+  params: PresetParams;
   created: string;
   updated: string;
+}
+
+/** Numbers by flag name, and `stop` as a list of texts. */
+export type PresetParams = Record<string, number | string[]>;
+
+/** The names a preset's parameters may have, in their one spelling. */
+export const PRESET_PARAM_NAMES: readonly string[] = [...PARAM_SPECS.map((s) => s.flag), "stop"];
+
+function checkStop(raw: unknown, where: string): string[] {
+  const list = typeof raw === "string" ? [raw] : raw;
+  if (!Array.isArray(list) || !list.every((s): s is string => typeof s === "string" && s !== "")) {
+    throw new UsageError(
+      `invalid value for ${where}.stop: ${JSON.stringify(raw)} (expected a list of non-empty texts)`,
+    );
+  }
+  return list;
 }
 
 export function presetsFilePath(): string {
@@ -31,20 +47,28 @@ export function checkPresetName(name: string): string {
   return name;
 }
 
-/** Checks sampling parameters by flag name; `where` names their source in errors. */
-export function checkPresetParams(value: unknown, where: string): Record<string, number> {
+/**
+ * Checks sampling parameters; any spelling of a name is accepted (`top_p`, `topP`, `top-p`) and
+ * kept as the flag's. `where` names their source in errors.
+ */
+export function checkPresetParams(value: unknown, where: string): PresetParams {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new UsageError(`${where} must be an object of sampling parameters`);
-  const out: Record<string, number> = {};
+  const out: PresetParams = {};
   for (const [key, raw] of Object.entries(value)) {
-    const spec = findParamSpec(key);
-    if (!spec || spec.flag !== key) {
+    const name = normalizeKey(key);
+    if (name === "stop") {
+      out.stop = checkStop(raw, where);
+      continue;
+    }
+    const spec = findParamSpec(name);
+    if (!spec || spec.flag !== name) {
       throw new UsageError(
-        `${where} has an unknown parameter "${key}" (known: ${PARAM_SPECS.map((s) => s.flag).join(", ")})`,
+        `${where} has an unknown parameter "${key}"${didYouMean(name, PRESET_PARAM_NAMES)} (known: ${PRESET_PARAM_NAMES.join(", ")})`,
       );
     }
-    if (typeof raw !== "number") throw new UsageError(`invalid value for ${where}.${key}: ${JSON.stringify(raw)}`);
-    out[key] = parseParamValue(spec, raw, `${where}.${key}`);
+    if (typeof raw !== "number") throw new UsageError(`invalid value for ${where}.${name}: ${JSON.stringify(raw)}`);
+    out[name] = parseParamValue(spec, raw, `${where}.${name}`);
   }
   return out;
 }
@@ -69,7 +93,8 @@ function checkPreset(name: string, value: unknown, path: string): Preset {
       updated: typeof v.updated === "string" ? v.updated : "",
     };
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; ${fixHint(path)}`);
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`${err.message}; ${fixHint(path)}`);
   }
 }
 
@@ -82,7 +107,8 @@ export function readPresets(path = presetsFilePath()): Map<string, Preset> {
   try {
     value = parseJsonText(text, `presets file ${path}`);
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; ${fixHint(path)}`);
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`${err.message}; ${fixHint(path)}`);
   }
   const presets = (value as { presets?: unknown } | null)?.presets;
   if (typeof presets !== "object" || presets === null || Array.isArray(presets))
@@ -101,7 +127,7 @@ export function getPreset(name: string, path = presetsFilePath()): Preset {
   const known = [...presets.keys()];
   throw new UsageError(
     known.length > 0
-      ? `no preset "${name}" (known presets: ${known.join(", ")})`
+      ? `no preset "${name}"${didYouMean(name, known)} (known presets: ${known.join(", ")})`
       : `no preset "${name}": there are no presets yet; add one with "parley prompts add <name> <text>"`,
   );
 }
@@ -116,7 +142,7 @@ function writePresets(presets: Map<string, Preset>, path: string): void {
 
 export interface PresetChange {
   system?: string;
-  params?: Record<string, number>;
+  params?: PresetParams;
 }
 
 export function presetExistsError(name: string): UsageError {
@@ -183,7 +209,9 @@ export function presetParamLayer(preset: Preset): ParamLayer {
   const layer: ParamLayer = {};
   for (const spec of PARAM_SPECS) {
     const v = preset.params[spec.flag];
-    if (v !== undefined) layer[spec.key] = v;
+    if (typeof v === "number") layer[spec.key] = v;
   }
+  const stop = preset.params.stop;
+  if (Array.isArray(stop) && stop.length > 0) layer.stop = stop;
   return layer;
 }

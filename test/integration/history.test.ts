@@ -150,16 +150,23 @@ describe("parley history", () => {
     assert.equal((await runParley(["history", "show", "abc"], { home })).code, 0);
   });
 
-  it("prints its help (exit 2) when no subcommand is given", async () => {
-    for (const group of ["history", "config", "prompts"]) {
+  it("runs its list when no subcommand is given, and suggests for a misspelt one", async () => {
+    const lists: Record<string, RegExp> = {
+      history: /^no saved conversations\n$/,
+      config: /^nothing is set in /,
+      prompts: /^no presets yet/,
+    };
+    for (const [group, stderr] of Object.entries(lists)) {
       const r = await runParley([group]);
-      assert.equal(r.code, 2, group);
-      assert.match(r.stderr, new RegExp(`^Usage: parley ${group} `));
-      assert.doesNotMatch(r.stderr, /outputHelp/);
+      assert.equal(r.code, 0, group);
+      assert.match(r.stderr, stderr);
     }
     const typo = await runParley(["history", "lst"]);
     assert.equal(typo.code, 2);
-    assert.equal(typo.stderr, "parley: unknown command 'lst' (Did you mean list?)\n");
+    assert.equal(
+      typo.stderr,
+      'parley: unknown command "history lst"; did you mean "list"? (commands: list, show, search, rename, export, rm, clear)\n',
+    );
   });
 
   it("removes one conversation, and clears all only when confirmed", async () => {

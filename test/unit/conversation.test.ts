@@ -262,7 +262,10 @@ describe("Conversation on the real engine", () => {
       saved.messages.map((m) => m.content),
       ["Again", SCRIPT_REPLY],
     );
-    assert.ok(readdirSync(join(home, "snapshots")).some((f) => f.startsWith(`${id}.`)), "a snapshot was saved");
+    assert.ok(
+      readdirSync(join(home, "snapshots")).some((f) => f.startsWith(`${id}.`)),
+      "a snapshot was saved",
+    );
   });
 
   it("a resumed conversation restores its model and parameters; a flag still wins", async () => {

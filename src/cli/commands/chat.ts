@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { ChatFlags, RunOptions } from "../flags.js";
-import { addModelOptions, addOutputOptions, addSamplingOptions } from "../options.js";
+import { addModelOptions, addOutputOptions, addSamplingOptions, refuseOneShotFlags } from "../options.js";
 
 function addChatOptions(cmd: Command): Command {
   addModelOptions(cmd);
@@ -56,7 +56,7 @@ export function configureChatCommand(cmd: Command): Command {
   return cmd
     .option("-i, --interactive", "stay in the interactive chat after the prompt's reply")
     .argument("[prompt...]", "the prompt; with piped stdin, an instruction that follows it")
-    .action(async (words: string[], flags: ChatFlags) => {
+    .action(async (words: string[], flags: ChatFlags, self: Command) => {
       const { readRunOptions } = await import("../flags.js");
       const options = readRunOptions(flags);
       const prompt = words.length > 0 ? words.join(" ") : undefined;
@@ -64,6 +64,8 @@ export function configureChatCommand(cmd: Command): Command {
         flags.interactive === true ||
         (prompt === undefined && options.messagesSource === undefined && options.output === "text" && isTerminal());
       if (interactive) {
+        // Flags only a one-shot run can use are refused, not ignored.
+        refuseOneShotFlags(self, "the chat screen");
         process.exitCode = await runInteractive(options, prompt);
         return;
       }

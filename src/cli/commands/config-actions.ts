@@ -1,6 +1,7 @@
 /** What the `parley config` subcommands do. */
-import { existsSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { RuntimeError, UsageError } from "../../errors.js";
 import { CONFIG_KEYS, configKey, type ConfigValue } from "../../settings/keys.js";
 import {
   configFilePath,
@@ -11,6 +12,7 @@ import {
   unsetConfigValue,
 } from "../../store/config.js";
 import { readTextIfExists } from "../../store/files.js";
+import { expandHome, fileErrorText, systemErrorText } from "../../store/paths.js";
 import { getPreset } from "../../store/presets.js";
 import { editSession } from "./editor.js";
 
@@ -80,18 +82,76 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
 
 export function getConfig(key: string): void {
   const spec = configKey(key);
-  out(plain(readConfig()[key] ?? spec.defaultValue));
+  out(plain(readConfig()[spec.key] ?? spec.defaultValue));
+}
+
+/** A model setting that names a file (not a bare name, an `hf:` reference or a URL). */
+export function looksLikeModelPath(value: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^hf:/i.test(value)) return false;
+  return /[\\/]/.test(value) || value.startsWith("~") || value.startsWith(".") || /\.gguf$/i.test(value);
+}
+
+/** The first bytes of the file, or undefined when it cannot be read. */
+function readMagic(path: string): string | undefined {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const buffer = Buffer.alloc(4);
+      const n = readSync(fd, buffer, 0, 4, 0);
+      return buffer.subarray(0, n).toString("latin1");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A model path as it is saved: `~` expanded and made absolute, so it works from anywhere. A
+ * missing file or a folder is refused; a file that is not a readable GGUF is kept with a warning.
+ */
+export function checkModelPath(raw: string): string {
+  if (!looksLikeModelPath(raw)) return raw;
+  const path = resolve(expandHome(raw));
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (err) {
+    throw new UsageError(`cannot use model ${path}: ${fileErrorText(err)}`);
+  }
+  if (!isFile) throw new UsageError(`cannot use model ${path}: it is a folder, not a GGUF file`);
+  const magic = readMagic(path);
+  if (magic === undefined) warn(`${path} cannot be read now; it is saved anyway`);
+  else if (magic !== "GGUF")
+    warn(`${path} does not look like a GGUF model file (it does not start with "GGUF"); it is saved anyway`);
+  return path;
+}
+
+function warn(text: string): void {
+  process.stderr.write(`parley: warning: ${text}\n`);
+}
+
+/** Runs a change of the config file; a file system refusal is told in words, naming the file. */
+async function changing(change: () => Promise<unknown>): Promise<void> {
+  try {
+    await change();
+  } catch (err) {
+    const why = systemErrorText(err);
+    if (why === undefined) throw err;
+    throw new RuntimeError(`cannot save ${configFilePath()}: ${why}`);
+  }
 }
 
 export async function setConfig(key: string, raw: string): Promise<void> {
-  if (key === "preset") getPreset(raw);
-  // A model file given by a relative path is kept as an absolute one, so it works from anywhere.
-  const value = key === "model" && existsSync(raw) ? resolve(raw) : raw;
-  await setConfigValue(key, value);
+  const spec = configKey(key);
+  if (spec.key === "preset") getPreset(raw);
+  const value = spec.key === "model" ? checkModelPath(raw) : raw;
+  await changing(() => setConfigValue(spec.key, value));
 }
 
 export async function unsetConfig(key: string): Promise<void> {
-  await unsetConfigValue(key);
+  await changing(() => unsetConfigValue(configKey(key).key));
 }
 
 export function printConfigPath(): void {
@@ -105,6 +165,6 @@ export async function editConfig(): Promise<void> {
   const after = session.edit();
   if (after === before) return session.discard();
   const values = parseConfigText(after, session.path, `not saved: ${path} is unchanged`);
-  await replaceConfig(values, path);
+  await changing(() => replaceConfig(values, path));
   session.discard();
 }

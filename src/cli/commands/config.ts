@@ -1,6 +1,7 @@
 /** `parley config`: read and change the settings file. */
 import type { Command } from "commander";
 import { CONFIG_KEYS } from "../../settings/keys.js";
+import { listByDefault } from "../options.js";
 import type * as Actions from "./config-actions.js";
 
 async function actions(): Promise<typeof Actions> {
@@ -14,6 +15,7 @@ function keysHelp(): string {
 Keys:
 ${rows.join("\n")}
 
+Keys may also be written top_p or topP.
 Precedence, highest first: flag > environment variable (PARLEY_<KEY>, e.g. PARLEY_TOP_P)
   > --messages request body > preset > config file > built-in default.`;
 }
@@ -21,8 +23,15 @@ Precedence, highest first: flag > environment variable (PARLEY_<KEY>, e.g. PARLE
 export function addConfigCommand(program: Command): Command {
   const config = program
     .command("config")
-    .description("show or change settings (keys are named like the flags: temperature, top-p, context-size...)")
+    .description(
+      "show or change settings (keys are named like the flags: temperature, top-p, context-size...); alone: list them",
+    )
+    .option("--json", "with no command: print the list as JSON")
+    .option("--effective", "with no command: list every key with its value and source")
     .addHelpText("after", keysHelp);
+  listByDefault(config, async () =>
+    (await actions()).listConfig(config.opts<{ json?: boolean; effective?: boolean }>()),
+  );
   config
     .command("list")
     .description("print the values set in the config file")

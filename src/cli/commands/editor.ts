@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
+import { fileErrorText } from "../../store/paths.js";
 
 export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
   const chosen = env.VISUAL?.trim() || env.EDITOR?.trim();
@@ -18,7 +19,8 @@ function quote(path: string): string {
 export function runEditor(path: string): void {
   const editor = editorCommand();
   const result = spawnSync(`${editor} ${quote(path)}`, { shell: true, stdio: "inherit" });
-  if (result.error) throw new UsageError(`cannot start the editor "${editor}": ${result.error.message}`);
+  if (result.error) throw new UsageError(`cannot start the editor "${editor}": ${fileErrorText(result.error)}`);
+  if (result.status === 127) throw new UsageError(`cannot start the editor "${editor}": no such program; set $EDITOR`);
   if (result.status !== 0) {
     throw new UsageError(
       `the editor "${editor}" exited with status ${result.status ?? result.signal}; nothing was changed`,

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
+import { expandHome, writeErrorText } from "../../store/paths.js";
 import { toChatMessages, toMarkdown } from "../../store/conversation-export.js";
 import type { MessageRecord } from "../../store/conversation-records.js";
 import {
@@ -119,12 +120,11 @@ export function exportHistory(id: string, opts: { format: "json" | "md"; output?
     process.stdout.write(tty ? sanitizeForTerminal(text) : text);
     return;
   }
+  const path = expandHome(opts.output);
   try {
-    writeFileSync(opts.output, text);
+    writeFileSync(path, text);
   } catch (err) {
-    throw new UsageError(
-      `cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    throw new UsageError(writeErrorText(path, err));
   }
 }
 

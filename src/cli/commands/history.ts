@@ -1,5 +1,6 @@
 /** `parley history`: saved conversations. */
 import { Option, type Command } from "commander";
+import { listByDefault } from "../options.js";
 import type * as Actions from "./history-actions.js";
 
 async function actions(): Promise<typeof Actions> {
@@ -9,7 +10,10 @@ async function actions(): Promise<typeof Actions> {
 export function addHistoryCommand(program: Command): Command {
   const history = program
     .command("history")
-    .description("saved conversations; an id may be shortened to any unique prefix");
+    .description("saved conversations; an id may be shortened to any unique prefix; alone: list them")
+    .option("--json", "with no command: print the list as JSON")
+    .option("-n, --limit <n>", "with no command: show at most this many");
+  listByDefault(history, async () => (await actions()).listHistory(history.opts<{ json?: boolean; limit?: string }>()));
   history
     .command("list")
     .description("list conversations, latest first")

@@ -1,6 +1,7 @@
 /** What the `parley prompts` subcommands do. */
 import { readFileSync } from "node:fs";
 import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
+import { snakeFlag } from "../../chat/setting-names.js";
 import { UsageError } from "../../errors.js";
 import { oneLine } from "../../store/conversation-records.js";
 import {
@@ -12,13 +13,16 @@ import {
   removePreset,
   updatePreset,
   type Preset,
+  type PresetParams,
 } from "../../store/presets.js";
+import { expandHome, readErrorText } from "../../store/paths.js";
 import { readStdin } from "../stdin.js";
 import { editSession } from "./editor.js";
 
 /** The flags of the `prompts` subcommands. */
 export interface PresetFlags {
   file?: string;
+  stop?: string[];
   force?: boolean;
   json?: boolean;
   [param: string]: unknown;
@@ -30,24 +34,33 @@ function out(text: string): void {
 
 function paramsText(preset: Preset): string {
   return Object.entries(preset.params)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? v : JSON.stringify(v)}`)
     .join(" ");
 }
 
-function paramsFromFlags(flags: PresetFlags): Record<string, number> {
-  const params: Record<string, number> = {};
+function paramsFromFlags(flags: PresetFlags): PresetParams {
+  const params: PresetParams = {};
   for (const spec of PARAM_SPECS) {
-    const raw = flags[spec.key];
-    if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${spec.flag}`);
+    const snake = snakeFlag(spec.flag);
+    const [raw, given] = flags[spec.key] !== undefined ? [flags[spec.key], spec.flag] : [flags[snake], snake];
+    if (flags[spec.key] !== undefined && flags[snake] !== undefined && snake !== spec.flag) {
+      throw new UsageError(`give --${spec.flag} once (--${snake} is the same option)`);
+    }
+    if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${given}`);
+  }
+  if (flags.stop !== undefined) {
+    if (flags.stop.some((s) => s === "")) throw new UsageError("invalid value for --stop: the text is empty");
+    params.stop = flags.stop;
   }
   return params;
 }
 
-function readPromptFile(path: string): string {
+function readPromptFile(raw: string): string {
+  const path = expandHome(raw);
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(readErrorText("system prompt file", path, err));
   }
 }
 

@@ -3,20 +3,29 @@ import { Option, type Command } from "commander";
 import type * as Actions from "./prompts-actions.js";
 import type { PresetFlags } from "./prompts-actions.js";
 import { PARAM_SPECS } from "../../chat/params.js";
+import { snakeFlag } from "../../chat/setting-names.js";
+import { listByDefault } from "../options.js";
 
 async function actions(): Promise<typeof Actions> {
   return import("./prompts-actions.js");
 }
 
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 function addParamOptions(cmd: Command): Command {
-  for (const spec of PARAM_SPECS) cmd.addOption(new Option(`--${spec.flag} <n>`, spec.help));
-  return cmd;
+  for (const spec of PARAM_SPECS) {
+    cmd.addOption(new Option(`--${spec.flag} <n>`, spec.help));
+    if (spec.flag.includes("-")) cmd.addOption(new Option(`--${snakeFlag(spec.flag)} <n>`).hideHelp());
+  }
+  return cmd.addOption(new Option("--stop <text>", "stop when this text is generated (repeatable)").argParser(collect));
 }
 
 export function addPromptsCommand(program: Command): Command {
   const prompts = program
     .command("prompts")
-    .description("named system prompts (presets); use one with -p, --preset <name>");
+    .description("named system prompts (presets); use one with -p, --preset <name>; alone: list them")
+    .option("--json", "with no command: print the list as JSON");
+  listByDefault(prompts, async () => (await actions()).listPresets(prompts.opts<PresetFlags>()));
   prompts
     .command("list")
     .description("list the presets")
