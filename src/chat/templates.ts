@@ -12,6 +12,7 @@ export const TEMPLATES = {
   deepseek: "deepSeek",
   alpaca: "alpacaChat",
   general: "general",
+  none: "none",
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

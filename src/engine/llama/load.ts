@@ -14,6 +14,7 @@ import type { EngineInfo } from "../engine.js";
 import type { LlamaEngineSpec } from "../spec.js";
 import { defaultThreads } from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
+import { PlainTextChatWrapper } from "./plain-text.js";
 
 /** Default context size when none is given: the model's own, capped to keep memory modest. */
 export const DEFAULT_CONTEXT_CAP = 8192;
@@ -115,7 +116,8 @@ export async function loadLlamaEngine(
     await llama.dispose();
     throw new UsageError(`--template jinja: the model has no chat template of its own`);
   }
-  const wrapper = resolveChatWrapper(model, { type, warningLogs: false });
+  const wrapper =
+    type === "none" ? new PlainTextChatWrapper() : resolveChatWrapper(model, { type, warningLogs: false });
   const ownTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   const info: EngineInfo = {
     name: basename(spec.model),

@@ -1,0 +1,38 @@
+/**
+ * `--template none`: no chat template at all. The messages are written as they are, one after
+ * the other (a system prompt, then a blank line), and the model carries the text on: plain
+ * completion, the way a base model is used.
+ */
+import {
+  ChatWrapper,
+  LlamaText,
+  SpecialToken,
+  type ChatHistoryItem,
+  type ChatWrapperGeneratedContextState,
+} from "node-llama-cpp";
+
+function textOf(item: ChatHistoryItem): string {
+  switch (item.type) {
+    case "system":
+      return `${item.text}\n\n`;
+    case "user":
+      return item.text;
+    case "model":
+      return item.response.filter((r): r is string => typeof r === "string").join("");
+  }
+}
+
+export class PlainTextChatWrapper extends ChatWrapper {
+  readonly wrapperName = "none (plain text)";
+
+  override generateContextState({
+    chatHistory,
+  }: {
+    chatHistory: readonly ChatHistoryItem[];
+  }): ChatWrapperGeneratedContextState {
+    return {
+      contextText: LlamaText([new SpecialToken("BOS"), chatHistory.map(textOf).join("")]),
+      stopGenerationTriggers: [LlamaText(new SpecialToken("EOS"))],
+    };
+  }
+}
