@@ -11,14 +11,14 @@ import {
   type ChatWrapperGeneratedContextState,
 } from "node-llama-cpp";
 
-function textOf(item: ChatHistoryItem): string {
+function textOf(item: ChatHistoryItem): LlamaText {
   switch (item.type) {
     case "system":
-      return `${item.text}\n\n`;
+      return LlamaText([LlamaText.fromJSON(item.text), "\n\n"]);
     case "user":
-      return item.text;
+      return LlamaText(item.text);
     case "model":
-      return item.response.filter((r): r is string => typeof r === "string").join("");
+      return LlamaText(item.response.filter((r): r is string => typeof r === "string").join(""));
   }
 }
 
@@ -31,7 +31,7 @@ export class PlainTextChatWrapper extends ChatWrapper {
     chatHistory: readonly ChatHistoryItem[];
   }): ChatWrapperGeneratedContextState {
     return {
-      contextText: LlamaText([new SpecialToken("BOS"), chatHistory.map(textOf).join("")]),
+      contextText: LlamaText([new SpecialToken("BOS"), ...chatHistory.map(textOf)]),
       stopGenerationTriggers: [LlamaText(new SpecialToken("EOS"))],
     };
   }
