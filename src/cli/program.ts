@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { configureChatCommand } from "./commands/chat.js";
 import { addConfigCommand } from "./commands/config.js";
+import { addDoctorCommand } from "./commands/doctor.js";
 import { addHistoryCommand } from "./commands/history.js";
+import { addModelsCommand } from "./commands/models.js";
 import { addPathsCommand } from "./commands/paths.js";
 import { addPromptsCommand } from "./commands/prompts.js";
 
@@ -32,5 +34,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loa
   addPromptsCommand(program);
   addHistoryCommand(program);
   addPathsCommand(program);
+  addModelsCommand(program);
+  addDoctorCommand(program);
   return program;
 }
