@@ -56,7 +56,7 @@ export async function listModels(opts: { json?: boolean }): Promise<void> {
   for (const m of models) {
     const alias = m.aliases.join(",") || "-";
     if (m.damaged) {
-      rows.push([m.name, alias, formatBytes(m.size), `damaged: ${m.damaged}`]);
+      rows.push([m.name, alias, formatBytes(m.size), "damaged", "-", "-", "-", "-", m.damaged]);
       continue;
     }
     rows.push([
