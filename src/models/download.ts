@@ -4,7 +4,16 @@
  * checks, and the final rename that makes a model appear only when it is whole.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { ModelError, RuntimeError, UsageError } from "../errors.js";
 import { DOWNLOADS_DIR } from "./folder.js";
@@ -159,7 +168,9 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
     if (expectSha !== undefined) {
       const actual = await sha256File(path);
       if (actual !== expectSha) {
-        throw new ModelError(`${basename(path)} is already in the models folder but has sha256 ${actual}, not ${expectSha}`);
+        throw new ModelError(
+          `${basename(path)} is already in the models folder but has sha256 ${actual}, not ${expectSha}`,
+        );
       }
     }
     return { path, file: basename(path), existed: true };
@@ -195,7 +206,9 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
       const actual = await sha256File(staged.path);
       if (actual !== expectSha) {
         rmSync(staging, { recursive: true, force: true });
-        throw new ModelError(`the file from ${label} has sha256 ${actual}, not the expected ${expectSha}; nothing was saved`);
+        throw new ModelError(
+          `the file from ${label} has sha256 ${actual}, not the expected ${expectSha}; nothing was saved`,
+        );
       }
     }
     const finalPath = join(options.folder, staged.file);
@@ -215,10 +228,13 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
   }
 }
 
-async function download(ref: RemoteRef, staging: string, options: PullOptions): Promise<{ path: string; file: string }> {
+async function download(
+  ref: RemoteRef,
+  staging: string,
+  options: PullOptions,
+): Promise<{ path: string; file: string }> {
   const label = remoteLabel(ref);
-  const { url, file } =
-    ref.kind === "hf" ? await resolveHubRef(ref, options.signal) : { url: ref.url, file: ref.file };
+  const { url, file } = ref.kind === "hf" ? await resolveHubRef(ref, options.signal) : { url: ref.url, file: ref.file };
   const path = join(staging, file);
   const host = new URL(url).host;
   await transfer(url, path, {

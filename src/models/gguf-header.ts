@@ -70,10 +70,38 @@ const GGML_TYPES: Record<number, [block: number, bytes: number]> = {
 };
 
 export const GGML_TYPE_NAMES: Record<number, string> = {
-  0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 7: "Q5_1", 8: "Q8_0", 9: "Q8_1", 10: "Q2_K", 11: "Q3_K",
-  12: "Q4_K", 13: "Q5_K", 14: "Q6_K", 15: "Q8_K", 16: "IQ2_XXS", 17: "IQ2_XS", 18: "IQ3_XXS", 19: "IQ1_S",
-  20: "IQ4_NL", 21: "IQ3_S", 22: "IQ2_S", 23: "IQ4_XS", 24: "I8", 25: "I16", 26: "I32", 27: "I64", 28: "F64",
-  29: "IQ1_M", 30: "BF16", 34: "TQ1_0", 35: "TQ2_0", 39: "MXFP4",
+  0: "F32",
+  1: "F16",
+  2: "Q4_0",
+  3: "Q4_1",
+  6: "Q5_0",
+  7: "Q5_1",
+  8: "Q8_0",
+  9: "Q8_1",
+  10: "Q2_K",
+  11: "Q3_K",
+  12: "Q4_K",
+  13: "Q5_K",
+  14: "Q6_K",
+  15: "Q8_K",
+  16: "IQ2_XXS",
+  17: "IQ2_XS",
+  18: "IQ3_XXS",
+  19: "IQ1_S",
+  20: "IQ4_NL",
+  21: "IQ3_S",
+  22: "IQ2_S",
+  23: "IQ4_XS",
+  24: "I8",
+  25: "I16",
+  26: "I32",
+  27: "I64",
+  28: "F64",
+  29: "IQ1_M",
+  30: "BF16",
+  34: "TQ1_0",
+  35: "TQ2_0",
+  39: "MXFP4",
 };
 
 /** The bytes a tensor takes, or undefined for a type this table does not know. */
@@ -186,7 +214,8 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
     if (size < 4) throw new GgufFormatError("not a GGUF file");
     const magic = Buffer.alloc(4);
     await fh.read(magic, 0, 4, 0);
-    if (magic.toString("latin1") !== "GGUF") throw new GgufFormatError('not a GGUF file (it does not start with "GGUF")');
+    if (magic.toString("latin1") !== "GGUF")
+      throw new GgufFormatError('not a GGUF file (it does not start with "GGUF")');
     c.skip(4);
     const version = await c.u32();
     if (version < 2 || version > 3) throw new GgufFormatError(`GGUF version ${version} is not supported`);

@@ -38,7 +38,8 @@ function isSplit(file: string): boolean {
 export async function resolveHubRef(ref: HfRef, signal?: AbortSignal): Promise<{ url: string; file: string }> {
   if (ref.file !== undefined) {
     const [path = "", branch] = ref.file.split("#");
-    if (isSplit(path)) throw new ModelError(`cannot download ${ref.ref}: models split into several files are not supported yet`);
+    if (isSplit(path))
+      throw new ModelError(`cannot download ${ref.ref}: models split into several files are not supported yet`);
     return { url: fileUrl(ref, path, branch || "main"), file: safeFileName(basename(path)) };
   }
   const tag = ref.quant ?? "latest";
@@ -69,6 +70,7 @@ export async function resolveHubRef(ref: HfRef, signal?: AbortSignal): Promise<{
   if (typeof name !== "string" || !/\.gguf$/i.test(name)) {
     throw new ModelError(`cannot download ${ref.ref}: the hub did not name a GGUF file for it`);
   }
-  if (isSplit(name)) throw new ModelError(`cannot download ${ref.ref}: models split into several files are not supported yet`);
+  if (isSplit(name))
+    throw new ModelError(`cannot download ${ref.ref}: models split into several files are not supported yet`);
   return { url: fileUrl(ref, name), file: safeFileName(basename(name)) };
 }

@@ -17,7 +17,12 @@ export interface ModelInsight extends ModelSummary {
 
 const BACKENDS: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
 
-export async function modelInsight(path: string, file: string, aliases: string[], contextSize?: number): Promise<ModelInsight> {
+export async function modelInsight(
+  path: string,
+  file: string,
+  aliases: string[],
+  contextSize?: number,
+): Promise<ModelInsight> {
   const summary = await describeModel(path, file, aliases);
   if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
   const { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo } = await import("node-llama-cpp");
@@ -31,7 +36,12 @@ export async function modelInsight(path: string, file: string, aliases: string[]
   try {
     const info = await readGgufFileInfo(path, {
       logWarnings: false,
-      ignoreKeys: ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.merges"],
+      ignoreKeys: [
+        "tokenizer.ggml.tokens",
+        "tokenizer.ggml.scores",
+        "tokenizer.ggml.token_type",
+        "tokenizer.ggml.merges",
+      ],
     });
     const insights = await GgufInsights.from(info, llama);
     const context = contextSize ?? Math.min(insights.trainContextSize ?? 4096, 8192);
@@ -48,7 +58,13 @@ export async function modelInsight(path: string, file: string, aliases: string[]
       ...(gpu === false ? {} : { gpuLayers: values.gpuLayers }),
       ram: { needed: values.totalRamUsage, total: ram.total, fits: values.totalRamUsage <= ram.total },
       ...(vramState
-        ? { vram: { needed: values.totalVramUsage, total: vramState.total, fits: values.totalVramUsage <= vramState.total } }
+        ? {
+            vram: {
+              needed: values.totalVramUsage,
+              total: vramState.total,
+              fits: values.totalVramUsage <= vramState.total,
+            },
+          }
         : {}),
       warnings: insights.getWarnings(path),
     };

@@ -32,12 +32,20 @@ function parseHf(ref: string): ModelRef {
   const parts = body.split("/");
   const [user, repoPart, ...rest] = parts;
   const bad = (): UsageError =>
-    new UsageError(`"${ref}" is not a Hugging Face reference: use hf:<user>/<repo>:<quant> or hf:<user>/<repo>/<file>.gguf`);
+    new UsageError(
+      `"${ref}" is not a Hugging Face reference: use hf:<user>/<repo>:<quant> or hf:<user>/<repo>/<file>.gguf`,
+    );
   if (!user || !repoPart) throw bad();
   if (rest.length === 0) {
     const [repo, quant, ...more] = repoPart.split(":");
     if (!repo || more.length > 0 || quant === "") throw bad();
-    return { kind: "hf", ref: `hf:${user}/${repo}${quant ? `:${quant}` : ""}`, user, repo, ...(quant ? { quant } : {}) };
+    return {
+      kind: "hf",
+      ref: `hf:${user}/${repo}${quant ? `:${quant}` : ""}`,
+      user,
+      repo,
+      ...(quant ? { quant } : {}),
+    };
   }
   const file = rest.join("/");
   if (!/\.gguf(#.*)?$/i.test(file) || repoPart.includes(":")) throw bad();

@@ -113,7 +113,8 @@ async function chooseDefault(folder: string, options: ResolveOptions): Promise<s
   const ref = parseModelRef(DEFAULT_MODEL.ref) as RemoteRef;
   const path = await resolveRemote(ref, folder, options);
   const aliases = readAliases(folder);
-  if (aliases[DEFAULT_MODEL.alias] === undefined) writeAliases(folder, { ...aliases, [DEFAULT_MODEL.alias]: basename(path) });
+  if (aliases[DEFAULT_MODEL.alias] === undefined)
+    writeAliases(folder, { ...aliases, [DEFAULT_MODEL.alias]: basename(path) });
   return path;
 }
 

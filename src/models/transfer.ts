@@ -71,9 +71,12 @@ export async function transfer(url: string, dest: string, options: TransferOptio
     const stall = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal;
     let last = Date.now();
-    const watchdog = setInterval(() => {
-      if (Date.now() - last > options.stallMs) stall.abort();
-    }, Math.max(10, Math.min(1000, options.stallMs / 4)));
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - last > options.stallMs) stall.abort();
+      },
+      Math.max(10, Math.min(1000, options.stallMs / 4)),
+    );
     const before = start;
     try {
       const headers: Record<string, string> = { ...options.headers };
@@ -85,19 +88,26 @@ export async function transfer(url: string, dest: string, options: TransferOptio
       try {
         response = await fetch(url, { headers, signal, redirect: "follow" });
       } catch (err) {
-        throw options.signal?.aborted || stall.signal.aborted ? err : new ModelError(`cannot download ${url}: ${host} cannot be reached`);
+        throw options.signal?.aborted || stall.signal.aborted
+          ? err
+          : new ModelError(`cannot download ${url}: ${host} cannot be reached`);
       }
       if (response.status === 416 && note?.total !== undefined && start === note.total) {
         await response.body?.cancel();
       } else {
         if (!response.ok) {
           await response.body?.cancel();
-          throw new ModelError(`cannot download ${url}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`);
+          throw new ModelError(
+            `cannot download ${url}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
+          );
         }
         if (response.status === 200 && start > 0) start = 0; // The server sent the whole file again.
         const total = totalFrom(response, start);
         const validator = response.headers.get("etag") ?? response.headers.get("last-modified") ?? undefined;
-        await writeFile(notePath, JSON.stringify({ url, ...(validator ? { validator } : {}), ...(total !== undefined ? { total } : {}) }));
+        await writeFile(
+          notePath,
+          JSON.stringify({ url, ...(validator ? { validator } : {}), ...(total !== undefined ? { total } : {}) }),
+        );
         if (!announced) options.onStart?.(total ?? 0, start);
         announced = true;
         const fh = await open(part, start === 0 ? "w" : "a");
@@ -134,7 +144,8 @@ export async function transfer(url: string, dest: string, options: TransferOptio
         if ((await sizeOf(part)) === 0) await rm(notePath, { force: true });
         throw err;
       }
-      if (options.signal?.aborted) throw new ResumableError(`the download of ${url} was stopped; pull it again to resume`);
+      if (options.signal?.aborted)
+        throw new ResumableError(`the download of ${url} was stopped; pull it again to resume`);
       const got = await sizeOf(part);
       if (stall.signal.aborted) {
         throw new ResumableError(
@@ -143,7 +154,9 @@ export async function transfer(url: string, dest: string, options: TransferOptio
       }
       failures = got > before ? 1 : failures + 1;
       if (failures > retries) {
-        throw new ResumableError(`the connection to ${host} was lost ${retries + 1} times in a row; pull it again to resume`);
+        throw new ResumableError(
+          `the connection to ${host} was lost ${retries + 1} times in a row; pull it again to resume`,
+        );
       }
     }
   }

@@ -4,7 +4,7 @@
  * `/<user>/<repo>/resolve/<branch>/<file>`). Each file can misbehave on purpose.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export interface ServedFile {
   body: Buffer;
@@ -51,7 +51,7 @@ export async function startModelServer(): Promise<ModelServer> {
   const requests: RequestRecord[] = [];
   let waiting: (() => void)[] = [];
   let released = false;
-  const sockets = new Set<import("node:net").Socket>();
+  const sockets = new Set<Socket>();
 
   const serveFile = async (req: IncomingMessage, res: ServerResponse, file: ServedFile): Promise<void> => {
     if (file.status !== undefined) {

@@ -15,8 +15,10 @@ export function homeWithModels(spec: FolderSpec): { home: string; folder: string
   const home = tempHome();
   const folder = join(home, "models");
   mkdirSync(folder, { recursive: true });
-  for (const [name, kind] of Object.entries(spec.models ?? {})) if (kind) copyFileSync(fixture(kind), join(folder, `${name}.gguf`));
-  for (const [name, kind] of Object.entries(spec.broken ?? {})) if (kind) copyFileSync(brokenFixture(kind), join(folder, `${name}.gguf`));
+  for (const [name, kind] of Object.entries(spec.models ?? {}))
+    if (kind) copyFileSync(fixture(kind), join(folder, `${name}.gguf`));
+  for (const [name, kind] of Object.entries(spec.broken ?? {}))
+    if (kind) copyFileSync(brokenFixture(kind), join(folder, `${name}.gguf`));
   if (spec.aliases) writeFileSync(join(folder, "aliases.json"), JSON.stringify(spec.aliases));
   return { home, folder };
 }

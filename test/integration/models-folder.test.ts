@@ -18,7 +18,10 @@ describe("parley models list / info / rm / alias", () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split("\n");
     assert.match(lines[0] ?? "", /^NAME +ALIAS +SIZE +ARCH +PARAMS +QUANT +CONTEXT +TEMPLATE$/);
-    assert.match(lines[1] ?? "", /^broken +- +136 kB +damaged +- +- +- +- +the file is shorter than its tensors need \(truncated\)$/);
+    assert.match(
+      lines[1] ?? "",
+      /^broken +- +136 kB +damaged +- +- +- +- +the file is shorter than its tensors need \(truncated\)$/,
+    );
     assert.match(lines[2] ?? "", /^llama3 +- +272 kB +llama +66K +F32 +512 +llama3$/);
     assert.match(lines[3] ?? "", /^notgguf +- +272 kB +damaged .*not a GGUF file/);
     assert.match(lines[4] ?? "", /^plain +- +\d+ kB +llama +66K +F32 +512 +none$/);
@@ -42,14 +45,20 @@ describe("parley models list / info / rm / alias", () => {
         title: "parley-fixture",
       },
     );
-    assert.equal(json.find((m: { name: string }) => m.name === "broken").damaged, "the file is shorter than its tensors need (truncated)");
+    assert.equal(
+      json.find((m: { name: string }) => m.name === "broken").damaged,
+      "the file is shorter than its tensors need (truncated)",
+    );
   });
 
   it("an empty or missing folder lists nothing and says how to get a model", async () => {
     const { home } = homeWithModels({});
     const r = await runParley(["models", "list"], { home });
     assert.deepEqual([r.code, r.stdout], [0, ""]);
-    assert.match(r.stderr, /^no models in .*models: pull one with `parley models pull <ref>` \(see `parley models recommend`\)\n$/);
+    assert.match(
+      r.stderr,
+      /^no models in .*models: pull one with `parley models pull <ref>` \(see `parley models recommend`\)\n$/,
+    );
   });
 
   it("info shows metadata and memory at a context size; damaged and unknown models are plain errors", async () => {
@@ -69,7 +78,10 @@ describe("parley models list / info / rm / alias", () => {
 
     const damaged = await runParley(["models", "info", "broken"], { home });
     assert.equal(damaged.code, 3);
-    assert.equal(damaged.stderr, "parley: broken.gguf is damaged: the file is shorter than its tensors need (truncated)\n");
+    assert.equal(
+      damaged.stderr,
+      "parley: broken.gguf is damaged: the file is shorter than its tensors need (truncated)\n",
+    );
     const unknown = await runParley(["models", "info", "scrip"], { home });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^parley: no model named "scrip" in .* \(did you mean script\?\)\n$/);
@@ -128,7 +140,10 @@ describe("parley models list / info / rm / alias", () => {
   });
 
   it("rm deletes a model and its aliases, by name, alias or file name; never outside the folder", async () => {
-    const { home, folder } = homeWithModels({ ...SPEC, aliases: { fast: "script.gguf", quick: "script.gguf", l: "llama3.gguf" } });
+    const { home, folder } = homeWithModels({
+      ...SPEC,
+      aliases: { fast: "script.gguf", quick: "script.gguf", l: "llama3.gguf" },
+    });
     let r = await runParley(["models", "rm", "fast"], { home });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "removed script.gguf and its aliases fast, quick\n");
@@ -151,7 +166,10 @@ describe("parley models list / info / rm / alias", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^Models that fit this machine's [\d.]+ GB of memory/);
     assert.match(r.stdout, /^NAME +SIZE +GOOD AT +PULL WITH$/m);
-    assert.match(r.stdout, /Qwen2\.5 1\.5B Instruct \(default\) +990 MB .*parley models pull hf:bartowski\/Qwen2\.5-1\.5B-Instruct-GGUF:Q4_K_M --alias qwen2\.5-1\.5b$/m);
+    assert.match(
+      r.stdout,
+      /Qwen2\.5 1\.5B Instruct \(default\) +990 MB .*parley models pull hf:bartowski\/Qwen2\.5-1\.5B-Instruct-GGUF:Q4_K_M --alias qwen2\.5-1\.5b$/m,
+    );
     const json = JSON.parse((await runParley(["models", "recommend", "--json"])).stdout);
     assert.ok(json.models.length >= 1);
     for (const m of json.models) assert.match(m.ref, /^hf:[^/]+\/[^/:]+:Q4_K_M$/);
@@ -168,7 +186,10 @@ describe("parley doctor", () => {
     assert.match(r.stdout, /^ {2}CPU {14}.*: \d+ physical cores, \d+ logical; parley uses \d+ threads?$/m);
     assert.match(r.stdout, /^ {2}models folder {4}.*models$/m);
     assert.match(r.stdout, /^ {2}models {11}broken \(damaged\), llama3, notgguf \(damaged\), plain, script$/m);
-    assert.match(r.stdout, /^FAIL {2}broken\.gguf is damaged: the file is shorter than its tensors need \(truncated\)\n {8}fix: parley models rm broken$/m);
+    assert.match(
+      r.stdout,
+      /^FAIL {2}broken\.gguf is damaged: the file is shorter than its tensors need \(truncated\)\n {8}fix: parley models rm broken$/m,
+    );
     assert.match(r.stdout, /^2 checks failed\.$/m);
     const json = JSON.parse((await runParley(["doctor", "--json"], { home })).stdout);
     assert.ok(["CPU", "CUDA", "Vulkan", "Metal"].includes(json.backend.chosen));
@@ -188,6 +209,9 @@ describe("parley doctor", () => {
     assert.match(healthy.stdout, /All checks passed\.\n$/);
     const empty = await runParley(["doctor"], { home: homeWithModels({}).home });
     assert.equal(empty.code, 1);
-    assert.match(empty.stdout, /FAIL {2}no models in .*\n {8}fix: parley models pull hf:bartowski\/Qwen2\.5-1\.5B-Instruct-GGUF:Q4_K_M --alias qwen2\.5-1\.5b/);
+    assert.match(
+      empty.stdout,
+      /FAIL {2}no models in .*\n {8}fix: parley models pull hf:bartowski\/Qwen2\.5-1\.5B-Instruct-GGUF:Q4_K_M --alias qwen2\.5-1\.5b/,
+    );
   });
 });

@@ -43,7 +43,9 @@ describe("parley models pull", () => {
     assert.match(r.stderr, /Checking the file\nSaved .*plain\.gguf \(394 kB\)\nalias plain1 → plain\n/);
     assert.deepEqual(readFileSync(join(home, "models", "plain.gguf")), BODY);
     assert.deepEqual(JSON.parse(readFileSync(join(home, "models", "aliases.json"), "utf8")), { plain1: "plain.gguf" });
-    assert.ok(!existsSync(join(home, "models", ".downloads")) || readdirSync(join(home, "models", ".downloads")).length === 0);
+    assert.ok(
+      !existsSync(join(home, "models", ".downloads")) || readdirSync(join(home, "models", ".downloads")).length === 0,
+    );
 
     // Pulling it again downloads nothing.
     const before = server.requests.length;
@@ -57,10 +59,15 @@ describe("parley models pull", () => {
     const home = tempHome();
     const r = await runParley(["models", "pull", `${server.url}/missing/model.gguf`], { home });
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /^parley: cannot download http:\/\/127\.0\.0\.1:\d+\/missing\/model\.gguf: the server answered 404/m);
+    assert.match(
+      r.stderr,
+      /^parley: cannot download http:\/\/127\.0\.0\.1:\d+\/missing\/model\.gguf: the server answered 404/m,
+    );
     assert.doesNotMatch(r.stderr, /Error|at .*\.js/);
     assert.deepEqual(visible(home), []);
-    assert.ok(!existsSync(join(home, "models", ".downloads")) || readdirSync(join(home, "models", ".downloads")).length === 0);
+    assert.ok(
+      !existsSync(join(home, "models", ".downloads")) || readdirSync(join(home, "models", ".downloads")).length === 0,
+    );
   });
 
   it("refuses a body that is not GGUF and saves nothing", async () => {
@@ -68,7 +75,10 @@ describe("parley models pull", () => {
     const home = tempHome();
     const r = await runParley(["models", "pull", `${server.url}/a/page.gguf`], { home });
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /parley: the file from .*page\.gguf is not a usable GGUF model \(not a GGUF file .*\); nothing was saved/);
+    assert.match(
+      r.stderr,
+      /parley: the file from .*page\.gguf is not a usable GGUF model \(not a GGUF file .*\); nothing was saved/,
+    );
     assert.deepEqual(models(home), []);
   });
 
@@ -113,7 +123,10 @@ describe("parley models pull", () => {
     const home = tempHome();
     const r = await runParley(["models", "pull", `${server.url}/a/cut.gguf`], { home });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^parley: the connection to 127\.0\.0\.1:\d+ was lost 4 times in a row; pull it again to resume\n$/m);
+    assert.match(
+      r.stderr,
+      /^parley: the connection to 127\.0\.0\.1:\d+ was lost 4 times in a row; pull it again to resume\n$/m,
+    );
     assert.deepEqual(visible(home), [], "nothing half-written appears in the models folder");
     assert.equal(models(home).length, 0);
 
@@ -141,7 +154,10 @@ describe("parley models pull", () => {
       env: { PARLEY_PULL_STALL_SECONDS: "1" },
     });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^parley: the download of .*hung\.gguf stopped: nothing arrived for 1 s; pull it again to resume\n$/m);
+    assert.match(
+      r.stderr,
+      /^parley: the download of .*hung\.gguf stopped: nothing arrived for 1 s; pull it again to resume\n$/m,
+    );
     assert.deepEqual(models(home), []);
     server.files.delete("/a/hung.gguf");
   });
@@ -203,10 +219,16 @@ describe("parley models pull", () => {
     const mark = server.requests.length;
     const r = await runParley(["models", "pull", "hf:someone/Tiny-GGUF:Q4_K_M", "--alias", "tiny"], { home, env });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Looking up hf:someone\/Tiny-GGUF:Q4_K_M\nDownloading (\S+\.gguf) \(394 kB\) from 127\.0\.0\.1:\d+/);
+    assert.match(
+      r.stderr,
+      /Looking up hf:someone\/Tiny-GGUF:Q4_K_M\nDownloading (\S+\.gguf) \(394 kB\) from 127\.0\.0\.1:\d+/,
+    );
     const paths = server.requests.slice(mark).map((q) => `${q.method} ${q.path}`);
     assert.ok(paths.includes("GET /v2/someone/Tiny-GGUF/manifests/Q4_K_M"), paths.join("\n"));
-    assert.ok(paths.some((p) => p.endsWith(" /someone/Tiny-GGUF/resolve/main/Tiny-Q4_K_M.gguf")), paths.join("\n"));
+    assert.ok(
+      paths.some((p) => p.endsWith(" /someone/Tiny-GGUF/resolve/main/Tiny-Q4_K_M.gguf")),
+      paths.join("\n"),
+    );
     const [file] = models(home);
     assert.ok(file);
     assert.deepEqual(readFileSync(join(home, "models", file)), BODY);
@@ -221,7 +243,10 @@ describe("parley models pull", () => {
     assert.match(offline.stderr, /already in the models folder/);
     const unknown = await runParley(["models", "pull", "hf:someone/Tiny-GGUF:Q2_K"], { home, env });
     assert.equal(unknown.code, 3);
-    assert.match(unknown.stderr, /^parley: cannot download hf:someone\/Tiny-GGUF:Q2_K: the hub has no such model or quantization\n$/m);
+    assert.match(
+      unknown.stderr,
+      /^parley: cannot download hf:someone\/Tiny-GGUF:Q2_K: the hub has no such model or quantization\n$/m,
+    );
   });
 
   it("--offline and PARLEY_OFFLINE=1 forbid the network and name the reference", async () => {
@@ -233,7 +258,10 @@ describe("parley models pull", () => {
     ] as const) {
       const r = await runParley(["models", "pull", `${server.url}/a/plain.gguf`, ...args], { home, env });
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /^parley: http:\/\/127\.0\.0\.1:\d+\/a\/plain\.gguf is not in the models folder and pulling it needs the network, but parley is offline\n$/);
+      assert.match(
+        r.stderr,
+        /^parley: http:\/\/127\.0\.0\.1:\d+\/a\/plain\.gguf is not in the models folder and pulling it needs the network, but parley is offline\n$/,
+      );
     }
     assert.equal(server.requests.length, mark, "no request was made");
   });

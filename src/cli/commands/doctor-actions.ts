@@ -44,7 +44,13 @@ async function llamaReport(): Promise<{
 }> {
   const { getLlama, getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await import("node-llama-cpp");
   const nodeLlamaCpp = await getModuleVersion();
-  const quiet = { build: "never", skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
+  const quiet = {
+    build: "never",
+    skipDownload: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.error,
+    logger: () => undefined,
+  } as const;
   const backends: Backend[] = [];
   const supported = (await getLlamaGpuTypes("supported")).filter((g): g is Exclude<typeof g, false> => g !== false);
   for (const type of supported) {
@@ -60,7 +66,14 @@ async function llamaReport(): Promise<{
   try {
     llama = await getLlama({ ...quiet, gpu: "auto" });
   } catch (err) {
-    return { nodeLlamaCpp, backends, chosen: "none", why: "no llama.cpp binary could be loaded", gpus: [], error: firstLine(err) };
+    return {
+      nodeLlamaCpp,
+      backends,
+      chosen: "none",
+      why: "no llama.cpp binary could be loaded",
+      gpus: [],
+      error: firstLine(err),
+    };
   }
   try {
     backends.push({ name: "CPU", available: true });
@@ -110,7 +123,12 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
   checks.push(
     nodeMajor >= 20
       ? { name: "node", ok: true, message: `Node.js ${process.versions.node}` }
-      : { name: "node", ok: false, message: `Node.js ${process.versions.node} is too old`, fix: "install Node.js 20 or later" },
+      : {
+          name: "node",
+          ok: false,
+          message: `Node.js ${process.versions.node} is too old`,
+          fix: "install Node.js 20 or later",
+        },
   );
   const llama = await llamaReport();
   checks.push(
@@ -124,32 +142,61 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       : { name: "llama.cpp", ok: true, message: `llama.cpp ${llama.llamaCpp ?? "?"} on ${llama.chosen}` },
   );
   const physical = physicalCores();
-  const cpu = { model: cpus()[0]?.model ?? "?", physicalCores: physical, logicalCores: availableParallelism(), threads: defaultThreads() };
+  const cpu = {
+    model: cpus()[0]?.model ?? "?",
+    physicalCores: physical,
+    logicalCores: availableParallelism(),
+    threads: defaultThreads(),
+  };
   const ram = { total: totalmem(), free: freemem() };
-  for (const [name, path] of [["config folder", paths.config], ["models folder", paths.models]] as const) {
+  for (const [name, path] of [
+    ["config folder", paths.config],
+    ["models folder", paths.models],
+  ] as const) {
     checks.push(
       writable(path)
         ? { name, ok: true, message: `${path} is writable` }
-        : { name, ok: false, message: `${path} cannot be written`, fix: `make it writable, or set PARLEY_HOME to a folder you own` },
+        : {
+            name,
+            ok: false,
+            message: `${path} cannot be written`,
+            fix: `make it writable, or set PARLEY_HOME to a folder you own`,
+          },
     );
   }
   let aliases: Record<string, string> = {};
   try {
     aliases = readAliases(paths.models);
   } catch (err) {
-    checks.push({ name: "aliases", ok: false, message: firstLine(err), fix: `fix or delete ${join(paths.models, "aliases.json")}` });
+    checks.push({
+      name: "aliases",
+      ok: false,
+      message: firstLine(err),
+      fix: `fix or delete ${join(paths.models, "aliases.json")}`,
+    });
   }
   for (const [name, ref] of Object.entries(aliases)) {
     const parsed = parseModelRef(ref);
     const missing =
-      (parsed.kind === "name" && !findInFolder(paths.models, parsed.name)) || (parsed.kind === "path" && !existsSync(parsed.path));
+      (parsed.kind === "name" && !findInFolder(paths.models, parsed.name)) ||
+      (parsed.kind === "path" && !existsSync(parsed.path));
     if (missing) {
-      checks.push({ name: "aliases", ok: false, message: `alias ${name} names ${ref}, which is missing`, fix: `parley models alias --rm ${name}` });
+      checks.push({
+        name: "aliases",
+        ok: false,
+        message: `alias ${name} names ${ref}, which is missing`,
+        fix: `parley models alias --rm ${name}`,
+      });
     }
   }
   const models = await listSummaries(paths.models);
   for (const m of models.filter((x) => x.damaged)) {
-    checks.push({ name: "models", ok: false, message: `${m.file} is damaged: ${m.damaged}`, fix: `parley models rm ${m.name}` });
+    checks.push({
+      name: "models",
+      ok: false,
+      message: `${m.file} is damaged: ${m.damaged}`,
+      fix: `parley models rm ${m.name}`,
+    });
   }
   if (models.length === 0) {
     checks.push({
@@ -185,7 +232,13 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
     ram,
     cpu,
     paths,
-    models: models.map((m) => ({ name: m.name, file: m.file, size: m.size, aliases: m.aliases, damaged: m.damaged ?? null })),
+    models: models.map((m) => ({
+      name: m.name,
+      file: m.file,
+      size: m.size,
+      aliases: m.aliases,
+      damaged: m.damaged ?? null,
+    })),
     checks,
   };
   if (opts.json) {
@@ -201,7 +254,9 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
     `  backends         ${llama.backends.map((b) => `${b.name} ${b.available ? "yes" : `no${b.reason ? ` (${b.reason})` : ""}`}`).join(", ")}`,
     `  backend in use   ${llama.chosen}: ${llama.why}`,
     `  GPUs             ${llama.gpus.length > 0 ? llama.gpus.join(", ") : "none"}`,
-    ...(llama.vram ? [`  VRAM             ${formatBytes(llama.vram.free)} free of ${formatBytes(llama.vram.total)}`] : []),
+    ...(llama.vram
+      ? [`  VRAM             ${formatBytes(llama.vram.free)} free of ${formatBytes(llama.vram.total)}`]
+      : []),
     `  RAM              ${formatBytes(ram.free)} free of ${formatBytes(ram.total)}`,
     `  CPU              ${cpu.model}: ${cpu.physicalCores} physical cores, ${cpu.logicalCores} logical; parley uses ${cpu.threads} thread${cpu.threads > 1 ? "s" : ""}`,
     `  config           ${paths.configFile}`,

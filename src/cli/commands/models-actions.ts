@@ -77,15 +77,22 @@ function offline(opts: { offline?: boolean }): boolean {
   return opts.offline === true || offlineFromEnv();
 }
 
-export async function pullCommand(ref: string, opts: { alias?: string; sha256?: string; offline?: boolean }): Promise<void> {
+export async function pullCommand(
+  ref: string,
+  opts: { alias?: string; sha256?: string; offline?: boolean },
+): Promise<void> {
   if (opts.alias !== undefined) checkAliasName(opts.alias);
   const parsed = parseModelRef(ref);
   if (!isRemote(parsed)) {
-    throw new UsageError(`"${ref}" is not a download: pull takes hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an https:// URL`);
+    throw new UsageError(
+      `"${ref}" is not a download: pull takes hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an https:// URL`,
+    );
   }
   const folder = modelsFolder();
   if (offline(opts) && !localFileFor(folder, parsed)) {
-    throw new UsageError(`${remoteLabel(parsed)} is not in the models folder and pulling it needs the network, but parley is offline`);
+    throw new UsageError(
+      `${remoteLabel(parsed)} is not in the models folder and pulling it needs the network, but parley is offline`,
+    );
   }
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -97,7 +104,9 @@ export async function pullCommand(ref: string, opts: { alias?: string; sha256?: 
       ...(opts.sha256 !== undefined ? { sha256: opts.sha256 } : {}),
       onEvent: progressReporter(process.stderr),
       signal: controller.signal,
-      ...(process.env.PARLEY_PULL_STALL_SECONDS ? { stallMs: Number(process.env.PARLEY_PULL_STALL_SECONDS) * 1000 } : {}),
+      ...(process.env.PARLEY_PULL_STALL_SECONDS
+        ? { stallMs: Number(process.env.PARLEY_PULL_STALL_SECONDS) * 1000 }
+        : {}),
     });
   } catch (err) {
     if (!controller.signal.aborted) throw err;
@@ -118,7 +127,9 @@ function parseContextSize(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 16 || n > 10_000_000) {
-    throw new UsageError(`invalid value for --context-size: ${JSON.stringify(raw)} (expected a whole number of at least 16)`);
+    throw new UsageError(
+      `invalid value for --context-size: ${JSON.stringify(raw)} (expected a whole number of at least 16)`,
+    );
   }
   return n;
 }
@@ -128,7 +139,9 @@ async function localModel(ref: string): Promise<string> {
   const parsed = parseModelRef(ref);
   const folder = modelsFolder();
   if (isRemote(parsed) && !localFileFor(folder, parsed)) {
-    throw new UsageError(`${remoteLabel(parsed)} is not in the models folder: pull it first with \`parley models pull ${ref}\``);
+    throw new UsageError(
+      `${remoteLabel(parsed)} is not in the models folder: pull it first with \`parley models pull ${ref}\``,
+    );
   }
   return resolveModelRef(ref, { offline: true, interactive: false, folder });
 }
@@ -198,10 +211,16 @@ export function removeCommand(ref: string): void {
     writeAliases(folder, aliases);
   }
   forgetOrigins(folder, file);
-  note(`removed ${file}${dropped.length > 0 ? ` and its alias${dropped.length > 1 ? "es" : ""} ${dropped.join(", ")}` : ""}`);
+  note(
+    `removed ${file}${dropped.length > 0 ? ` and its alias${dropped.length > 1 ? "es" : ""} ${dropped.join(", ")}` : ""}`,
+  );
 }
 
-export async function aliasCommand(name: string | undefined, ref: string | undefined, opts: { rm?: boolean }): Promise<void> {
+export async function aliasCommand(
+  name: string | undefined,
+  ref: string | undefined,
+  opts: { rm?: boolean },
+): Promise<void> {
   const folder = modelsFolder();
   const aliases = readAliases(folder);
   if (name === undefined) {
@@ -219,7 +238,8 @@ export async function aliasCommand(name: string | undefined, ref: string | undef
     return note(`removed alias ${name}`);
   }
   if (ref === undefined) {
-    if (aliases[name] === undefined) throw new UsageError(`no alias "${name}"; to add one: parley models alias ${name} <ref>`);
+    if (aliases[name] === undefined)
+      throw new UsageError(`no alias "${name}"; to add one: parley models alias ${name} <ref>`);
     return out(aliases[name]);
   }
   checkAliasName(name);

@@ -31,7 +31,9 @@ export function addModelsCommand(program: Command): Command {
     .argument("<ref>", "a name, alias, path or pulled reference")
     .option("-c, --context-size <n>", "context size to estimate memory for")
     .option("--json", "print JSON")
-    .action(async (ref: string, opts: { contextSize?: string; json?: boolean }) => (await actions()).infoCommand(ref, opts));
+    .action(async (ref: string, opts: { contextSize?: string; json?: boolean }) =>
+      (await actions()).infoCommand(ref, opts),
+    );
   models
     .command("rm")
     .description("delete a model from the models folder, with its aliases")
