@@ -37,7 +37,7 @@ describe("models on a terminal", () => {
     assert.match(midway, /^Downloading bar\.gguf \(394 kB\) from 127\.0\.0\.1:\d+$/m);
     assert.equal(await term.waitForExit(30_000), 0);
     const screen = term.screen();
-    assert.match(screen, /^\[#{10,}\] 394 kB \/ 394 kB  100% .*\nChecking the file\nSaved .*bar\.gguf \(394 kB\)$/m);
+    assert.match(screen, /^\[#{10,}\] 394 kB \/ 394 kB {2}100% .*\nChecking the file\nSaved .*bar\.gguf \(394 kB\)$/m);
     // One bar, redrawn in place: no second bar line.
     assert.equal(screen.split("\n").filter((l) => l.startsWith("[")).length, 1, screen);
     assert.deepEqual(readFileSync(join(term.home, "models", "bar.gguf")), BODY);
