@@ -141,6 +141,20 @@ class Cursor {
     return this.buf.subarray(at, at + n);
   }
 
+  /** Skips an array of strings, reading only their lengths (a vocabulary can hold 250k of them). */
+  async skipStrings(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      let at = this.pos - this.bufStart;
+      if (at < 0 || at + 8 > this.buf.length) {
+        await this.ensure(8);
+        at = this.pos - this.bufStart;
+      }
+      const n = this.buf.readBigUInt64LE(at);
+      if (n > BigInt(this.size)) throw new GgufFormatError("the header has an impossible string length (damaged)");
+      this.skip(8 + Number(n));
+    }
+  }
+
   skip(n: number): void {
     if (this.pos + n > this.size) throw new GgufFormatError("the file ends inside its header (truncated)");
     this.pos += n;
@@ -199,6 +213,7 @@ class Cursor {
     const length = await this.count("array length");
     const size = FIXED_SIZES[of];
     if (size !== undefined) this.skip(size * length);
+    else if (of === 8) await this.skipStrings(length);
     else for (let i = 0; i < length; i++) await this.value(of);
     return { arrayOf: of, length };
   }

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { runParley } from "../helpers/cli.ts";
+import { BIN, runParley } from "../helpers/cli.ts";
 import { fixture } from "../helpers/fixtures.ts";
 import { homeWithModels } from "../helpers/models-folder.ts";
 
@@ -49,6 +53,25 @@ describe("parley models list / info / rm / alias", () => {
       json.find((m: { name: string }) => m.name === "broken").damaged,
       "the file is shorter than its tensors need (truncated)",
     );
+  });
+
+  it("reads headers itself: listing loads neither node-llama-cpp nor conf", () => {
+    const { home } = homeWithModels(SPEC);
+    const trace = join(mkdtempSync(join(tmpdir(), "parley-trace-")), "modules.txt");
+    const r = spawnSync(
+      process.execPath,
+      ["--import", fileURLToPath(new URL("../helpers/import-trace.mjs", import.meta.url)), BIN, "models", "list"],
+      { encoding: "utf8", env: { ...process.env, PARLEY_HOME: home, PARLEY_IMPORT_TRACE: trace } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const modules = readFileSync(trace, "utf8").trim().split("\n");
+    assert.ok(
+      modules.some((m) => m.includes("/models/gguf-header.js")),
+      "the trace works",
+    );
+    for (const heavy of ["/node-llama-cpp/", "/conf/", "/ink/"]) {
+      assert.ok(!modules.some((m) => m.includes(heavy)), `models list loaded ${heavy}`);
+    }
   });
 
   it("an empty or missing folder lists nothing and says how to get a model", async () => {
