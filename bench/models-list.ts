@@ -14,7 +14,8 @@ import { parseArgs } from "node:util";
 import { fillFolder } from "../test/helpers/models-folder.ts";
 import { median } from "./stats.ts";
 
-const { listSummaries } = (await import("../dist/cli/commands/models-actions.js")) as {
+const built = new URL("../dist/cli/commands/models-actions.js", import.meta.url).href;
+const { listSummaries } = (await import(built)) as {
   listSummaries: (folder: string) => Promise<{ damaged?: string }[]>;
 };
 

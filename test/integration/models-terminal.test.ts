@@ -73,6 +73,16 @@ describe("models on a terminal", () => {
     );
   });
 
+  it("Ctrl-C at the first-run offer stops without pulling", async () => {
+    const mark = server.requests.length;
+    const term = Term.start([], { nodeArgs: [DRIVER], env: { HF_ENDPOINT: server.url }, columns: 200, rows: 10 });
+    terms.push(term);
+    await term.waitFor(/\[Y\/n\]/, 30_000);
+    term.press("C-c");
+    assert.equal(await term.waitForExit(30_000), 130);
+    assert.equal(server.requests.length, mark);
+  });
+
   it("first run off a terminal exits 2 with the one command that pulls the default model", async () => {
     const mark = server.requests.length;
     const child = spawn(process.execPath, [DRIVER], {
