@@ -185,7 +185,7 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
   try {
     const already = localFileFor(options.folder, ref);
     if (already) return await found(already);
-    options.onEvent?.({ type: "resolving", ref: label });
+    if (ref.kind === "hf") options.onEvent?.({ type: "resolving", ref: label });
     let staged: { path: string; file: string };
     try {
       staged = await download(ref, staging, options);
