@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { configureChatCommand } from "./commands/chat.js";
 import { addConfigCommand } from "./commands/config.js";
+import { addDoctorCommand } from "./commands/doctor.js";
 import { addHistoryCommand } from "./commands/history.js";
+import { addModelsCommand } from "./commands/models.js";
 import { refuseOtherToolCommand } from "./commands/other-tools.js";
 import { addPathsCommand } from "./commands/paths.js";
 import { addPromptsCommand } from "./commands/prompts.js";
@@ -52,6 +54,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loa
   addPromptsCommand(program);
   addHistoryCommand(program);
   addPathsCommand(program);
+  addModelsCommand(program);
+  addDoctorCommand(program);
   for (const cmd of program.commands) {
     // Commands built on their own (`new Command`) take the program's error handling and parsing rules.
     cmd.copyInheritedSettings(program);

@@ -1,0 +1,24 @@
+/** A yes/no question on the terminal, for the first-run offer: Enter means yes, Ctrl-C stops parley. */
+import { createInterface } from "node:readline/promises";
+import { InterruptError } from "../errors.js";
+
+export async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const stop = new AbortController();
+  let interrupted = false;
+  rl.on("SIGINT", () => {
+    interrupted = true;
+    stop.abort();
+  });
+  rl.on("close", () => stop.abort());
+  try {
+    const answer = (await rl.question(question, { signal: stop.signal })).trim().toLowerCase();
+    return answer === "" || answer === "y" || answer === "yes";
+  } catch {
+    process.stderr.write("\n");
+    if (interrupted) throw new InterruptError();
+    return false;
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `models info`: a model's metadata and the memory it needs at a context size, from
+ * node-llama-cpp's GGUF reader and insights (which know the backend and this machine's memory).
+ */
+import { ModelError } from "../errors.js";
+import { describeModel, type ModelSummary } from "./describe.js";
+
+export interface ModelInsight extends ModelSummary {
+  contextSize: number;
+  backend: string;
+  layers?: number;
+  gpuLayers?: number;
+  ram: { needed: number; total: number; fits: boolean };
+  vram?: { needed: number; total: number; fits: boolean };
+  warnings: string[];
+}
+
+const BACKENDS: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
+
+export async function modelInsight(
+  path: string,
+  file: string,
+  aliases: string[],
+  contextSize?: number,
+): Promise<ModelInsight> {
+  const summary = await describeModel(path, file, aliases);
+  if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
+  const { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo } = await import("node-llama-cpp");
+  const llama = await getLlama({
+    build: "never",
+    skipDownload: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.error,
+    logger: () => undefined,
+  });
+  try {
+    const info = await readGgufFileInfo(path, {
+      logWarnings: false,
+      ignoreKeys: [
+        "tokenizer.ggml.tokens",
+        "tokenizer.ggml.scores",
+        "tokenizer.ggml.token_type",
+        "tokenizer.ggml.merges",
+      ],
+    });
+    const insights = await GgufInsights.from(info, llama);
+    const context = contextSize ?? Math.min(insights.trainContextSize ?? 4096, 8192);
+    const scored = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: context });
+    const ram = await llama.getRamState();
+    const values = scored.resolvedValues;
+    const gpu = llama.gpu;
+    const vramState = gpu === false ? undefined : await llama.getVramState();
+    return {
+      ...summary,
+      contextSize: context,
+      backend: gpu === false ? "CPU" : (BACKENDS[gpu] ?? gpu),
+      layers: insights.totalLayers,
+      ...(gpu === false ? {} : { gpuLayers: values.gpuLayers }),
+      ram: { needed: values.totalRamUsage, total: ram.total, fits: values.totalRamUsage <= ram.total },
+      ...(vramState
+        ? {
+            vram: {
+              needed: values.totalVramUsage,
+              total: vramState.total,
+              fits: values.totalVramUsage <= vramState.total,
+            },
+          }
+        : {}),
+      warnings: insights.getWarnings(path),
+    };
+  } finally {
+    await llama.dispose();
+  }
+}
