@@ -65,6 +65,8 @@ export function flagValues(flags: ChatFlags): Values {
       throw new UsageError(
         `unknown chat template "${raw}" in --template (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,
       );
+    } else if (typeof raw === "boolean") {
+      out[spec.key] = raw;
     } else if (typeof raw === "string") {
       out[spec.key] = spec.parse(raw, `--${spec.key}`);
     }

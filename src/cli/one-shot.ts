@@ -5,6 +5,7 @@ import { parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
 import { checkJsonSchema, parseSchemaArgument } from "../chat/schema.js";
 import type { Message, ResponseFormat } from "../chat/types.js";
 import type { Conversation } from "../core/conversation.js";
+import type { OpenRequest } from "../core/open.js";
 import type { EngineInfo } from "../engine/engine.js";
 import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
@@ -121,6 +122,17 @@ function firstOperation(conversation: Conversation, prompt: string | undefined):
   return last?.role === "assistant" ? conversation.continue() : conversation.retry();
 }
 
+/** At a terminal, a first run may ask to download the default model, with a progress bar on stderr. */
+export async function modelPrompts(): Promise<OpenRequest["models"]> {
+  const { askYesNo } = await import("../models/ask.js");
+  const { progressReporter } = await import("../models/progress.js");
+  return {
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    ask: askYesNo,
+    onProgress: progressReporter(process.stderr),
+  };
+}
+
 export async function runOneShot(options: RunOptions, promptArg: string | undefined): Promise<number> {
   const prepared = await prepareRequest(options, promptArg);
   if (options.resume && prepared.prompt === undefined) {
@@ -153,6 +165,7 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
       source: "one-shot",
       debug: options.debug,
       snapshotMinTokens: options.resume ? 0 : ONE_SHOT_SNAPSHOT_MIN_TOKENS,
+      models: await modelPrompts(),
     });
     conversation = opened.conversation;
     if (options.stats) process.stderr.write(formatModelLine(conversation.info));

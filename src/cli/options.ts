@@ -9,7 +9,13 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option("-m, --model <path>", "the GGUF model file to load (env PARLEY_MODEL)"))
+    .addOption(
+      new Option(
+        "-m, --model <ref>",
+        "the model: a .gguf path, a name or alias in the models folder, hf:<user>/<repo>:<quant>, or a URL (env PARLEY_MODEL)",
+      ),
+    )
+    .addOption(new Option("--offline", "never use the network: a model that is not here yet is an error"))
     .addOption(
       new Option("--gpu <backend>", "compute backend (default: auto)").choices([
         "auto",

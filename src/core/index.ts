@@ -1,5 +1,12 @@
 /** The core as front ends see it: a conversation, how to open one, and what they may read. */
 export { Conversation } from "./conversation.js";
 export type { EngineInfo } from "../engine/engine.js";
-export { openConversation, loadSettings, type OpenRequest, type Opened, type ResumeChoice } from "./open.js";
+export {
+  openConversation,
+  loadSettings,
+  resolveModel,
+  type OpenRequest,
+  type Opened,
+  type ResumeChoice,
+} from "./open.js";
 export { InputHistory, listConversations, presetNames, type ConversationSummary } from "./library.js";

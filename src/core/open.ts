@@ -12,7 +12,7 @@ import { isTemplateName, TEMPLATES } from "../chat/templates.js";
 import { createEngine } from "../engine/factory.js";
 import type { GpuChoice, LlamaEngineSpec } from "../engine/spec.js";
 import { UsageError } from "../errors.js";
-import { resolveModelPath } from "../models/local-file.js";
+import { resolveModelRef, type ResolveOptions } from "../models/resolve.js";
 import type { Settings, Values } from "../settings/resolve.js";
 import { modelIdentity } from "../store/conversation-writer.js";
 import { Conversation } from "./conversation.js";
@@ -25,6 +25,8 @@ export interface OpenRequest extends SettingsRequest {
   responseFormat?: ResponseFormat | undefined;
   source: "one-shot" | "chat";
   debug?: boolean;
+  /** How the front end takes part in finding the model: a first-run question, download progress. */
+  models?: Omit<ResolveOptions, "offline">;
   /** Save a snapshot only above this many context tokens (one-shot runs: only when it can pay off). */
   snapshotMinTokens?: number;
   onProgress?: (progress: number) => void;
@@ -81,15 +83,22 @@ function withSystem(messages: readonly Message[], settings: Settings): Message[]
   return out;
 }
 
-export async function openConversation(request: OpenRequest): Promise<Opened> {
+/** The model file the settings name (downloading it first when needed, or offering the default on a first run). */
+export async function resolveModel(request: OpenRequest, loaded = loadSettings(request)): Promise<string> {
+  const ref = loaded.settings.get("model");
+  return resolveModelRef(typeof ref === "string" ? ref : undefined, {
+    interactive: false,
+    ...request.models,
+    offline: loaded.settings.boolean("offline") === true,
+  });
+}
+
+/** Opens the conversation; `modelPath` is the model already resolved by `resolveModel`, if it was. */
+export async function openConversation(request: OpenRequest, modelPath?: string): Promise<Opened> {
   const loaded = loadSettings(request);
   const { settings, resumed } = loaded;
   const notices: string[] = [];
-  const modelRef = settings.setting("model");
-  const model = resolveModelPath(
-    typeof modelRef.value === "string" ? modelRef.value : undefined,
-    modelRef.source === "conversation" ? "the saved conversation's model" : undefined,
-  );
+  const model = modelPath ?? (await resolveModel(request, loaded));
   const messages = withSystem(resumed?.messages ?? request.messages ?? [], settings);
   const spec = engineSpec(settings, model, request.debug === true, notices);
   const engine = await createEngine(spec, request.onProgress);

@@ -53,6 +53,11 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   ),
   flag({ key: "markdown", help: "render Markdown in the chat screen", defaultValue: true }),
   flag({ key: "history", help: "save conversations", defaultValue: true }),
+  flag({
+    key: "offline",
+    help: "never use the network (a model that is not here yet is an error)",
+    defaultValue: false,
+  }),
   choice(
     {
       key: "context-policy",

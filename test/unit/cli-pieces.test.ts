@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import { composePrompt } from "../../src/cli/one-shot.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
 import { defaultThreads, physicalCores } from "../../src/engine/threads.ts";
-import { resolveModelPath } from "../../src/models/local-file.ts";
+import { checkModelFile } from "../../src/models/check-file.ts";
+import { resolveModelRef } from "../../src/models/resolve.ts";
 import { ModelError, UsageError } from "../../src/errors.ts";
 
 describe("prompt composition", () => {
@@ -53,8 +54,9 @@ describe("threads", () => {
 
 describe("model paths", () => {
   const dir = mkdtempSync(join(tmpdir(), "parley-model-ref-"));
-  it("refuses missing, directory, empty and non-GGUF files", () => {
-    assert.throws(() => resolveModelPath(undefined), UsageError);
+  it("refuses missing, directory, empty and non-GGUF files", async () => {
+    const resolveModelPath = checkModelFile;
+    await assert.rejects(resolveModelRef(undefined, { offline: true, interactive: false, folder: dir }), UsageError);
     assert.throws(() => resolveModelPath(join(dir, "missing.gguf")), /not found/);
     mkdirSync(join(dir, "folder.gguf"));
     assert.throws(() => resolveModelPath(join(dir, "folder.gguf")), /directory/);
@@ -67,6 +69,9 @@ describe("model paths", () => {
     );
     writeFileSync(join(dir, "short.gguf"), "GGUF");
     assert.throws(() => resolveModelPath(join(dir, "short.gguf")), /truncated/);
-    assert.throws(() => resolveModelPath("hf:org/model"), UsageError);
+    await assert.rejects(
+      resolveModelRef("hf:org/model:Q4_K_M", { offline: true, interactive: false, folder: dir }),
+      UsageError,
+    );
   });
 });

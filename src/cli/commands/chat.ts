@@ -21,10 +21,10 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
     throw new UsageError("the interactive chat needs a terminal: stdin and stdout must not be redirected");
   if (options.output !== "text")
     throw new UsageError("--json and --jsonl are for one-shot mode, not the interactive chat");
-  const { prepareRequest } = await import("../one-shot.js");
+  const { prepareRequest, modelPrompts } = await import("../one-shot.js");
   const { paramValues } = await import("../../settings/resolve.js");
   const prepared = await prepareRequest(options, undefined, false);
-  const { loadSettings, openConversation } = await import("../../core/index.js");
+  const { loadSettings, openConversation, resolveModel } = await import("../../core/index.js");
   const request = {
     flags:
       prepared.systemFromFile !== undefined ? { ...options.flags, system: prepared.systemFromFile } : options.flags,
@@ -35,14 +35,18 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
     responseFormat: prepared.responseFormat,
     source: "chat" as const,
     debug: options.debug,
+    models: await modelPrompts(),
   };
-  // Settings are resolved before the screen starts (bad values fail here), then once more with the model.
-  const settings = loadSettings(request).settings;
+  // Settings and the model file are resolved before the screen starts: bad values fail here, and a
+  // first run can ask to download a model on the plain terminal.
+  const loaded = loadSettings(request);
+  const settings = loaded.settings;
+  const modelPath = await resolveModel(request, loaded);
   // The terminal renderers read colour support when they are first imported.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
   const { startTui } = await import("../../tui/start.js");
   return startTui({
-    open: (onProgress) => openConversation({ ...request, onProgress }),
+    open: (onProgress) => openConversation({ ...request, onProgress }, modelPath),
     firstPrompt,
     showReasoning: options.showReasoning,
     markdown: settings.boolean("markdown") !== false,
