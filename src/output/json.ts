@@ -1,4 +1,5 @@
 /** `--json`: one `chat.completion` object, written when the reply is done. */
+import { stringifyJson } from "./json-text.js";
 import type { ChatListener, DoneEvent } from "../chat/events.js";
 import type { ChatCompletion, CompletionMessage } from "../chat/types.js";
 
@@ -20,6 +21,6 @@ export function toChatCompletion(done: DoneEvent): ChatCompletion {
 
 export function jsonWriter(write: (text: string) => void): ChatListener {
   return (event) => {
-    if (event.type === "done") write(`${JSON.stringify(toChatCompletion(event), null, 2)}\n`);
+    if (event.type === "done") write(`${stringifyJson(toChatCompletion(event), 2)}\n`);
   };
 }

@@ -14,6 +14,7 @@ import {
 import { readTextIfExists } from "../../store/files.js";
 import { getPreset } from "../../store/presets.js";
 import { editSession } from "./editor.js";
+import { stringifyJson } from "../../output/json-text.js";
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -35,9 +36,8 @@ export function listConfig(opts: { json?: boolean; effective?: boolean }): void 
     const rows = effectiveConfig();
     if (opts.json)
       return out(
-        JSON.stringify(
+        stringifyJson(
           rows.map((r) => ({ ...r, value: r.value ?? null })),
-          undefined,
           2,
         ),
       );
@@ -51,7 +51,7 @@ export function listConfig(opts: { json?: boolean; effective?: boolean }): void 
     return;
   }
   const values = readConfig();
-  if (opts.json) return out(JSON.stringify(values, undefined, 2));
+  if (opts.json) return out(stringifyJson(values, 2));
   for (const spec of CONFIG_KEYS) {
     const v = values[spec.key];
     if (v !== undefined) out(`${spec.key} = ${shown(v)}`);

@@ -1,5 +1,4 @@
 /** What the `parley prompts` subcommands do. */
-import { readFileSync } from "node:fs";
 import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
 import { UsageError } from "../../errors.js";
 import { oneLine } from "../../store/conversation-records.js";
@@ -13,6 +12,8 @@ import {
   updatePreset,
   type Preset,
 } from "../../store/presets.js";
+import { INPUT_LIMITS, readTextFileBounded } from "../../store/read-bounded.js";
+import { stringifyJson } from "../../output/json-text.js";
 import { readStdin } from "../stdin.js";
 import { editSession } from "./editor.js";
 import type { PresetFlags } from "./prompts.js";
@@ -37,11 +38,7 @@ function paramsFromFlags(flags: PresetFlags): Record<string, number> {
 }
 
 function readPromptFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  return readTextFileBounded(path, "prompt file", INPUT_LIMITS.promptFile);
 }
 
 function checkText(text: string): string {
@@ -61,7 +58,7 @@ function editText(name: string, text: string): string {
 
 export function listPresets(opts: PresetFlags): void {
   const presets = [...readPresets().values()];
-  if (opts.json) return out(JSON.stringify(presets, undefined, 2));
+  if (opts.json) return out(stringifyJson(presets, 2));
   if (presets.length === 0) {
     process.stderr.write('no presets yet; add one with "parley prompts add <name> <text>"\n');
     return;
@@ -75,7 +72,7 @@ export function listPresets(opts: PresetFlags): void {
 
 export function showPreset(name: string, opts: PresetFlags): void {
   const preset = getPreset(name);
-  if (opts.json) return out(JSON.stringify(preset, undefined, 2));
+  if (opts.json) return out(stringifyJson(preset, 2));
   out(preset.system);
   const params = paramsText(preset);
   if (params) out(`\nparameters: ${params}`);
