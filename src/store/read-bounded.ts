@@ -97,13 +97,15 @@ export function readTextFileBounded(path: string, what: string, maxBytes: number
   return text;
 }
 
-/** Like `readTextFileBounded`, but undefined when the file does not exist. */
+/** Like `readTextFileBounded`, but undefined when the file does not (and cannot) exist. */
 export function readTextFileBoundedIfExists(path: string, what: string, maxBytes: number): string | undefined {
   let fd: number;
   try {
     fd = openForReading(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    // ENOTDIR: a part of the path is a file, so this file cannot exist either.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw refuse(what, path, fsReason(err));
   }
   try {
