@@ -4,7 +4,6 @@ import {
   readdirSync,
   closeSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readSync,
   renameSync,
@@ -14,7 +13,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { fsReason, RuntimeError } from "../errors.js";
-import { acquireLock, acquireLockSync, DEFAULT_STALE_MS } from "./owner-lock.js";
+import { acquireLock, acquireLockSync, DEFAULT_STALE_MS, makeDir } from "./owner-lock.js";
 import { INPUT_LIMITS, readTextFileBoundedIfExists } from "./read-bounded.js";
 
 /** Private files: only their owner may read them. */
@@ -32,7 +31,7 @@ export function readDirIfExists(dir: string): string[] {
 }
 
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  makeDir(dir);
 }
 
 /**

@@ -176,6 +176,16 @@ function busyError(what: string, holder: Holder): RuntimeError {
   return new RuntimeError(`${what} is in use by another parley${who}; try again when it has finished`);
 }
 
+/** mkdir -p; a file in the way is said as such (mkdir reports it as "exists"). */
+export function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw Object.assign(err as Error, { code: "ENOTDIR" });
+    throw err;
+  }
+}
+
 function lockError(what: string, err: unknown): ParleyError {
   return err instanceof ParleyError ? err : new RuntimeError(`cannot lock ${what}: ${fsReason(err)}`);
 }
@@ -189,7 +199,7 @@ export function acquireLockSync(lock: string, what: string, options: LockOptions
   const owner = newOwner();
   const deadline = Date.now() + (options.timeoutMs ?? 5_000);
   try {
-    mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+    makeDir(dirname(lock));
     for (;;) {
       const got = attempt(lock, owner, options.staleMs ?? DEFAULT_STALE_MS);
       if (typeof got === "function") return got;
@@ -232,7 +242,7 @@ export async function acquireLock(lock: string, what: string, options: AsyncLock
   for (;;) {
     let got: ReleaseLock | Holder;
     try {
-      mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+      makeDir(dirname(lock));
       got = attempt(lock, owner, options.staleMs ?? DEFAULT_STALE_MS);
     } catch (err) {
       throw lockError(what, err);
