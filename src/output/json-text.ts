@@ -4,7 +4,6 @@
  * the line and paragraph separators through raw. Here they are written as \u sequences: still valid
  * JSON, and the same value after parsing.
  */
-// eslint-disable-next-line no-control-regex
 const RAW_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
 
 function escape(ch: string): string {

@@ -38,11 +38,11 @@ function mute(name: OutputStreamName): void {
   if (muted.has(name)) return;
   muted.add(name);
   const stream = name === "stdout" ? process.stdout : process.stderr;
-  stream.write = ((...args: unknown[]): boolean => {
+  stream.write = (...args: unknown[]): boolean => {
     const last = args.at(-1);
-    if (typeof last === "function") process.nextTick(last as () => void);
+    if (typeof last === "function") process.nextTick(last);
     return true;
-  }) as typeof stream.write;
+  };
 }
 
 /** Records a failure of `name` (the first one counts) and says it on stderr when it can. */

@@ -25,7 +25,7 @@ function runWithFiles(
   );
   const env = { ...process.env, PARLEY_HOME: home, NO_COLOR: "1" };
   delete env.PARLEY_MODEL;
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: fds as ("pipe" | number)[] });
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: fds });
   for (const fd of fds) if (typeof fd === "number") closeSync(fd);
   return collect(child);
 }

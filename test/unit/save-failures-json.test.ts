@@ -57,6 +57,7 @@ describe("conversation writer failures", () => {
 });
 
 const HOSTILE = "a\u009b31mb\u007fc\u0085d\u2028e\u2029f\u001b[2Jg\u00a0h";
+// eslint-disable-next-line no-control-regex
 const RAW = /[\u007f-\u009f\u2028\u2029\u0000-\u001f]/;
 
 describe("terminal-safe JSON", () => {
@@ -69,9 +70,9 @@ describe("terminal-safe JSON", () => {
   });
 
   const events: ChatEvent[] = [
-    { type: "start", id: "chatcmpl-1", created: 1, model: "m" } as ChatEvent,
-    { type: "token", text: HOSTILE } as ChatEvent,
-    { type: "reasoning", text: HOSTILE } as ChatEvent,
+    { type: "start", id: "chatcmpl-1", created: 1, model: "m" },
+    { type: "token", text: HOSTILE },
+    { type: "reasoning", text: HOSTILE },
     {
       type: "done",
       id: "chatcmpl-1",
