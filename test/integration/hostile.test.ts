@@ -23,7 +23,7 @@ function runWithFiles(
   const fds = [files.stdin ?? "/dev/null", files.stdout, files.stderr].map((f, i) =>
     f === undefined ? "pipe" : openSync(f, i === 0 ? "r" : "w"),
   );
-  const env = { ...process.env, PARLEY_HOME: home, NO_COLOR: "1" };
+  const env: Record<string, string | undefined> = { ...process.env, PARLEY_HOME: home, NO_COLOR: "1" };
   delete env.PARLEY_MODEL;
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: fds });
   for (const fd of fds) if (typeof fd === "number") closeSync(fd);
