@@ -73,6 +73,21 @@ describe("an output that cannot be written is one line and exit code 5", () => {
     assert.equal(r.stdout, "");
   });
 
+  const python = spawnSync("python3", ["-c", ""]).status === 0;
+  it("a terminal that is gone (a pseudo-terminal whose other end closed)", { skip: !python }, () => {
+    const script = `
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+os.close(m)
+p = subprocess.run(sys.argv[1:], stdout=s, stderr=subprocess.PIPE)
+sys.stdout.write(f"{p.returncode}\\n{p.stderr.decode()}")`;
+    const r = spawnSync("python3", ["-c", script, process.execPath, BIN, "paths", "--json"], {
+      env: { ...process.env, PARLEY_HOME: tempHome() },
+      encoding: "utf8",
+    });
+    assert.equal(r.stdout, "5\nparley: cannot write to stdout: an input/output error occurred\n");
+  });
+
   it("a reader that goes away is still quiet and exit 0", async () => {
     const child = spawn(process.execPath, [BIN, "paths"], {
       env: { ...process.env, PARLEY_HOME: tempHome() },
