@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { ConversationWriter } from "../../src/store/conversation-writer.ts";
 import { BIN, collect, runParley, tempHome, type RunResult } from "../helpers/cli.ts";
 import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
 
@@ -65,6 +66,17 @@ describe("an output that cannot be written is one line and exit code 5", () => {
     const [file] = conversationFiles(home);
     assert.ok(file, "the conversation was saved");
     assert.match(readFileSync(join(home, "conversations", file), "utf8"), new RegExp(SCRIPT_REPLY));
+  });
+
+  it("history export --output /dev/full and >/dev/full", async () => {
+    const home = tempHome();
+    const w = ConversationWriter.create({ model: { name: "m.gguf", path: "/m.gguf" } }, join(home, "conversations"));
+    w.append({ role: "user", content: "hi" });
+    w.close();
+    const r = await runParley(["history", "export", w.id, "--output", "/dev/full"], { home });
+    assertOneLine(r, 2, /^parley: cannot write \/dev\/full: the disk is full\n$/);
+    const s = await runWithFiles(["history", "export", w.id], { stdout: "/dev/full" }, home);
+    assertOneLine(s, 5, /^parley: cannot write to stdout: the disk is full\n$/);
   });
 
   it("stderr on /dev/full: no stack, the exit code of the error", async () => {

@@ -1,7 +1,7 @@
 /** What the `parley history` subcommands do. */
 import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { UsageError } from "../../errors.js";
+import { fsReason, UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { toChatMessages, toMarkdown } from "../../store/conversation-export.js";
 import type { MessageRecord } from "../../store/conversation-records.js";
@@ -123,9 +123,7 @@ export function exportHistory(id: string, opts: { format: "json" | "md"; output?
   try {
     writeFileSync(opts.output, text);
   } catch (err) {
-    throw new UsageError(
-      `cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    throw new UsageError(`cannot write ${opts.output}: ${fsReason(err)}`);
   }
 }
 
