@@ -5,6 +5,8 @@ export const ExitCode = {
   usage: 2,
   model: 3,
   contextOverflow: 4,
+  /** stdout or stderr could not be written (disk full, I/O error, terminal gone); not EPIPE. */
+  output: 5,
   hangup: 129,
   interrupted: 130,
   terminated: 143,
@@ -12,7 +14,7 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type ErrorCode = "usage" | "model" | "context_overflow" | "interrupted" | "runtime";
+export type ErrorCode = "usage" | "model" | "context_overflow" | "interrupted" | "runtime" | "output";
 
 /** An error parley expects: it has a stable code and exit code and a message fit for one line. */
 export class ParleyError extends Error {
@@ -60,4 +62,43 @@ export class RuntimeError extends ParleyError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, "runtime", ExitCode.failure, options);
   }
+}
+
+/** Standard output or standard error could not be written. */
+export class OutputError extends ParleyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "output", ExitCode.output, options);
+  }
+}
+
+/** File system and stream failures in plain words: what the user can act on, never an errno. */
+const WORDS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+  EFBIG: "the file is too large",
+  EIO: "an input/output error occurred",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is not a folder",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "the name is too long",
+  EMFILE: "too many files are open",
+  ENFILE: "too many files are open",
+  EEXIST: "it already exists",
+  EBUSY: "it is busy",
+  ENXIO: "the device is not available",
+  ENODEV: "the device is not available",
+  EAGAIN: "it has nothing to read without waiting",
+  EPIPE: "the reader went away",
+  EBADF: "the stream is closed",
+};
+
+/** The plain-words reason for a failed file operation. */
+export function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && WORDS[code] !== undefined) return WORDS[code];
+  return "the operating system refused";
 }

@@ -1,6 +1,7 @@
 /** The entry point: the ONE place that prints fatal errors and chooses exit codes. */
 import { CommanderError } from "commander";
 import { ExitCode, InterruptError, ParleyError } from "../errors.js";
+import { guardOutput, outputFailure } from "../output/output-guard.js";
 import { buildProgram } from "./program.js";
 
 function fail(message: string, code: number, err?: unknown): void {
@@ -9,16 +10,9 @@ function fail(message: string, code: number, err?: unknown): void {
   process.exitCode = code;
 }
 
-/** A reader that went away (`parley ... | head`) ends parley quietly. */
-function quietOnBrokenPipe(): void {
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(ExitCode.ok);
-    throw err;
-  });
-}
-
 export async function main(argv: string[]): Promise<void> {
-  quietOnBrokenPipe();
+  // EPIPE on stdout ends parley quietly; any other output failure is one line and exit code 5.
+  guardOutput();
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
@@ -39,6 +33,7 @@ export async function main(argv: string[]): Promise<void> {
       fail(`unexpected error: ${(err as Error).message}`, ExitCode.failure, err);
     }
   }
+  if (outputFailure() !== undefined && (process.exitCode ?? 0) === 0) process.exitCode = ExitCode.output;
 }
 
 await main(process.argv);

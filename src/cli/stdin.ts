@@ -1,8 +1,9 @@
-/** Reading standard input: bounded in size, decoded as UTF-8 with replacement characters. */
-import { UsageError } from "../errors.js";
+/** Reading standard input: bounded in size, decoded as UTF-8 with replacement characters, BOM dropped. */
+import { fsReason, ParleyError, UsageError } from "../errors.js";
+import { decodeUtf8, INPUT_LIMITS, sizeWords } from "../store/read-bounded.js";
 
 /** The most bytes parley reads from stdin. */
-export const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
+export const STDIN_LIMIT_BYTES = INPUT_LIMITS.stdin;
 
 export async function readStdin(
   stream: NodeJS.ReadableStream = process.stdin,
@@ -10,14 +11,16 @@ export async function readStdin(
 ): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    size += buf.length;
-    if (size > limit) {
-      throw new UsageError(`stdin is larger than the ${Math.round(limit / 1024 / 1024)} MiB limit`);
+  try {
+    for await (const chunk of stream) {
+      const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > limit) throw new UsageError(`stdin is larger than the ${sizeWords(limit)} limit`);
+      chunks.push(buf);
     }
-    chunks.push(buf);
+  } catch (err) {
+    if (err instanceof ParleyError) throw err;
+    throw new UsageError(`cannot read stdin: ${fsReason(err)}`);
   }
-  const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(Buffer.concat(chunks));
-  return text;
+  return decodeUtf8(Buffer.concat(chunks, size));
 }

@@ -1,4 +1,5 @@
 /** `--json`: one `chat.completion` object, written when the reply is done. */
+import { stringifyJson } from "./json-text.js";
 import type { ChatListener, Reply } from "../chat/events.js";
 import type { ChatCompletion, CompletionMessage } from "../chat/types.js";
 
@@ -20,6 +21,6 @@ export function toChatCompletion(done: Reply): ChatCompletion {
 
 export function jsonWriter(write: (text: string) => void): ChatListener {
   return (event) => {
-    if (event.type === "done" && event.reply) write(`${JSON.stringify(toChatCompletion(event.reply), null, 2)}\n`);
+    if (event.type === "done" && event.reply) write(`${stringifyJson(toChatCompletion(event.reply), 2)}\n`);
   };
 }

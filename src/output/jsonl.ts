@@ -2,6 +2,7 @@
  * `--jsonl`: one `chat.completion.chunk` per line, as an OpenAI stream with
  * `stream_options.include_usage`: the role, content pieces, the finish reason, then usage.
  */
+import { stringifyJson } from "./json-text.js";
 import type { ChatEvent, ChatListener } from "../chat/events.js";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../chat/types.js";
 
@@ -55,7 +56,7 @@ export function jsonlWriter(write: (text: string) => void): ChatListener {
   return (event) => {
     if (event.type === "start") head = { id: event.id, created: event.created, model: event.model };
     if (!head) return;
-    const lines = toChunks(event, head).map((c) => JSON.stringify(c));
+    const lines = toChunks(event, head).map((c) => stringifyJson(c));
     if (lines.length > 0) write(`${lines.join("\n")}\n`);
   };
 }

@@ -4,11 +4,12 @@
  * rewritten: every command that meets it stops with a message saying how to fix it.
  */
 import { basename, dirname, extname } from "node:path";
-import { parseJsonText } from "../chat/messages.js";
 import { UsageError } from "../errors.js";
 import { configKey, configSchema, findConfigKey, knownKeys, type ConfigValue } from "../settings/keys.js";
-import { ensureDir, FILE_MODE, readTextIfExists, withFileLock, writeFileAtomic } from "./files.js";
+import { ensureDir, FILE_MODE, readTextIfExists, withFileLockAsync, writeFileAtomic } from "./files.js";
+import { parseJsonInput, stripBom } from "./json-input.js";
 import { parleyPaths } from "./paths.js";
+import { INPUT_LIMITS } from "./read-bounded.js";
 
 /** The values set in a config file, by key. */
 export type ConfigValues = Partial<Record<string, ConfigValue>>;
@@ -44,7 +45,7 @@ export function checkConfigObject(value: unknown, path: string, hint = fixHint(p
 export function parseConfigText(text: string, path: string, hint = fixHint(path)): ConfigValues {
   let value: unknown;
   try {
-    value = parseJsonText(text, `config file ${path}`);
+    value = parseJsonInput(text, `config file ${path}`);
   } catch (err) {
     throw new UsageError(`${(err as Error).message}; ${hint}`);
   }
@@ -53,7 +54,7 @@ export function parseConfigText(text: string, path: string, hint = fixHint(path)
 
 /** The values in the config file; none when it does not exist. */
 export function readConfig(path = configFilePath()): ConfigValues {
-  const text = readTextIfExists(path);
+  const text = readTextIfExists(path, "config file", INPUT_LIMITS.config);
   return text === undefined ? {} : parseConfigText(text, path);
 }
 
@@ -85,6 +86,8 @@ async function openConf(path: string): Promise<ConfStore> {
     clearInvalidConfig: false,
     accessPropertiesByDotNotation: false,
     configFileMode: FILE_MODE,
+    // The same JSON reading as everywhere else: a leading byte-order mark is accepted.
+    deserialize: (text: string) => JSON.parse(stripBom(text)) as Record<string, unknown>,
   });
 }
 
@@ -92,7 +95,7 @@ async function openConf(path: string): Promise<ConfStore> {
 export async function setConfigValue(key: string, raw: string, path = configFilePath()): Promise<ConfigValue> {
   const value = parseConfigValue(key, raw);
   const conf = await openConf(path);
-  withFileLock(path, () => conf.set(key, value));
+  await withFileLockAsync(path, () => conf.set(key, value));
   return value;
 }
 
@@ -101,7 +104,7 @@ export async function unsetConfigValue(key: string, path = configFilePath()): Pr
   configKey(key);
   if (!(key in readConfig(path))) return false;
   const conf = await openConf(path);
-  withFileLock(path, () => conf.delete(key));
+  await withFileLockAsync(path, () => conf.delete(key));
   return true;
 }
 
@@ -115,6 +118,10 @@ export async function replaceConfig(values: ConfigValues, path = configFilePath(
     valid = false;
   }
   // conf will not open an invalid file, and that is the file being fixed: write it directly.
-  if (valid) (await openConf(path)).store = values;
-  else writeFileAtomic(path, `${JSON.stringify(values, undefined, "\t")}\n`);
+  if (valid) {
+    const conf = await openConf(path);
+    await withFileLockAsync(path, () => {
+      conf.store = values;
+    });
+  } else writeFileAtomic(path, `${JSON.stringify(values, undefined, "\t")}\n`);
 }

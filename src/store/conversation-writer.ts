@@ -4,12 +4,16 @@
  * process renaming it, another run resuming it) never interleave, and a killed process loses at
  * most the line it was writing. The header goes out with the first message, so a chat left
  * before anything was said leaves no file behind.
+ *
+ * Saving never costs the answer: a write that fails (a full disk, a read-only or missing home)
+ * does not throw. The writer stops writing, keeps the first failure in `saveFailure`, and the
+ * front end says it in one line after the answer (`saveFailureMessage`).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, constants, openSync, readSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { FinishReason, Role } from "../chat/types.js";
-import { RuntimeError } from "../errors.js";
+import { fsReason } from "../errors.js";
 import type {
   ConversationStart,
   HeaderRecord,
@@ -54,6 +58,22 @@ export interface MessageInput {
   time?: Date;
 }
 
+/** Why a conversation could not be (fully) saved. */
+export interface SaveFailure {
+  /** The conversation file. */
+  path: string;
+  /** In plain words: "the disk is full". */
+  reason: string;
+  /** Some records were written before the failure (the file holds the start of the conversation). */
+  partial: boolean;
+}
+
+/** The one line a front end prints (after "parley: ") when a conversation could not be saved. */
+export function saveFailureMessage(failure: SaveFailure): string {
+  const what = failure.partial ? "the conversation was not fully saved" : "the conversation was not saved";
+  return `${what}: ${failure.reason} (${failure.path})`;
+}
+
 function newId(): string {
   return randomBytes(6).toString("hex");
 }
@@ -69,12 +89,16 @@ export class ConversationWriter {
   /** Lines that go out with the next write: the header or a resume mark. */
   #pending: string;
   #exclusive: boolean;
+  #failure: SaveFailure | undefined;
+  /** Something of the conversation is on disk already (written by this writer, or resumed). */
+  #wrote: boolean;
 
   private constructor(id: string, path: string, pending: string, exclusive: boolean) {
     this.id = id;
     this.path = path;
     this.#pending = pending;
     this.#exclusive = exclusive;
+    this.#wrote = !exclusive;
   }
 
   /** A new conversation. Nothing is written until the first message (or rename). */
@@ -112,18 +136,32 @@ export class ConversationWriter {
         if (!endsWithNewline(this.path)) this.#pending = `\n${this.#pending}`;
       }
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new RuntimeError(`cannot write conversation ${this.path}: ${code}`);
+      if (this.#fd !== undefined) closeSync(this.#fd);
+      this.#fd = undefined;
+      throw err;
     }
     return this.#fd;
   }
 
+  /** The first write that failed, if one did; nothing is written after it. */
+  get saveFailure(): SaveFailure | undefined {
+    return this.#failure;
+  }
+
   #write(text: string): void {
-    const fd = this.#open();
-    const buf = Buffer.from(this.#pending + text);
-    let done = writeSync(fd, buf);
-    while (done < buf.length) done += writeSync(fd, buf, done);
-    this.#pending = "";
+    if (this.#failure) return;
+    try {
+      const fd = this.#open();
+      const buf = Buffer.from(this.#pending + text);
+      let done = writeSync(fd, buf);
+      while (done < buf.length) done += writeSync(fd, buf, done);
+      this.#pending = "";
+      this.#wrote = true;
+    } catch (err) {
+      // Later records would not make sense without this one: stop here and say why once.
+      this.#failure = { path: this.path, reason: fsReason(err), partial: this.#wrote };
+      this.close();
+    }
   }
 
   /** Appends one completed message. */
@@ -153,7 +191,13 @@ export class ConversationWriter {
 
   /** Closes the file; a later append opens it again. */
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
+    const fd = this.#fd;
     this.#fd = undefined;
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch (err) {
+      this.#failure ??= { path: this.path, reason: fsReason(err), partial: this.#wrote };
+    }
   }
 }

@@ -4,9 +4,7 @@ import {
   readdirSync,
   closeSync,
   fsyncSync,
-  mkdirSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -14,7 +12,9 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import { RuntimeError } from "../errors.js";
+import { fsReason, RuntimeError } from "../errors.js";
+import { acquireLock, acquireLockSync, DEFAULT_STALE_MS, makeDir } from "./owner-lock.js";
+import { INPUT_LIMITS, readTextFileBoundedIfExists } from "./read-bounded.js";
 
 /** Private files: only their owner may read them. */
 export const FILE_MODE = 0o600;
@@ -31,17 +31,19 @@ export function readDirIfExists(dir: string): string[] {
 }
 
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  makeDir(dir);
 }
 
-/** The file's text, or undefined when it does not exist. */
-export function readTextIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new RuntimeError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+/**
+ * The file's text, or undefined when it does not exist. Bounded like every input (see
+ * `read-bounded.ts`): a directory, a pipe or a file over `maxBytes` is refused; a BOM is dropped.
+ */
+export function readTextIfExists(
+  path: string,
+  what = "file",
+  maxBytes: number = INPUT_LIMITS.presets,
+): string | undefined {
+  return readTextFileBoundedIfExists(path, what, maxBytes);
 }
 
 /**
@@ -62,44 +64,37 @@ export function writeFileAtomic(path: string, text: string, mode = FILE_MODE): v
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
     rmSync(temp, { force: true });
-    throw new RuntimeError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new RuntimeError(`cannot write ${path}: ${fsReason(err)}`);
   }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
- * Runs `fn` while holding `<path>.lock` (created exclusively), so read-modify-write updates of one
- * file by several processes do not lose each other's changes. A lock older than `staleMs` is
- * taken over: its holder died.
+ * Runs `fn` while holding `<path>.lock`, so read-modify-write updates of one file by several
+ * processes do not lose each other's changes. A lock whose owner process is gone is taken over at
+ * once; one whose owner cannot be told, after `staleMs`. Blocks while waiting: for short
+ * synchronous updates only; on the event loop use `withFileLockAsync`.
  */
-export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 5_000, staleMs = 10_000): T {
-  ensureDir(dirname(path));
-  const lock = `${path}.lock`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      closeSync(openSync(lock, "wx", FILE_MODE));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-      } catch {
-        continue;
-      }
-      if (age > staleMs) rmSync(lock, { force: true });
-      else if (Date.now() > deadline) throw new RuntimeError(`${path} is locked by another parley (${lock})`);
-      else sleepSync(10);
-    }
-  }
+export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 5_000, staleMs = DEFAULT_STALE_MS): T {
+  const release = acquireLockSync(`${path}.lock`, path, { timeoutMs, staleMs });
   try {
     return fn();
   } finally {
-    rmSync(lock, { force: true });
+    release();
+  }
+}
+
+/** `withFileLock` that waits without blocking the event loop. */
+export async function withFileLockAsync<T>(
+  path: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 5_000,
+  staleMs = DEFAULT_STALE_MS,
+): Promise<T> {
+  const release = await acquireLock(`${path}.lock`, path, { timeoutMs, staleMs });
+  try {
+    return await fn();
+  } finally {
+    release();
   }
 }
 

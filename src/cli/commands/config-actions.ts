@@ -15,6 +15,7 @@ import { readTextIfExists } from "../../store/files.js";
 import { expandHome, fileErrorText, systemErrorText } from "../../store/paths.js";
 import { getPreset } from "../../store/presets.js";
 import { editSession } from "./editor.js";
+import { stringifyJson } from "../../output/json-text.js";
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -54,9 +55,8 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
     const rows = await effectiveRows();
     if (opts.json)
       return out(
-        JSON.stringify(
+        stringifyJson(
           rows.map((r) => ({ ...r, value: r.value ?? null })),
-          undefined,
           2,
         ),
       );
@@ -70,7 +70,7 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
     return;
   }
   const values = readConfig();
-  if (opts.json) return out(JSON.stringify(values, undefined, 2));
+  if (opts.json) return out(stringifyJson(values, 2));
   for (const spec of CONFIG_KEYS) {
     const v = values[spec.key];
     if (v !== undefined) out(`${spec.key} = ${shown(v)}`);

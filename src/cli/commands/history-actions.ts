@@ -16,6 +16,7 @@ import {
   type Conversation,
   type ConversationSummary,
 } from "../../store/conversations.js";
+import { stringifyJson } from "../../output/json-text.js";
 
 const tty = process.stdout.isTTY === true;
 
@@ -54,7 +55,7 @@ export function listHistory(opts: { json?: boolean; limit?: string }): void {
   const limit = parseLimit(opts.limit);
   const all = listConversations();
   const rows = limit === undefined ? all : all.slice(0, limit);
-  if (opts.json) return out(JSON.stringify(rows, undefined, 2));
+  if (opts.json) return out(stringifyJson(rows, 2));
   if (rows.length === 0) {
     process.stderr.write("no saved conversations\n");
     return;
@@ -85,7 +86,7 @@ export function showHistory(id: string, opts: { json?: boolean }): void {
   if (opts.json) {
     const { path, header, messages, torn, badLines, damaged } = c;
     const body = { id: c.id, title: c.title, model: c.model, created: c.created, lastActivity: c.lastActivity };
-    return out(JSON.stringify({ ...body, path, header, messages, torn, badLines, damaged }, undefined, 2));
+    return out(stringifyJson({ ...body, path, header, messages, torn, badLines, damaged }, 2));
   }
   out(c.title);
   out(`id ${c.id} · ${c.model} · ${c.messages.length} messages · ${when(c.created)}`);
@@ -100,7 +101,7 @@ export function showHistory(id: string, opts: { json?: boolean }): void {
 
 export function searchHistory(text: string, opts: { json?: boolean }): void {
   const hits = searchConversations(text);
-  if (opts.json) return out(JSON.stringify(hits, undefined, 2));
+  if (opts.json) return out(stringifyJson(hits, 2));
   if (hits.length === 0) {
     process.stderr.write(`no conversation contains ${JSON.stringify(text)}\n`);
     return;
@@ -115,7 +116,7 @@ export function renameHistory(id: string, title: string): void {
 export function exportHistory(id: string, opts: { format: "json" | "md"; output?: string }): void {
   const c = readConversation(id);
   reportDamage(c);
-  const text = opts.format === "md" ? toMarkdown(c) : `${JSON.stringify(toChatMessages(c), undefined, 2)}\n`;
+  const text = opts.format === "md" ? toMarkdown(c) : `${stringifyJson(toChatMessages(c), 2)}\n`;
   if (opts.output === undefined) {
     process.stdout.write(tty ? sanitizeForTerminal(text) : text);
     return;

@@ -8,9 +8,10 @@ export function addPathsCommand(program: Command): Command {
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
       const { parleyPaths } = await import("../../store/paths.js");
+      const { stringifyJson } = await import("../../output/json-text.js");
       const p = parleyPaths();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(p, undefined, 2)}\n`);
+        process.stdout.write(`${stringifyJson(p, 2)}\n`);
         return;
       }
       const rows: [string, string][] = [

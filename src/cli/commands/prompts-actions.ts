@@ -1,5 +1,4 @@
 /** What the `parley prompts` subcommands do. */
-import { readFileSync } from "node:fs";
 import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
 import { snakeFlag } from "../../chat/setting-names.js";
 import { UsageError } from "../../errors.js";
@@ -15,7 +14,9 @@ import {
   type Preset,
   type PresetParams,
 } from "../../store/presets.js";
-import { expandHome, readErrorText } from "../../store/paths.js";
+import { expandHome } from "../../store/paths.js";
+import { INPUT_LIMITS, readTextFileBounded } from "../../store/read-bounded.js";
+import { stringifyJson } from "../../output/json-text.js";
 import { readStdin } from "../stdin.js";
 import { editSession } from "./editor.js";
 
@@ -55,13 +56,8 @@ function paramsFromFlags(flags: PresetFlags): PresetParams {
   return params;
 }
 
-function readPromptFile(raw: string): string {
-  const path = expandHome(raw);
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(readErrorText("system prompt file", path, err));
-  }
+function readPromptFile(path: string): string {
+  return readTextFileBounded(expandHome(path), "prompt file", INPUT_LIMITS.promptFile);
 }
 
 function checkText(text: string): string {
@@ -81,7 +77,7 @@ function editText(name: string, text: string): string {
 
 export function listPresets(opts: PresetFlags): void {
   const presets = [...readPresets().values()];
-  if (opts.json) return out(JSON.stringify(presets, undefined, 2));
+  if (opts.json) return out(stringifyJson(presets, 2));
   if (presets.length === 0) {
     process.stderr.write('no presets yet; add one with "parley prompts add <name> <text>"\n');
     return;
@@ -95,7 +91,7 @@ export function listPresets(opts: PresetFlags): void {
 
 export function showPreset(name: string, opts: PresetFlags): void {
   const preset = getPreset(name);
-  if (opts.json) return out(JSON.stringify(preset, undefined, 2));
+  if (opts.json) return out(stringifyJson(preset, 2));
   out(preset.system);
   const params = paramsText(preset);
   if (params) out(`\nparameters: ${params}`);
