@@ -140,7 +140,7 @@ function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: 
   return { ...next, live: all ? undefined : { content, reasoning, labelShown, continues } };
 }
 
-const OUTCOME_MARKERS = {
+export const OUTCOME_MARKERS = {
   stop: undefined,
   length: "[stopped at the token limit: /continue goes on]",
   interrupted: "[interrupted]",

@@ -47,7 +47,7 @@ export const CONVERSATION_COMMANDS: readonly SlashCommand[] = [
       const { messages, notice } = await conversations(ctx).resume(id);
       ctx.writeTerminal(CLEAR_SCREEN);
       ctx.dispatch({ type: "clear" });
-      showMessages((action) => ctx.dispatch(action), messages);
+      showMessages((action) => ctx.dispatch(action), messages, { markdown: ctx.markdown });
       ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
       ctx.print(notice);
     },
