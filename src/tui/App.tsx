@@ -47,7 +47,11 @@ export function App(props: AppProps) {
   // The live tail gets a small share of the screen: every row of it is laid out and painted on
   // every frame, and a live region near the screen's height makes Ink redraw the whole screen.
   const liveLimit = useCallback(
-    (): LiveLimit => ({ columns: stdout.columns || 80, rows: Math.max(3, Math.floor(((stdout.rows || 24) - 8) / 2)) }),
+    (): LiveLimit => ({
+      columns: stdout.columns || 80,
+      rows: Math.max(3, Math.floor(((stdout.rows || 24) - 8) / 2)),
+      lineRows: Math.max(3, (stdout.rows || 24) - 10),
+    }),
     [stdout],
   );
   const chat = useChat(session, dispatch, liveLimit);

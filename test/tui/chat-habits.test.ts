@@ -126,3 +126,18 @@ describe("small parts of the chat screen", () => {
     ]);
   });
 });
+
+describe("freezing a long line while it is written", () => {
+  test("one unfinished line grows up to lineRows before it is cut, so it stays one line", async () => {
+    const { splitForCommit } = await import("../../src/tui/chunking.ts");
+    const long = "word ".repeat(60); // 300 characters: 8 rows at 40 columns
+    assert.ok(splitForCommit(long, true, { columns: 40, rows: 4 }) !== undefined, "cut without lineRows");
+    assert.equal(splitForCommit(long, true, { columns: 40, rows: 4, lineRows: 10 }), undefined);
+    assert.deepEqual(splitForCommit(`done\n\n${long}`, true, { columns: 40, rows: 4, lineRows: 10 }), {
+      commit: "done\n",
+      rest: long,
+      joined: false,
+    });
+    assert.ok(splitForCommit(long.repeat(3), true, { columns: 40, rows: 4, lineRows: 10 }) !== undefined);
+  });
+});
