@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { MARKDOWN_REPLY, MARKDOWN_SCRIPT, writeGguf } from "../fixtures/gguf-writer.ts";
-import { THINKING_REASONING, fixture } from "../helpers/fixtures.ts";
+import { SCRIPT_REPLY, THINKING_REASONING, fixture } from "../helpers/fixtures.ts";
 import { IDLE, send, terminals } from "./chat.ts";
 
 const start = terminals();
@@ -91,7 +91,7 @@ describe("copying from the chat screen", { timeout: 300_000 }, () => {
     const term = start(["-m", fixture("script")], { env: { PATH: "/usr/bin:/bin", DISPLAY: "", WAYLAND_DISPLAY: "" } });
     await term.ready();
     await send(term, "hi");
-    await term.waitFor(IDLE);
+    await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
     await send(term, "/copy");
     await term.waitFor(
       /sent the last reply \(18 characters\) to the terminal's clipboard \(OSC 52\); no clipboard tool/,
