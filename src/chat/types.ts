@@ -8,6 +8,8 @@ export interface Message {
   content: string;
   /** Reasoning ("thinking") text of an assistant message, kept apart from its content. */
   reasoning?: string;
+  /** How a reply ended when it did not simply stop: cut at the token limit, or interrupted. Shown, never sent. */
+  end?: "length" | "interrupted";
 }
 
 export type FinishReason = "stop" | "length";

@@ -37,9 +37,17 @@ export function toMarkdown(c: Conversation): string {
 
 /** The conversation as the messages a chat session goes on from (`-c`, `--resume`). */
 export function toSessionMessages(c: Conversation): Message[] {
-  return toChatMessages(c).map((m) => {
+  const out: Message[] = [];
+  const system = c.header?.system;
+  if (system !== undefined && system !== "" && c.messages[0]?.role !== "system") {
+    out.push({ role: "system", content: system });
+  }
+  for (const m of c.messages) {
     const message: Message = { role: m.role, content: m.content };
-    if (m.reasoning_content) message.reasoning = m.reasoning_content;
-    return message;
-  });
+    if (m.role === "assistant" && m.reasoning) message.reasoning = m.reasoning;
+    if (m.role === "assistant" && (m.interrupted || m.finish_reason === "length"))
+      message.end = m.interrupted ? "interrupted" : "length";
+    out.push(message);
+  }
+  return out;
 }

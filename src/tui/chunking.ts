@@ -88,6 +88,12 @@ export interface LiveLimit {
   columns: number;
   /** The most rows the live tail may take before it is cut. */
   rows: number;
+  /**
+   * The most rows one unfinished line may take before it is cut in two. A line cut while it is
+   * written becomes two lines in the transcript (and in a mouse copy), so a single long line may
+   * grow past `rows`, up to this, before that happens.
+   */
+  lineRows?: number;
 }
 
 /** What of `text` can be frozen now; undefined when nothing can. */
@@ -98,6 +104,18 @@ export function splitForCommit(text: string, markdown: boolean, limit: LiveLimit
     return { commit: text.slice(0, boundary).replace(/\n$/, ""), rest: text.slice(boundary), joined };
   }
   const cut = forcedCut(text, boundary, limit.columns);
+  const lastLine = text.lastIndexOf("\n") + 1;
+  const midLine = cut > lastLine;
+  if (midLine && limit.lineRows !== undefined && estimateRows(text.slice(lastLine), limit.columns) <= limit.lineRows) {
+    // The unfinished line waits for its end; the lines before it can still be frozen.
+    const before = scan(text, lastLine, markdown);
+    if (before.boundary === 0) return undefined;
+    return {
+      commit: text.slice(0, before.boundary).replace(/\n$/, ""),
+      rest: text.slice(before.boundary),
+      joined: before.joined,
+    };
+  }
   const { openFence } = scan(text, cut, markdown);
   let commit = text.slice(0, cut);
   let rest = text.slice(cut);

@@ -1,6 +1,8 @@
 /**
- * Raw terminal input to key events. Ink's input parser already splits stdin into single
- * sequences (one escape sequence, or a run of plain text); this names them.
+ * Raw terminal input to key events. Ink's input parser splits stdin at escape sequences only: a
+ * run of anything else (fast typing, keys sent over SSH, a burst from a multiplexer) arrives as
+ * one piece that may hold text and control keys mixed. `parseInput` reads such a piece one
+ * character at a time, so every key acts the same whether it came alone or with others.
  */
 export type Motion = "left" | "right" | "up" | "down" | "home" | "end" | "word-left" | "word-right";
 
@@ -20,6 +22,16 @@ export type KeyEvent =
   | { type: "eof" }
   | { type: "paste-start" }
   | { type: "paste-end" }
+  /** Ctrl+L: draw the screen again. */
+  | { type: "redraw" }
+  /** Ctrl+Z: suspend to the shell. */
+  | { type: "suspend" }
+  /** Ctrl+R: search earlier prompts. */
+  | { type: "search" }
+  /** Ctrl+G: cancel a search. */
+  | { type: "cancel" }
+  /** Ctrl+X: the first key of a two-key command (Ctrl+X Ctrl+E: edit in $EDITOR). */
+  | { type: "prefix-x" }
   | { type: "ignored" };
 
 const SEQUENCES: Record<string, KeyEvent> = {
@@ -50,6 +62,15 @@ const SEQUENCES: Record<string, KeyEvent> = {
   "\u001bf": { type: "move", motion: "word-right" },
   "\u001b[200~": { type: "paste-start" },
   "\u001b[201~": { type: "paste-end" },
+  // Shift+Enter where the terminal reports it: CSI-u (kitty, foot, wezterm) and xterm's
+  // modifyOtherKeys.
+  "\u001b[13;2u": { type: "newline" },
+  "\u001b[27;2;13~": { type: "newline" },
+  "\u000c": { type: "redraw" },
+  "\u001a": { type: "suspend" },
+  "\u0012": { type: "search" },
+  "\u0007": { type: "cancel" },
+  "\u0018": { type: "prefix-x" },
 };
 
 const CSI_MOTIONS: Record<string, Motion> = {
@@ -93,28 +114,42 @@ export function parseKey(seq: string): KeyEvent {
 }
 
 /**
- * Splits a run of typed (not pasted) text into text and Enter presses: a fast typist or a
- * terminal multiplexer can deliver "hello\r" in one read.
+ * Splits a run of typed (not pasted) input into keys, one character at a time: text runs stay
+ * together, and every control character is the key it stands for (Backspace, Ctrl+A, Tab...).
  */
 export function splitTyped(text: string): KeyEvent[] {
   const out: KeyEvent[] = [];
-  const parts = text.split("\r");
-  parts.forEach((part, i) => {
-    if (i > 0) out.push({ type: "enter" });
-    if (part) out.push(...splitLinefeeds(part));
-  });
+  let run = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code >= 0x20 && code !== 0x7f && !(code >= 0x80 && code < 0xa0)) {
+      run += ch;
+      continue;
+    }
+    if (run) out.push({ type: "text", text: run });
+    run = "";
+    const key = SEQUENCES[ch];
+    if (key) out.push(key);
+  }
+  if (run) out.push({ type: "text", text: run });
   return out;
 }
 
-function splitLinefeeds(text: string): KeyEvent[] {
-  const out: KeyEvent[] = [];
-  text.split("\n").forEach((part, i) => {
-    if (i > 0) out.push({ type: "newline" });
-    // eslint-disable-next-line no-control-regex
-    const clean = part.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
-    if (clean) out.push({ type: "text", text: clean });
-  });
-  return out;
+/**
+ * All the keys in one piece of input as Ink split it. Esc followed by a character that makes
+ * no Alt combination is Esc, then that character: Esc typed just before other keys is kept.
+ */
+export function parseInput(seq: string): KeyEvent[] {
+  const known = SEQUENCES[seq];
+  if (known) return [known];
+  if (seq.startsWith("\u001b")) {
+    const rest = seq.slice(1);
+    if (rest.length > 0 && !rest.startsWith("[") && !rest.startsWith("O") && !rest.startsWith("\u001b")) {
+      return [{ type: "escape" }, ...splitTyped(rest)];
+    }
+    return [parseEscape(seq)];
+  }
+  return splitTyped(seq);
 }
 
 /** Text pasted between bracketed-paste markers: line ends normalised, other controls dropped. */

@@ -1,9 +1,12 @@
 /**
- * Markdown to terminal text (marked with the marked-terminal renderer). Tables are drawn
- * without box lines, so a mouse copy of a reply gives clean text. Input is sanitised before it
- * gets here; the renderer only adds its own styling.
+ * Markdown to terminal text (marked with the marked-terminal renderer). What a mouse copy of a
+ * reply gives back is what the model wrote: code blocks keep their fences and their lines as
+ * they are (no indent, no wrapping), tables are drawn without box lines. Without colour, the
+ * marks that carry meaning stay: backticks around code, `>` before quoted lines. Input is
+ * sanitised before it gets here; the renderer only adds its own styling.
  */
-import { Marked } from "marked";
+import chalk from "chalk";
+import { Marked, type Tokens } from "marked";
 import { markedTerminal } from "marked-terminal";
 
 const NO_BORDERS = {
@@ -26,6 +29,23 @@ const NO_BORDERS = {
 
 let marked: Marked | undefined;
 
+/** Decoded HTML entities the lexer put into code text. */
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+/** A fenced code block as written: the fences, then each line unchanged, highlighted. */
+export function renderCodeBlock(code: string, lang: string | undefined): string {
+  const fence = code.includes("```") ? "~~~" : "```";
+  const lines = code.split("\n").map((line) => (line === "" ? line : chalk.yellow(line)));
+  return [chalk.dim(`${fence}${lang ?? ""}`), ...lines, chalk.dim(fence)].join("\n");
+}
+
 function renderer(): Marked {
   marked ??= new Marked(
     markedTerminal({
@@ -35,6 +55,22 @@ function renderer(): Marked {
       showSectionPrefix: true,
       tableOptions: { chars: NO_BORDERS, style: { "padding-left": 0, "padding-right": 0, head: [], border: [] } },
     }) as never,
+    {
+      renderer: {
+        code(token: Tokens.Code): string {
+          return `${renderCodeBlock(token.text, token.lang || undefined)}\n\n`;
+        },
+        codespan(token: Tokens.Codespan): string {
+          const text = unescapeHtml(token.text);
+          return chalk.level > 0 ? chalk.yellow(text) : `\`${text}\``;
+        },
+        blockquote(token: Tokens.Blockquote): string {
+          const body = this.parser.parse(token.tokens).replace(/\s+$/, "");
+          const marked = body.split("\n").map((line) => chalk.gray.italic(`> ${line}`));
+          return `${marked.join("\n")}\n\n`;
+        },
+      },
+    },
   );
   return marked;
 }

@@ -15,6 +15,8 @@ export type TranscriptItem =
   | { kind: "reply"; id: number; text: string; first: boolean; gap: boolean; markdown: boolean }
   | { kind: "reasoning"; id: number; text: string; collapsed: boolean }
   | { kind: "marker"; id: number; text: string }
+  /** A file attached to the message above it, as one compact row. */
+  | { kind: "attachment"; id: number; text: string }
   | { kind: "notice"; id: number; level: "info" | "error"; text: string };
 
 /** Any transcript item, without its id: what a caller adds. */
@@ -71,6 +73,8 @@ export type ScreenAction =
   | { type: "markdown"; on: boolean }
   | { type: "reasoning-view"; show: boolean }
   | { type: "clear" }
+  /** The terminal was cleared (Ctrl+L, back from the shell or the editor): print it all again. */
+  | { type: "redraw" }
   | { type: "hint"; text: string | undefined }
   | { type: "exit-armed"; armed: boolean };
 
@@ -136,7 +140,7 @@ function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: 
   return { ...next, live: all ? undefined : { content, reasoning, labelShown, continues } };
 }
 
-const OUTCOME_MARKERS = {
+export const OUTCOME_MARKERS = {
   stop: undefined,
   length: "[stopped at the token limit: /continue goes on]",
   interrupted: "[interrupted]",
@@ -187,8 +191,13 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
       return { ...state, contextUsed: action.used };
     case "markdown":
       return { ...state, markdown: action.on };
-    case "reasoning-view":
-      return { ...state, showReasoning: action.show };
+    case "reasoning-view": {
+      // Reasoning already in the transcript follows too (it shows once the screen is redrawn).
+      const items = state.items.map((i) => (i.kind === "reasoning" ? { ...i, collapsed: !action.show } : i));
+      return { ...state, showReasoning: action.show, items };
+    }
+    case "redraw":
+      return { ...state, epoch: state.epoch + 1 };
     case "clear": {
       const header = state.items.find((i) => i.kind === "header");
       return { ...state, items: header ? [header] : [], epoch: state.epoch + 1, live: undefined, hint: undefined };

@@ -18,6 +18,17 @@ export function terminals(): (args: string[], options?: TermOptions) => Term {
   };
 }
 
+/** Like `terminals`, for parley started from an interactive shell (for Ctrl+Z and `fg`). */
+export function shells(): (args: string[], options?: TermOptions) => Term {
+  const open: Term[] = [];
+  after(() => open.forEach((t) => t.kill()));
+  return (args, options = {}) => {
+    const term = Term.startInShell(args, options);
+    open.push(term);
+    return term;
+  };
+}
+
 /** Types a message, waits until it shows in the input, then presses Enter. */
 export async function send(term: Term, text: string): Promise<void> {
   term.type(text);

@@ -24,6 +24,8 @@ export interface TermOptions {
   nodeArgs?: string[];
   /** Leave colour on (by default NO_COLOR is set, so screens compare as plain text). */
   color?: boolean;
+  /** Run this program in the pane instead of parley (used by `startInShell`). */
+  shell?: string[];
 }
 
 export class Term {
@@ -56,10 +58,9 @@ export class Term {
       "-u",
       "PARLEY_MODEL",
       ...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`),
-      quote(process.execPath),
-      ...(options.nodeArgs ?? []).map(quote),
-      quote(BIN),
-      ...args.map(quote),
+      ...(options.shell
+        ? options.shell.map(quote)
+        : [quote(process.execPath), ...(options.nodeArgs ?? []).map(quote), quote(BIN), ...args.map(quote)]),
     ].join(" ");
     // The shell waits for parley and records its exit status in a file.
     const command = `${program}; echo $? > ${quote(statusFile)}`;
@@ -78,6 +79,27 @@ export class Term {
       command,
     );
     return term;
+  }
+
+  /**
+   * parley started from an interactive shell (bash with job control) in the pane, so Ctrl+Z
+   * and `fg` work as they do for a person. The shell's prompt is `$ `.
+   */
+  static startInShell(args: string[], options: TermOptions = {}): Term {
+    const term = Term.start([], {
+      ...options,
+      shell: ["env", "PS1=$ ", "bash", "--norc", "--noprofile", "-i"],
+    });
+    const program = [quote(process.execPath), quote(BIN), ...args.map(quote)].join(" ");
+    term.type(program);
+    term.press("Enter");
+    return term;
+  }
+
+  /** Writes straight to the pane's terminal, as another program sharing it would. */
+  writeToTerminal(text: string): void {
+    const tty = this.tmux("display-message", "-p", "-t", "0", "#{pane_tty}").trim();
+    writeFileSync(tty, text);
   }
 
   tmux(...args: string[]): string {

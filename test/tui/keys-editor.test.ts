@@ -11,7 +11,7 @@ import {
   move,
   type EditorState,
 } from "../../src/tui/editor.ts";
-import { cleanPaste, parseKey, splitTyped } from "../../src/tui/keys.ts";
+import { cleanPaste, parseInput, parseKey, splitTyped } from "../../src/tui/keys.ts";
 
 describe("key parsing", () => {
   test("names the keys the editor uses", () => {
@@ -76,5 +76,44 @@ describe("the editor", () => {
     assert.deepEqual(killToStart(at("ab\ncdef", 5)), at("ab\nef", 3));
     assert.deepEqual(killToEnd(at("abcdef", 2)), at("ab", 2));
     assert.deepEqual(killToEnd(at("ab\ncd", 2)), at("abcd", 2));
+  });
+});
+
+describe("keys that arrive together", () => {
+  test("control keys inside a run of text are keys, not dropped", () => {
+    assert.deepEqual(splitTyped("hello\u007f\u007fX"), [
+      { type: "text", text: "hello" },
+      { type: "backspace" },
+      { type: "backspace" },
+      { type: "text", text: "X" },
+    ]);
+    assert.deepEqual(splitTyped("ab\u0001X\u0005\u000b\u0015\u0017\tY\u0003"), [
+      { type: "text", text: "ab" },
+      { type: "move", motion: "home" },
+      { type: "text", text: "X" },
+      { type: "move", motion: "end" },
+      { type: "kill-end" },
+      { type: "kill-start" },
+      { type: "delete-word" },
+      { type: "tab" },
+      { type: "text", text: "Y" },
+      { type: "interrupt" },
+    ]);
+  });
+
+  test("Esc followed by a plain key is Esc, then the key; Alt combinations stay whole", () => {
+    assert.deepEqual(parseInput("\u001bx"), [{ type: "escape" }, { type: "text", text: "x" }]);
+    assert.deepEqual(parseInput("\u001bb"), [{ type: "move", motion: "word-left" }]);
+    assert.deepEqual(parseInput("\u001b"), [{ type: "escape" }]);
+    assert.deepEqual(parseInput("\u001b\u0003"), [{ type: "escape" }, { type: "interrupt" }]);
+  });
+
+  test("Shift+Enter as CSI-u and modifyOtherKeys is a newline; Ctrl+L, Ctrl+Z, Ctrl+R, Ctrl+X", () => {
+    assert.deepEqual(parseInput("\u001b[13;2u"), [{ type: "newline" }]);
+    assert.deepEqual(parseInput("\u001b[27;2;13~"), [{ type: "newline" }]);
+    assert.deepEqual(parseInput("\u000c"), [{ type: "redraw" }]);
+    assert.deepEqual(parseInput("\u001a"), [{ type: "suspend" }]);
+    assert.deepEqual(parseInput("\u0012ab"), [{ type: "search" }, { type: "text", text: "ab" }]);
+    assert.deepEqual(parseInput("\u0018\u0005"), [{ type: "prefix-x" }, { type: "move", motion: "end" }]);
   });
 });

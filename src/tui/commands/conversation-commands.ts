@@ -60,7 +60,7 @@ export const CONVERSATION_COMMANDS: readonly SlashCommand[] = [
       await finish(ctx.session.resume(id), (notice) => notices.push(notice.text));
       ctx.writeTerminal(CLEAR_SCREEN);
       ctx.dispatch({ type: "clear" });
-      showMessages((action) => ctx.dispatch(action), ctx.session.messages);
+      showMessages((action) => ctx.dispatch(action), ctx.session.messages, { markdown: ctx.markdown });
       ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
       for (const text of notices) ctx.print(text);
     },

@@ -16,23 +16,24 @@ function splitCommand(text: string): { name: string; args: string } {
     : { name: trimmed.slice(0, space).toLowerCase(), args: trimmed.slice(space + 1) };
 }
 
+const ESCAPE_HINT = "to send text that starts with /, start it with a space";
+
+/** The error row for a slash text that is no command: the nearest command, and how to send it. */
+export function unknownCommand(name: string): string {
+  const word = name.replace(/^\/+/, "");
+  const guess = word === "" ? undefined : nearest(word, [...COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])])]);
+  if (name !== "" && word === name)
+    return `unknown command /${name}${guess ? `: did you mean /${guess}?` : ""} (/help lists them)`;
+  const what = name === "" ? "a / with no command name" : `unknown command /${name}`;
+  return `${what} is not sent (/help lists the commands; ${ESCAPE_HINT})`;
+}
+
 /** Runs a slash command; a failure becomes an error row, never a crash. */
 export function runCommand(text: string, ctx: CommandContext): void {
   const { name, args } = splitCommand(text);
   const command = findCommand(name);
   if (!command) {
-    const guess = nearest(
-      name,
-      COMMANDS.map((c) => c.name),
-    );
-    ctx.dispatch({
-      type: "add",
-      item: {
-        kind: "notice",
-        level: "error",
-        text: `unknown command /${name}${guess ? `: did you mean /${guess}?` : ""} (/help lists them)`,
-      },
-    });
+    ctx.dispatch({ type: "add", item: { kind: "notice", level: "error", text: unknownCommand(name) } });
     return;
   }
   const report = (err: unknown): void => {

@@ -1,9 +1,10 @@
 /** The slash commands, described as data. Persistence commands (/save, /load) slot in here later. */
-import { PARAM_SPECS, findParamSpec, parseParamValue, type SamplingParams } from "../../chat/params.js";
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { finish } from "../operations.js";
-import { exportConversation, osc52 } from "./export.js";
+import { codeBlocks, copyText } from "./clipboard.js";
+import { exportConversation } from "./export.js";
+import { completeSet, setParam, showParams } from "./set-param.js";
 import { CONVERSATION_COMMANDS } from "./conversation-commands.js";
 import { CLEAR_SCREEN, type CommandContext, type SlashCommand } from "./types.js";
 
@@ -11,26 +12,6 @@ const oneOf =
   (...choices: string[]) =>
   (arg: string): string[] =>
     choices.filter((c) => c.startsWith(arg));
-
-function showValue(value: SamplingParams[keyof SamplingParams]): string {
-  if (value === undefined) return "none";
-  return Array.isArray(value)
-    ? value.length
-      ? value.map((s) => JSON.stringify(s)).join(", ")
-      : "none"
-    : String(value);
-}
-
-function showParams(ctx: CommandContext): string {
-  const from = (key: string): string => {
-    const setting = ctx.session.settings.setting(key);
-    return `  (${setting.source === "preset" || setting.source === "conversation" ? setting.label : setting.source})`;
-  };
-  const params = ctx.session.params;
-  const lines = PARAM_SPECS.map((s) => `${s.flag.padEnd(18)} ${showValue(params[s.key])}${from(s.flag)}`);
-  lines.push(`${"stop".padEnd(18)} ${showValue(params.stop)}${from("stop")}`);
-  return lines.join("\n");
-}
 
 function showModel(ctx: CommandContext): string {
   const i = ctx.info;
@@ -48,20 +29,6 @@ function showSystem(ctx: CommandContext): string {
   return first?.role === "system" ? sanitizeForTerminal(first.content) : "(no system prompt)";
 }
 
-function setParam(args: string, ctx: CommandContext): void {
-  const [name, ...rest] = args.trim().split(/\s+/);
-  const raw = rest.join(" ");
-  if (!name || !raw) throw new UsageError("usage: /set <param> <value>");
-  const spec = findParamSpec(name);
-  if (!spec) {
-    throw new UsageError(`unknown parameter "${name}" (one of: ${PARAM_SPECS.map((s) => s.flag).join(", ")})`);
-  }
-  const clearable = spec.key === "seed" || spec.key === "maxTokens";
-  const value = clearable && raw === "none" ? null : parseParamValue(spec, raw, `/set ${spec.flag}`);
-  ctx.session.set(spec.flag, value);
-  ctx.print(`${spec.flag} = ${showValue(value ?? undefined)} (from the next reply)`);
-}
-
 function lastReply(ctx: CommandContext): string {
   const last = [...ctx.session.messages].reverse().find((m) => m.role === "assistant");
   if (!last) throw new UsageError("no reply to copy yet");
@@ -72,9 +39,15 @@ export const COMMANDS: readonly SlashCommand[] = [
   {
     name: "help",
     help: "list the commands and keys",
+    aliases: ["?"],
     run: (_args, ctx) => ctx.print(helpText()),
   },
-  { name: "exit", help: "leave parley", run: (_args, ctx) => ctx.exit() },
+  {
+    name: "exit",
+    aliases: ["bye", "quit", "q"],
+    help: "leave parley (also /bye, /quit, /q)",
+    run: (_args, ctx) => ctx.exit(),
+  },
   {
     name: "clear",
     help: "start a new conversation (the system prompt stays)",
@@ -99,9 +72,9 @@ export const COMMANDS: readonly SlashCommand[] = [
   },
   {
     name: "set",
-    args: "<param> <value>",
-    help: "set a sampling parameter for the next replies",
-    complete: (arg) => (arg.includes(" ") ? [] : PARAM_SPECS.map((s) => s.flag).filter((f) => f.startsWith(arg))),
+    args: "[<param> <value>|default]",
+    help: "set a sampling parameter (or stop strings) for the next replies; alone, show them",
+    complete: completeSet,
     run: setParam,
   },
   {
@@ -135,11 +108,47 @@ export const COMMANDS: readonly SlashCommand[] = [
   },
   {
     name: "copy",
-    help: "copy the last reply to the clipboard (OSC 52)",
+    args: "[code [n]]",
+    help: "copy the last reply, or its last code block (code 2: the one before)",
+    complete: oneOf("code"),
+    run: (args, ctx) => {
+      const [what, nth, ...extra] = args.trim().split(/\s+/).filter(Boolean);
+      const reply = lastReply(ctx);
+      if (what === undefined) return ctx.print(copyText(reply, ctx.writeTerminal, "the last reply"));
+      const n = nth === undefined ? 1 : Number(nth);
+      if (what !== "code" || extra.length > 0 || !Number.isInteger(n) || n < 1) {
+        throw new UsageError("usage: /copy, /copy code or /copy code <n> (1 is the last code block)");
+      }
+      const blocks = codeBlocks(reply);
+      const block = blocks[blocks.length - n];
+      if (block === undefined) {
+        throw new UsageError(
+          blocks.length === 0
+            ? "the last reply has no code block"
+            : `the last reply has ${blocks.length} code block${blocks.length === 1 ? "" : "s"}, not ${n}`,
+        );
+      }
+      const name = n === 1 ? "the last code block" : `code block ${n} from the end`;
+      ctx.print(copyText(block, ctx.writeTerminal, name));
+    },
+  },
+  {
+    name: "edit",
+    help: "write the message in $VISUAL or $EDITOR (also Ctrl+X Ctrl+E)",
     run: (_args, ctx) => {
-      const text = lastReply(ctx);
-      ctx.writeTerminal(osc52(text));
-      ctx.print(`copied ${text.length} characters`);
+      if (!ctx.editInput) throw new UsageError("an editor cannot be opened here");
+      ctx.editInput();
+    },
+  },
+  {
+    name: "file",
+    args: "<path>",
+    help: "attach a text file to the next message (also @path in a message)",
+    run: (args, ctx) => {
+      const path = args.trim();
+      if (!path) throw new UsageError("usage: /file <path> (or write @path in a message)");
+      if (!ctx.attach) throw new UsageError("files cannot be attached here");
+      ctx.attach(path);
     },
   },
   {
@@ -180,6 +189,7 @@ export const COMMANDS: readonly SlashCommand[] = [
       const arg = args.trim();
       if (arg !== "show" && arg !== "hide") throw new UsageError("usage: /reasoning show|hide");
       ctx.dispatch({ type: "reasoning-view", show: arg === "show" });
+      ctx.redraw?.();
       ctx.print(`reasoning: ${arg === "show" ? "shown" : "collapsed"}`);
     },
   },
@@ -191,11 +201,13 @@ export function helpText(): string {
   return [
     ...rows,
     "",
-    "Enter send · Alt+Enter, Ctrl+J or a trailing \\ newline · Up/Down history · Tab complete",
-    "Esc or Ctrl+C stop a reply · Ctrl+C clear the input, twice to exit · Ctrl+D exit",
+    'Enter send · Alt+Enter, Shift+Enter, Ctrl+J or a trailing \\ newline · """ opens and closes a block of lines',
+    "Up/Down history · Ctrl+R search earlier prompts · Tab complete commands and @paths · Ctrl+X Ctrl+E editor",
+    "Esc or Ctrl+C stop a reply · Ctrl+C clear the input, twice to exit · Ctrl+D exit · Ctrl+L redraw · Ctrl+Z suspend",
+    'A message that starts with / is a command; start it with a space to send it as text (" /etc/hosts" sends "/etc/hosts")',
   ].join("\n");
 }
 
 export function findCommand(name: string): SlashCommand | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  return COMMANDS.find((c) => c.name === name || (c.aliases?.includes(name) ?? false));
 }

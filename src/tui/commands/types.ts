@@ -16,8 +16,14 @@ export interface CommandContext {
   /** Starts a reply through the chat controller, so it streams like any other. */
   startReply(kind: "retry" | "continue"): void;
   exit(): void;
+  /** Clears the terminal and prints the whole transcript again. */
+  redraw?: () => void;
+  /** Opens the input's text in $VISUAL/$EDITOR (/edit). */
+  editInput?: () => void;
+  /** Attaches a file to the next message (/file). */
+  attach?: (path: string) => void;
   /** Writes an escape sequence to the terminal itself (OSC 52 for /copy). */
-  writeTerminal(sequence: string): void;
+  writeTerminal: (sequence: string) => void;
   /** The figures of the last reply, for /stats. */
   lastStats(): string | undefined;
   cwd: string;
@@ -25,6 +31,8 @@ export interface CommandContext {
 
 export interface SlashCommand {
   name: string;
+  /** Other names that run it (`/quit` for `/exit`). */
+  aliases?: readonly string[];
   /** Usage of the arguments, e.g. "<param> <value>". */
   args?: string;
   help: string;

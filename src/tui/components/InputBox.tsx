@@ -3,13 +3,24 @@ import { memo } from "react";
 import type { EditorState } from "../editor.js";
 import { theme } from "../theme.js";
 
+/**
+ * The cursor cell in inverse video, written as its own escape sequence: inverse is no colour,
+ * so it stays when NO_COLOR turns colours (and Ink's styles with them) off.
+ */
+export const CURSOR_ON = "\u001b[7m";
+export const CURSOR_OFF = "\u001b[27m";
+
+function Cursor({ under }: { under: string }) {
+  return <Text>{`${CURSOR_ON}${under}${CURSOR_OFF}`}</Text>;
+}
+
 function Line({ text, cursorAt }: { text: string; cursorAt: number | undefined }) {
   if (cursorAt === undefined) return <Text>{text || " "}</Text>;
   const under = text.slice(cursorAt, cursorAt + 1) || " ";
   return (
     <Text>
       {text.slice(0, cursorAt)}
-      <Text inverse>{under}</Text>
+      <Cursor under={under} />
       {text.slice(cursorAt + 1)}
     </Text>
   );
@@ -36,7 +47,7 @@ export const InputBox = memo(function InputBox({
             <Text color={theme.prompt}>{i === 0 ? "> " : "  "}</Text>
             {editor.text === "" && placeholder ? (
               <Text>
-                <Text inverse> </Text>
+                <Cursor under=" " />
                 <Text dimColor>{placeholder}</Text>
               </Text>
             ) : (

@@ -1,17 +1,17 @@
 import { Box, Text } from "ink";
-import { sanitizeForTerminal } from "../../output/sanitize.js";
 import type { TranscriptItem } from "../screen-state.js";
 import { theme } from "../theme.js";
 import { Header } from "./Header.js";
 import { MessageText } from "./MessageText.js";
 import { RoleLabel } from "./RoleLabel.js";
+import { Unwrapped } from "./Unwrapped.js";
 
 function Reasoning({ text, collapsed }: { text: string; collapsed: boolean }) {
   if (collapsed) {
     const words = text.split(/\s+/).filter(Boolean).length;
     return <Text dimColor>{`[reasoning: ${words} words, /reasoning show to expand]`}</Text>;
   }
-  return <Text dimColor>{sanitizeForTerminal(text)}</Text>;
+  return <MessageText text={text} markdown={false} dim />;
 }
 
 /** One frozen row of the transcript. */
@@ -40,14 +40,18 @@ export function TranscriptRow({ item }: { item: TranscriptItem }) {
           <Reasoning text={item.text} collapsed={item.collapsed} />
         </Box>
       );
+    case "attachment":
+      return <Text color={theme.muted}>{item.text}</Text>;
     case "marker":
       return <Text color={theme.marker}>{item.text}</Text>;
     case "notice":
       return (
         <Box marginTop={1}>
-          <Text color={item.level === "error" ? theme.error : theme.muted}>
-            {item.level === "error" ? `error: ${item.text}` : item.text}
-          </Text>
+          <Unwrapped text={item.level === "error" ? `error: ${item.text}` : item.text}>
+            <Text color={item.level === "error" ? theme.error : theme.muted}>
+              {item.level === "error" ? `error: ${item.text}` : item.text}
+            </Text>
+          </Unwrapped>
         </Box>
       );
   }

@@ -4,15 +4,27 @@
  */
 import { useRef } from "react";
 import type { Conversation, InputHistory } from "../../core/index.js";
-import { completeCommand, isCommand, runCommand } from "../commands/dispatch.js";
+import { ParleyError } from "../../errors.js";
+import { completeCommand, runCommand } from "../commands/dispatch.js";
 import type { CommandContext } from "../commands/types.js";
 import { EMPTY_EDITOR, deleteForward, editorWith } from "../editor.js";
+import { attachmentRow, completePath, findMentions, withAttachments, type Attachment } from "../input/attachments.js";
+import { classifyInput } from "../input/classify.js";
+import { findOlder, searchHint, type HistorySearch } from "../input/search.js";
 import type { KeyEvent } from "../keys.js";
 import type { ScreenAction } from "../screen-state.js";
 import type { ChatController } from "./use-chat.js";
 import type { PromptEditor } from "./use-prompt-editor.js";
 
 export const EXIT_WINDOW_MS = 2000;
+
+/** What the keys can ask of the terminal itself. */
+export interface TerminalActions {
+  redraw: () => void;
+  suspend: () => void;
+  /** Opens the text in $VISUAL/$EDITOR and returns the edited text. */
+  edit: (text: string) => string;
+}
 
 export interface KeyRoutingDeps {
   session: Conversation | undefined;
@@ -22,11 +34,17 @@ export interface KeyRoutingDeps {
   dispatch: (action: ScreenAction) => void;
   commandContext: () => CommandContext | undefined;
   exit: () => void;
+  terminal: TerminalActions;
+  cwd: string;
+  /** Files attached with /file, sent with the next message. */
+  attachments: { current: Attachment[] };
 }
 
 export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
   const armedAt = useRef<number | undefined>(undefined);
   const disarmTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+  const search = useRef<HistorySearch | undefined>(undefined);
+  const afterCtrlX = useRef(false);
 
   const disarm = (): void => {
     if (armedAt.current === undefined) return;
@@ -35,14 +53,14 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
     deps.dispatch({ type: "exit-armed", armed: false });
   };
 
+  const error = (text: string): void => deps.dispatch({ type: "add", item: { kind: "notice", level: "error", text } });
+
   const submit = (): void => {
     const { prompt, session, dispatch } = deps;
-    const text = prompt.current().text;
-    if (text.endsWith("\\")) {
-      prompt.set(editorWith(`${text.slice(0, -1)}\n`));
-      return;
-    }
-    if (text.trim() === "") return;
+    const typed = prompt.current().text;
+    const what = classifyInput(typed);
+    if (what.kind === "newline") return prompt.set(editorWith(what.text));
+    if (what.kind === "empty") return;
     const ctx = deps.commandContext();
     if (!session || !ctx) {
       dispatch({ type: "hint", text: "the model is still loading" });
@@ -52,21 +70,54 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
       dispatch({ type: "hint", text: "a reply is being written: wait, or press Esc to stop it" });
       return;
     }
-    prompt.remember(text);
-    deps.history?.add(text);
-    prompt.set(EMPTY_EDITOR);
-    dispatch({ type: "hint", text: undefined });
-    if (isCommand(text)) {
-      runCommand(text.trim(), ctx);
+    if (what.kind === "command") {
+      prompt.remember(typed);
+      deps.history?.add(typed);
+      prompt.set(EMPTY_EDITOR);
+      dispatch({ type: "hint", text: undefined });
+      runCommand(what.text, ctx);
       return;
     }
-    dispatch({ type: "add", item: { kind: "message", role: "user", text } });
-    deps.chat.run("send", text);
+    let attached: Attachment[];
+    try {
+      attached = [...deps.attachments.current, ...findMentions(what.text, deps.cwd)];
+    } catch (err) {
+      // The prompt stays in the input, to fix the path.
+      return error(err instanceof ParleyError ? err.message : String(err));
+    }
+    deps.attachments.current = [];
+    prompt.remember(typed);
+    deps.history?.add(typed);
+    prompt.set(EMPTY_EDITOR);
+    dispatch({ type: "hint", text: undefined });
+    dispatch({ type: "add", item: { kind: "message", role: "user", text: what.text } });
+    for (const a of attached) dispatch({ type: "add", item: { kind: "attachment", text: attachmentRow(a) } });
+    deps.chat.run("send", withAttachments(what.text, attached));
   };
 
   const complete = (): void => {
-    const { text, candidates } = completeCommand(deps.prompt.current().text);
-    if (text !== undefined) deps.prompt.set(editorWith(text));
+    const { text, cursor } = deps.prompt.current();
+    const before = text.slice(0, cursor);
+    const mention = /(?:^|\s)@(\S*)$/.exec(before) ?? /^\/file\s+(\S*)$/.exec(before);
+    if (mention) {
+      const partial = mention[1] ?? "";
+      const options = completePath(partial, deps.cwd);
+      const prefix = options.reduce<string | undefined>((p, o) => {
+        if (p === undefined) return o;
+        let i = 0;
+        while (i < p.length && p[i] === o[i]) i++;
+        return p.slice(0, i);
+      }, undefined);
+      if (prefix !== undefined && prefix.length > partial.length) {
+        const done = options.length === 1 && !prefix.endsWith("/") ? " " : "";
+        const head = before.slice(0, before.length - partial.length);
+        deps.prompt.set({ text: head + prefix + done + text.slice(cursor), cursor: (head + prefix + done).length });
+      }
+      deps.dispatch({ type: "hint", text: options.length > 1 ? options.slice(0, 20).join("  ") : undefined });
+      return;
+    }
+    const { text: completed, candidates } = completeCommand(text);
+    if (completed !== undefined) deps.prompt.set(editorWith(completed));
     deps.dispatch({ type: "hint", text: candidates.length > 1 ? candidates.join("  ") : undefined });
   };
 
@@ -81,8 +132,82 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
     disarmTimer.current = setTimeout(disarm, EXIT_WINDOW_MS);
   };
 
+  const showSearch = (next: HistorySearch): void => {
+    search.current = next;
+    const list = deps.prompt.earlier();
+    deps.prompt.set(next.index === undefined ? next.saved : editorWith(list[next.index] ?? ""));
+    deps.dispatch({ type: "hint", text: searchHint(next) });
+  };
+
+  const endSearch = (restore: boolean): void => {
+    const s = search.current;
+    search.current = undefined;
+    if (s && restore) deps.prompt.set(s.saved);
+    deps.dispatch({ type: "hint", text: undefined });
+  };
+
+  /** Keys while Ctrl+R is searching; returns false when the key ends the search and goes on. */
+  const searchKey = (event: KeyEvent, s: HistorySearch): boolean => {
+    const list = deps.prompt.earlier();
+    switch (event.type) {
+      case "text": {
+        const query = s.query + event.text;
+        showSearch({ ...s, query, index: findOlder(list, query, (s.index ?? list.length - 1) + 1) });
+        return true;
+      }
+      case "backspace": {
+        const query = s.query.slice(0, -1);
+        showSearch({ ...s, query, index: findOlder(list, query, list.length) });
+        return true;
+      }
+      case "search":
+        showSearch({ ...s, index: findOlder(list, s.query, s.index ?? list.length) ?? s.index });
+        return true;
+      case "escape":
+      case "cancel":
+      case "interrupt":
+        endSearch(true);
+        return true;
+      case "enter":
+        endSearch(false);
+        return true;
+      case "tab":
+      case "newline":
+      case "move":
+      case "delete":
+      case "delete-word":
+      case "kill-start":
+      case "kill-end":
+      case "eof":
+      case "redraw":
+      case "suspend":
+      case "prefix-x":
+      case "paste-start":
+      case "paste-end":
+      case "ignored":
+        // Any other key takes the prompt found and then does what it does.
+        endSearch(false);
+        return false;
+    }
+  };
+
+  const editExternally = (): void => {
+    try {
+      deps.prompt.set(editorWith(deps.terminal.edit(deps.prompt.current().text)));
+    } catch (err) {
+      error(err instanceof ParleyError ? err.message : String(err));
+    }
+    deps.terminal.redraw();
+  };
+
   return (event: KeyEvent): void => {
     if (event.type !== "interrupt") disarm();
+    if (afterCtrlX.current) {
+      afterCtrlX.current = false;
+      if (event.type === "move" && event.motion === "end") return editExternally();
+    }
+    const s = search.current;
+    if (s && searchKey(event, s)) return;
     switch (event.type) {
       case "interrupt":
         return interrupt();
@@ -99,6 +224,19 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
         return submit();
       case "tab":
         return complete();
+      case "redraw":
+        return deps.terminal.redraw();
+      case "suspend":
+        return deps.terminal.suspend();
+      case "search":
+        return showSearch({
+          query: "",
+          index: undefined,
+          saved: deps.prompt.current(),
+        });
+      case "prefix-x":
+        afterCtrlX.current = true;
+        return;
       case "text":
       case "newline":
       case "move":
@@ -109,6 +247,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
       case "kill-end":
         deps.prompt.edit(event);
         return;
+      case "cancel":
       case "paste-start":
       case "paste-end":
       case "ignored":

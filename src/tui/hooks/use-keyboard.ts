@@ -5,7 +5,7 @@
  */
 import { useStdin } from "ink";
 import { useEffect, useRef } from "react";
-import { cleanPaste, parseKey, splitTyped, type KeyEvent } from "../keys.js";
+import { cleanPaste, parseInput, parseKey, type KeyEvent } from "../keys.js";
 
 export function useKeyboard(onKey: (event: KeyEvent) => void): void {
   const { internal_eventEmitter: emitter, setRawMode, isRawModeSupported } = useStdin();
@@ -38,8 +38,7 @@ export function useKeyboard(onKey: (event: KeyEvent) => void): void {
         pasting = true;
         return;
       }
-      if (key.type === "text") for (const event of splitTyped(key.text)) handler.current(event);
-      else handler.current(key);
+      for (const event of parseInput(data)) handler.current(event);
     };
     emitter.on("input", onInput);
     return () => {

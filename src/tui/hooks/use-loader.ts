@@ -1,9 +1,9 @@
 /** Opens the conversation once (loading the model), reporting progress; a failure ends the app with that error. */
 import { useApp } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Conversation } from "../../core/index.js";
 import type { ScreenAction } from "../screen-state.js";
-import { showMessages } from "../show-messages.js";
+import { showMessages, type ShowOptions } from "../show-messages.js";
 
 export interface Loaded {
   conversation: Conversation;
@@ -13,7 +13,13 @@ export interface Loaded {
 
 export type LoadModel = (onProgress: (progress: number) => void) => Promise<Loaded>;
 
-export function useLoader(load: LoadModel, dispatch: (action: ScreenAction) => void): Loaded | undefined {
+export function useLoader(
+  load: LoadModel,
+  dispatch: (action: ScreenAction) => void,
+  show: ShowOptions = {},
+): Loaded | undefined {
+  // How the transcript is shown at load time; later changes (/markdown) do not load again.
+  const shown = useRef(show);
   const { exit } = useApp();
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   useEffect(() => {
@@ -28,7 +34,7 @@ export function useLoader(load: LoadModel, dispatch: (action: ScreenAction) => v
           header: { model: info.name, template: info.template, backend: info.backend, contextSize: info.contextSize },
           contextUsed: conversation.contextTokens(),
         });
-        showMessages(dispatch, conversation.messages);
+        showMessages(dispatch, conversation.messages, shown.current);
         for (const text of result.notices ?? []) {
           dispatch({ type: "add", item: { kind: "notice", level: "info", text } });
         }

@@ -25,6 +25,8 @@ export interface PromptEditor {
   edit(event: KeyEvent): boolean;
   /** Records a sent prompt in the recall list. */
   remember(text: string): void;
+  /** The earlier prompts, oldest first. */
+  earlier(): readonly string[];
 }
 
 export function usePromptEditor(initialHistory: readonly string[]): PromptEditor {
@@ -99,6 +101,11 @@ export function usePromptEditor(initialHistory: readonly string[]): PromptEditor
       case "eof":
       case "paste-start":
       case "paste-end":
+      case "redraw":
+      case "suspend":
+      case "search":
+      case "cancel":
+      case "prefix-x":
       case "ignored":
         return false;
     }
@@ -112,5 +119,6 @@ export function usePromptEditor(initialHistory: readonly string[]): PromptEditor
   }, []);
 
   const read = useCallback(() => current.current, []);
-  return { editor, current: read, set, edit, remember };
+  const earlier = useCallback(() => history.current, []);
+  return { editor, current: read, set, edit, remember, earlier };
 }
