@@ -1,5 +1,4 @@
 /** One-shot mode: one reply to a prompt from the argument, stdin or `--messages`, then exit. */
-import { readFileSync } from "node:fs";
 import type { ChatEvent, ChatListener, Reply } from "../chat/events.js";
 import { parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
 import { checkJsonSchema, parseSchemaArgument } from "../chat/schema.js";
@@ -10,26 +9,26 @@ import type { EngineInfo } from "../engine/engine.js";
 import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
 import { jsonlWriter } from "../output/jsonl.js";
+import { whenPipeCloses } from "../output/output-guard.js";
 import { textWriter } from "../output/text.js";
 import { paramValues } from "../settings/resolve.js";
-import { expandHome, readErrorText } from "../store/paths.js";
+import { stripBom } from "../store/json-input.js";
+import { expandHome } from "../store/paths.js";
+import { INPUT_LIMITS, readTextFileBounded } from "../store/read-bounded.js";
 import type { RunOptions } from "./flags.js";
 import { readStdin } from "./stdin.js";
 
 /** One-shot snapshots are saved only above this many context tokens: re-reading fewer is quick anyway. */
 export const ONE_SHOT_SNAPSHOT_MIN_TOKENS = 256;
 
-function readTextFile(path: string, what: string): string {
-  const full = expandHome(path);
-  try {
-    return readFileSync(full, "utf8");
-  } catch (err) {
-    throw new UsageError(readErrorText(what, full, err));
-  }
+/** A file named on the command line: `~` expanded, its size bounded, special files refused. */
+function readTextFile(path: string, what: string, limit: number): string {
+  return readTextFileBounded(expandHome(path), what, limit);
 }
 
 function readSchema(source: string): ResponseFormat {
-  return { type: "json_schema", schema: parseSchemaArgument(source, (path) => readTextFile(path, "schema file")) };
+  const schema = parseSchemaArgument(source, (path) => readTextFile(path, "schema file", INPUT_LIMITS.schema));
+  return { type: "json_schema", schema };
 }
 
 /** stdin, a blank line, then the argument; either may be missing. */
@@ -64,11 +63,15 @@ export async function prepareRequest(
   const stdinText = fromStdin || process.stdin.isTTY !== true ? await readStdin() : undefined;
   let request: ParsedRequest = { messages: [], params: {} };
   if (options.messagesSource !== undefined) {
-    const text = fromStdin ? (stdinText ?? "") : readTextFile(options.messagesSource, "messages file");
-    request = parseMessagesInput(text, fromStdin ? "--messages from stdin" : options.messagesSource);
+    const text = fromStdin
+      ? (stdinText ?? "")
+      : readTextFile(options.messagesSource, "messages file", INPUT_LIMITS.messages);
+    request = parseMessagesInput(stripBom(text), fromStdin ? "--messages from stdin" : options.messagesSource);
   }
   const systemFromFile =
-    options.systemFile !== undefined ? readTextFile(options.systemFile, "system prompt file") : undefined;
+    options.systemFile !== undefined
+      ? readTextFile(options.systemFile, "system prompt file", INPUT_LIMITS.systemFile)
+      : undefined;
   const prompt = composePrompt(fromStdin ? undefined : stdinText, promptArg);
   const hasConversation = request.messages.some((m) => m.role !== "system");
   if (requirePrompt && prompt === undefined && !hasConversation) {
@@ -166,6 +169,7 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
       debug: options.debug,
       snapshotMinTokens: options.resume ? 0 : ONE_SHOT_SNAPSHOT_MIN_TOKENS,
       models: await modelPrompts(),
+      onNotice: (text) => process.stderr.write(`parley: ${text}\n`),
     });
     conversation = opened.conversation;
     if (options.stats) process.stderr.write(formatModelLine(conversation.info));
@@ -173,6 +177,11 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
       if (options.stats || !notice.startsWith("resume:")) process.stderr.write(`parley: ${notice}\n`);
     }
     const listener = listenerFor(options, (text) => process.stdout.write(text));
+    let pipeClosed = false;
+    whenPipeCloses(() => {
+      pipeClosed = true;
+      conversation?.abort();
+    });
     const later: string[] = [];
     let reply: Reply | undefined;
     for await (const event of firstOperation(conversation, sendLast ? lastGiven?.content : prepared.prompt)) {
@@ -188,9 +197,12 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
     }
     for (const text of later) process.stderr.write(`parley: ${text}\n`);
     if (options.stats && reply) process.stderr.write(formatStats(reply));
+    // A reader that went away (`| head`) ends the run quietly; the partial reply is saved.
+    if (pipeClosed) return ExitCode.ok;
     if (reply?.interrupted) throw new InterruptError("interrupted", SIGNAL_EXIT[stoppedBy ?? "SIGINT"]);
     return ExitCode.ok;
   } finally {
+    whenPipeCloses(undefined);
     for (const s of signals) process.off(s, onSignal);
     await conversation?.close();
   }

@@ -30,6 +30,8 @@ export interface OpenRequest extends SettingsRequest {
   /** Save a snapshot only above this many context tokens (one-shot runs: only when it can pay off). */
   snapshotMinTokens?: number;
   onProgress?: (progress: number) => void;
+  /** Told at once of things worth saying while opening (waiting for another parley, say). */
+  onNotice?: (text: string) => void;
 }
 
 export interface Opened {
@@ -132,7 +134,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   try {
     const restored = await persistence.restore(engine, messages);
     if (restored) notices.push(restored);
-    persistence.open(messages);
+    await persistence.open(messages, request.onNotice);
   } catch (err) {
     await engine.dispose();
     throw err;

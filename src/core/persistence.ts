@@ -8,6 +8,9 @@ import type { SamplingParams } from "../chat/params.js";
 import type { Message } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
+import { RuntimeError, UsageError } from "../errors.js";
+import { lockConversation } from "../store/conversation-lock.js";
+import { saveFailureMessage } from "../store/conversation-writer.js";
 import { ConversationLog, type ResumedConversation } from "./recorder.js";
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
 
@@ -35,15 +38,18 @@ export interface PersistenceOptions {
 type Notify = (event: NoticeEvent) => void;
 
 function reason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/^cannot write conversation \S+: /, "");
+  return `the conversation was not saved: ${err instanceof Error ? err.message : String(err)}`;
 }
+
+/** How long a second parley waits for another that is writing the same conversation. */
+export const CONVERSATION_WAIT_MS = 60_000;
 
 export class Persistence {
   private log: ConversationLog | undefined;
   private failure: string | undefined;
   private told = false;
   private resumed: ResumedConversation | undefined;
+  private release: (() => void) | undefined;
 
   constructor(private readonly options: PersistenceOptions) {
     this.resumed = options.resumed;
@@ -58,57 +64,89 @@ export class Persistence {
     return this.failure;
   }
 
-  /** Starts recording (history on), going on with a resumed conversation's file when there is one. */
-  open(messages: readonly Message[]): void {
-    if (this.options.history) this.log = this.newLog(messages, this.resumed);
+  /**
+   * Starts recording (history on), going on with a resumed conversation's file when there is
+   * one. One conversation has one writer at a time: a second parley waits for the first
+   * (`onWait` says so), and gives up with a clear error after CONVERSATION_WAIT_MS.
+   */
+  async open(messages: readonly Message[], onWait?: (text: string) => void): Promise<void> {
+    if (!this.options.history) return;
+    if (this.resumed) await this.lock(this.resumed.id, onWait);
+    this.log = this.newLog(messages, this.resumed);
+  }
+
+  private async lock(id: string, onWait?: (text: string) => void): Promise<void> {
+    this.release?.();
+    this.release = undefined;
+    try {
+      this.release = await lockConversation(id, {
+        timeoutMs: CONVERSATION_WAIT_MS,
+        onWait: (pid) =>
+          onWait?.(
+            `another parley${pid ? ` (process ${pid})` : ""} is writing conversation ${id}: waiting for it to finish`,
+          ),
+      });
+    } catch (err) {
+      throw new UsageError(
+        `conversation ${id} is being written by another parley; try again when it is done (${(err as Error).message})`,
+      );
+    }
   }
 
   private newLog(messages: readonly Message[], resumed: ResumedConversation | undefined): ConversationLog {
     return new ConversationLog(messages, { ...this.options, resumed });
   }
 
-  private guard(notify: Notify | undefined, write: () => void): void {
-    if (this.failure !== undefined) return this.tell(notify);
+  private guard(notify: Notify | undefined, write: (log: ConversationLog) => void): void {
+    const log = this.log;
+    if (this.failure !== undefined || !log) return this.tell(notify);
     try {
-      write();
+      write(log);
+      const failed = log.saveFailure;
+      if (failed) this.failure = saveFailureMessage(failed);
     } catch (err) {
       this.failure = reason(err);
-      this.log = undefined;
-      this.tell(notify);
     }
+    this.tell(notify);
   }
 
   private tell(notify: Notify | undefined): void {
     if (this.told || this.failure === undefined || !notify) return;
     this.told = true;
-    notify({ type: "notice", code: "not-saved", text: `the conversation was not saved: ${this.failure}` });
+    notify({ type: "notice", code: "not-saved", text: this.failure });
   }
 
   sync(messages: readonly Message[], notify?: Notify): void {
-    const log = this.log;
-    if (log) this.guard(notify, () => log.sync(messages));
+    // Nothing is written while nothing but a system prompt was said: an empty chat leaves no file.
+    if (!this.log || !messages.some((m) => m.role !== "system")) return;
+    this.guard(notify, (log) => log.sync(messages));
   }
 
   reply(reply: Reply, messages: readonly Message[], notify?: Notify): void {
-    const log = this.log;
-    if (log) this.guard(notify, () => log.reply(reply, messages));
+    if (this.log) this.guard(notify, (log) => log.reply(reply, messages));
   }
 
   /** A new conversation begins (`/clear`): a new file, if history is on. */
   restart(messages: readonly Message[]): void {
     this.log?.close();
+    this.release?.();
+    this.release = undefined;
     this.resumed = undefined;
     this.log = this.options.history && this.failure === undefined ? this.newLog(messages, undefined) : undefined;
   }
 
   /** Saves now, even with history off; gives it a title. Returns the id. */
   save(messages: readonly Message[], title: string): string {
+    if (!messages.some((m) => m.role !== "system"))
+      throw new UsageError("nothing to save yet: the conversation is empty");
     this.failure = undefined;
     this.told = false;
     const log = this.log ?? this.newLog(messages, this.resumed);
     log.sync(messages);
     if (title) log.rename(title);
     this.log = log;
+    const failed = log.saveFailure;
+    if (failed) throw new RuntimeError(saveFailureMessage(failed));
     return log.id;
   }
 
@@ -122,6 +160,7 @@ export class Persistence {
     resumed: ResumedConversation,
   ): Promise<string | undefined> {
     await this.leave(engine, leaving);
+    await this.lock(resumed.id);
     this.resumed = resumed;
     this.failure = undefined;
     this.told = false;
@@ -148,10 +187,21 @@ export class Persistence {
   /** The conversation is left: saves its model state beside it, when worth it. Never throws. */
   async leave(engine: ChatEngine, messages: readonly Message[]): Promise<void> {
     const log = this.log;
-    if (!log) return;
+    this.log = undefined;
+    const release = this.release;
+    this.release = undefined;
+    try {
+      if (log) await this.saveState(engine, log, messages);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async saveState(engine: ChatEngine, log: ConversationLog, messages: readonly Message[]): Promise<void> {
     log.close();
+    if (log.saveFailure || !messages.some((m) => m.role !== "system")) return;
     const { capBytes, minTokens } = this.options.snapshots;
-    if (capBytes <= 0 || !messages.some((m) => m.role !== "system")) return;
+    if (capBytes <= 0) return;
     const resumedRun = this.resumed !== undefined;
     if (!resumedRun && minTokens > 0 && (engine.tokens?.countTokens(messages) ?? 0) < minTokens) return;
     await saveSnapshot(engine, {

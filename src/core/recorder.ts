@@ -3,7 +3,7 @@ import type { Reply } from "../chat/events.js";
 import type { SamplingParams } from "../chat/params.js";
 import type { Message } from "../chat/types.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
-import { ConversationWriter, type MessageInput } from "../store/conversation-writer.js";
+import { ConversationWriter, type MessageInput, type SaveFailure } from "../store/conversation-writer.js";
 
 export interface ResumedConversation {
   id: string;
@@ -93,6 +93,11 @@ export class ConversationLog {
   restart(messages: readonly Message[]): ConversationLog {
     this.close();
     return new ConversationLog(messages, { ...this.options, resumed: undefined });
+  }
+
+  /** Why writing stopped, if it did (a full disk, a folder that cannot be written). */
+  get saveFailure(): SaveFailure | undefined {
+    return this.writer.saveFailure;
   }
 
   rename(title: string): void {

@@ -10,6 +10,7 @@ import type { Message } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { ensureDir, FILE_MODE, readTextIfExists, writeFileAtomic } from "../store/files.js";
+import { removeLeftovers } from "../store/leftovers.js";
 import {
   fileSha256,
   isSnapshotId,
@@ -98,6 +99,8 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
   let temp: string | undefined;
   try {
     ensureDir(dir);
+    // Files left by a parley that was killed while saving are removed first.
+    removeLeftovers(dir);
     temp = snapshotTempPath(id, "state", dir);
     const saved = await state.saveState(temp);
     result.tokens = saved.tokens.length;

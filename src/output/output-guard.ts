@@ -45,10 +45,27 @@ function mute(name: OutputStreamName): void {
   };
 }
 
+let onPipeClosed: (() => void) | undefined;
+
+/**
+ * While a reply is written, a reader that goes away (`| head`) stops the reply instead of the
+ * process, so the partial reply is still saved; `handler` does that. Undefined: exit at once.
+ */
+export function whenPipeCloses(handler: (() => void) | undefined): void {
+  onPipeClosed = handler;
+}
+
 /** Records a failure of `name` (the first one counts) and says it on stderr when it can. */
 export function reportOutputError(name: OutputStreamName, err: unknown): void {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "EPIPE" && name === "stdout") process.exit(ExitCode.ok);
+  if (code === "EPIPE" && name === "stdout") {
+    const handler = onPipeClosed;
+    if (!handler) process.exit(ExitCode.ok);
+    onPipeClosed = undefined;
+    mute("stdout");
+    handler();
+    return;
+  }
   const first = failure === undefined && code !== "EPIPE";
   mute(name);
   if (!first) return;
