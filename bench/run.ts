@@ -13,7 +13,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, hostname, loadavg } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { findPeer } from "./lib/peer.ts";
 import { hasTime, TIME_BIN } from "./lib/proc.ts";
@@ -58,9 +58,10 @@ if (!hasTime) log(`${TIME_BIN} is missing: no peak memory figures (apt-get insta
 const rows: Row[] = [];
 const record: Record<string, unknown> = {};
 const started = new Date();
+const loadStart = loadavg();
 const def = parleyDefaultThreads();
-const bench = { model: values.model, label: "106M q8_0", runs, peer, log };
-const small = { model: values["small-model"], label: "stories260K", runs, peer, log };
+const bench = { model: values.model, label: basename(values.model, ".gguf"), runs, peer, log };
+const small = { model: values["small-model"], label: basename(values["small-model"], ".gguf"), runs, peer, log };
 
 if (only.has("speed")) {
   const r = runSpeed({ ...bench, threads });
@@ -111,10 +112,21 @@ const version = (bin: string) => {
     return (err as { stderr?: string }).stderr?.trim().split("\n").pop() ?? "unknown";
   }
 };
-const machine = { host: hostname(), cpu, cpus: availableParallelism(), node: process.version, loadavgEnd: loadavg() };
+const machine = {
+  host: hostname(),
+  cpu,
+  cpus: availableParallelism(),
+  node: process.version,
+  loadavgStart: loadStart,
+  loadavgEnd: loadavg(),
+};
 console.log(
   `parley benchmark suite, ${started.toISOString()}, ${machine.cpus} CPUs (${cpu}), node ${process.version}, ` +
     `${runs} runs per figure, parley default threads ${def}`,
+);
+const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(1)).join(" ");
+console.log(
+  `load average at start ${fmtLoad(loadStart)}, at end ${fmtLoad(machine.loadavgEnd)} (above the CPU count, figures are noisy)`,
 );
 console.log(peer ? `peer: llama.cpp programs in ${peer.dir} (${version(peer.completion)})` : `peer: none (${noPeer})`);
 console.log(`ratio = parley / peer unless the figure names another base; startup's peer column is \`node -e 0\``);
