@@ -32,7 +32,7 @@ describe("saving when a run is cut short", () => {
   it("a reader that goes away (| head) ends quietly, and the partial reply is saved", async () => {
     const home = tempHome();
     const code = await new Promise<number | null>((resolve) => {
-      const env = { ...process.env, PARLEY_HOME: home, NO_COLOR: "1" };
+      const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_HOME: home, NO_COLOR: "1" };
       delete env.PARLEY_MODEL;
       const child = spawn(
         "sh",

@@ -1,0 +1,66 @@
+/**
+ * The parley engine in this process, loaded from the build (dist/), for the figures that need one
+ * engine across several requests (multi-turn, resume). This is the one file that names dist's
+ * engine modules: when they move, only this file changes.
+ */
+import { fileURLToPath } from "node:url";
+
+const dist = (p: string) => fileURLToPath(new URL(`../../dist/${p}`, import.meta.url));
+
+export interface BenchMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface BenchResult {
+  promptTokens: number;
+  completionTokens: number;
+  startedAt: number;
+  firstTokenAt: number | undefined;
+  endedAt: number;
+}
+
+export interface BenchEngine {
+  info: { template: string; contextSize: number };
+  evaluatedTokens: number;
+  generate(r: { messages: readonly BenchMessage[]; params: object; onText: (t: string) => void }): Promise<BenchResult>;
+  countTokens(messages: readonly BenchMessage[]): number;
+  dispose(): Promise<void>;
+}
+
+export async function loadEngine(o: { model: string; threads: number; contextSize: number }): Promise<BenchEngine> {
+  const { loadLlamaEngine } = (await import(dist("engine/llama/load.js"))) as {
+    loadLlamaEngine: (options: object) => Promise<BenchEngine>;
+  };
+  return loadLlamaEngine({
+    kind: "llama",
+    model: o.model,
+    gpu: "off",
+    gpuLayers: 0,
+    contextSize: o.contextSize,
+    threads: o.threads,
+    template: "auto",
+    debug: false,
+  });
+}
+
+/** Greedy sampling parameters for `maxTokens` tokens. */
+export async function greedy(maxTokens: number): Promise<object> {
+  const { DEFAULT_PARAMS } = (await import(dist("chat/params.js"))) as { DEFAULT_PARAMS: object };
+  return { ...DEFAULT_PARAMS, temperature: 0, seed: 1, maxTokens };
+}
+
+export interface SnapshotApi {
+  modelIdentity(path: string): unknown;
+  saveSnapshot(
+    engine: BenchEngine,
+    o: object,
+  ): Promise<{ outcome: string; error?: string; tokens: number; bytes: number }>;
+  restoreSnapshot(engine: BenchEngine, o: object): Promise<{ outcome: string; reusedTokens: number }>;
+}
+
+export async function snapshotApi(): Promise<SnapshotApi> {
+  const snap = (await import(dist("core/snapshot.js"))) as Pick<SnapshotApi, "saveSnapshot" | "restoreSnapshot">;
+  const writer = (await import(dist("store/conversation-writer.js"))) as Pick<SnapshotApi, "modelIdentity">;
+  return { ...snap, modelIdentity: writer.modelIdentity };
+}

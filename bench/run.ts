@@ -1,0 +1,148 @@
+/**
+ * The benchmark suite: parley against llama.cpp's own programs of the same release, in one run,
+ * figures interleaved, every figure a median, every comparison a ratio. Prints one table and
+ * writes bench/results/<date>-<host>.json.
+ *
+ *   npm run build && NATIVE_LLAMA_BIN=$(../shared/tools/native-llama.sh) node --import tsx bench/run.ts
+ *     [--model file.gguf] [--small-model file.gguf] [--runs 5] [--threads 1,2] [--turns 20]
+ *     [--only speed,small,job,turns,startup,chat,resume] [--quick]
+ *
+ * Models default to ../shared/models/bench-106m-q8_0.gguf and ../shared/models/stories260K.gguf
+ * relative to the repository. Without NATIVE_LLAMA_BIN parley runs alone and the table says so.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, hostname, loadavg } from "node:os";
+import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
+import { findPeer } from "./lib/peer.ts";
+import { hasTime, TIME_BIN } from "./lib/proc.ts";
+import { parleyDefaultThreads } from "./lib/parley.ts";
+import { renderTable, type Row } from "./lib/table.ts";
+import { BENCH_MODEL, runResume } from "./resume.ts";
+import { runJob, runStartup } from "./sections/job.ts";
+import { runSpeed } from "./sections/speed.ts";
+import { runTurns } from "./sections/turns.ts";
+import { runTuiSpeed, SMALL_MODEL } from "./tui-speed.ts";
+
+const SECTIONS = ["speed", "small", "job", "turns", "startup", "chat", "resume"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string", default: BENCH_MODEL },
+    "small-model": { type: "string", default: SMALL_MODEL },
+    runs: { type: "string" },
+    threads: { type: "string" },
+    turns: { type: "string", default: "20" },
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+  },
+});
+const runs = Number(values.runs ?? (values.quick ? 3 : 5));
+const threads = (values.threads ?? Array.from({ length: availableParallelism() }, (_, i) => i + 1).join(","))
+  .split(",")
+  .map(Number);
+const only = new Set((values.only?.split(",") ?? SECTIONS) as Section[]);
+for (const s of only)
+  if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (sections: ${SECTIONS.join(", ")})`);
+for (const m of [values.model, values["small-model"]]) if (!existsSync(m)) throw new Error(`no model file at ${m}`);
+
+const found = findPeer();
+const peer = typeof found === "string" ? undefined : found;
+const noPeer = typeof found === "string" ? found : "";
+const log = (line: string) => process.stderr.write(`${line}\n`);
+if (!peer) log(noPeer);
+if (!hasTime) log(`${TIME_BIN} is missing: no peak memory figures (apt-get install time)`);
+
+const rows: Row[] = [];
+const record: Record<string, unknown> = {};
+const started = new Date();
+const loadStart = loadavg();
+const def = parleyDefaultThreads();
+const bench = { model: values.model, label: basename(values.model, ".gguf"), runs, peer, log };
+const small = { model: values["small-model"], label: basename(values["small-model"], ".gguf"), runs, peer, log };
+
+if (only.has("speed")) {
+  const r = runSpeed({ ...bench, threads });
+  rows.push(...r.rows);
+  record.speed = r;
+}
+if (only.has("small")) {
+  const r = runSpeed({ ...small, threads });
+  rows.push(...r.rows);
+  record.small = r;
+}
+if (only.has("job")) {
+  const r = runJob({ ...bench, threads: def });
+  rows.push(...r.rows);
+  record.job = r;
+}
+if (only.has("turns")) {
+  const r = await runTurns({
+    ...bench,
+    runs: Math.max(1, Math.ceil(runs / 2)),
+    threads: def,
+    turns: Number(values.turns),
+  });
+  rows.push(...r.rows);
+  record.turns = r;
+}
+if (only.has("startup")) {
+  const r = runStartup(runs * 2, log);
+  rows.push(...r.rows);
+  record.startup = r;
+}
+if (only.has("chat")) {
+  const r = await runTuiSpeed({ model: values["small-model"], runs, tokens: 400, color: false, markdown: "on", log });
+  rows.push(...r.rows);
+  record.chat = r;
+}
+if (only.has("resume")) {
+  const r = await runResume({ model: values.model, runs, tokens: 1500, threads: def, log });
+  rows.push(...r.rows);
+  record.resume = r;
+}
+
+const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
+const version = (bin: string) => {
+  try {
+    return execFileSync(bin, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  } catch (err) {
+    return (err as { stderr?: string }).stderr?.trim().split("\n").pop() ?? "unknown";
+  }
+};
+const machine = {
+  host: hostname(),
+  cpu,
+  cpus: availableParallelism(),
+  node: process.version,
+  loadavgStart: loadStart,
+  loadavgEnd: loadavg(),
+};
+console.log(
+  `parley benchmark suite, ${started.toISOString()}, ${machine.cpus} CPUs (${cpu}), node ${process.version}, ` +
+    `${runs} runs per figure, parley default threads ${def}`,
+);
+const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(1)).join(" ");
+console.log(
+  `load average at start ${fmtLoad(loadStart)}, at end ${fmtLoad(machine.loadavgEnd)} (above the CPU count, figures are noisy)`,
+);
+console.log(peer ? `peer: llama.cpp programs in ${peer.dir} (${version(peer.completion)})` : `peer: none (${noPeer})`);
+console.log(`ratio = parley / peer unless the figure names another base; startup's peer column is \`node -e 0\``);
+console.log(renderTable(rows));
+const dir = join(import.meta.dirname, "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${started.toISOString().slice(0, 10)}-${machine.host}.json`);
+const doc = {
+  started: started.toISOString(),
+  machine,
+  runs,
+  threads,
+  parleyDefaultThreads: def,
+  peer: peer ?? noPeer,
+  rows,
+  details: record,
+};
+writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+console.log(`wrote ${file}`);

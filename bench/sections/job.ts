@@ -1,0 +1,108 @@
+/**
+ * The whole one-shot job (start, load, 128 tokens, exit) against llama-completion with the same
+ * prompt, tokens, threads and context; and how fast parley answers --version and --help against a
+ * bare `node -e 0`. Runs alternate between the two programs.
+ */
+import { median } from "../stats.ts";
+import { llamaCompletion, type Peer } from "../lib/peer.ts";
+import { hasTime, run } from "../lib/proc.ts";
+import { BIN, ENV, parleyRun } from "../lib/parley.ts";
+import type { Row } from "../lib/table.ts";
+
+export interface JobOptions {
+  model: string;
+  label: string;
+  runs: number;
+  threads: number;
+  peer: Peer | undefined;
+  log: (line: string) => void;
+}
+
+const PROMPT = "Once upon a time";
+
+export function runJob(o: JobOptions): { rows: Row[]; samples: unknown[] } {
+  const samples: { run: number; who: "parley" | "peer"; wallMs: number; peakRssMb: number; generated?: number }[] = [];
+  const args = ["-m", o.model, "--threads", String(o.threads), "-n", "128", "--temperature", "0", "--seed", "1"];
+  args.push("--context-size", "4096", "--no-history", PROMPT);
+  for (let i = 0; i < o.runs; i++) {
+    const mine = () => {
+      const r = parleyRun(args);
+      if (r.status !== 0) throw new Error(`parley failed (${r.status}): ${r.stderr.slice(-400)}`);
+      samples.push({ run: i, who: "parley", wallMs: r.wallMs, peakRssMb: r.peakRssMb });
+    };
+    const theirs = () => {
+      if (!o.peer) return;
+      const r = llamaCompletion(o.peer, o.model, {
+        prompt: PROMPT,
+        tokens: 128,
+        threads: o.threads,
+        contextSize: 4096,
+      });
+      samples.push({ run: i, who: "peer", wallMs: r.wallMs, peakRssMb: r.peakRssMb, generated: r.generated });
+    };
+    if (i % 2 === 0) {
+      mine();
+      theirs();
+    } else {
+      theirs();
+      mine();
+    }
+    const last = samples.slice(-2).map((s) => `${s.who} ${s.wallMs.toFixed(0)} ms ${s.peakRssMb.toFixed(0)} MB`);
+    o.log(`${o.label} one-shot job run ${i + 1}/${o.runs}: ${last.join(", ")}`);
+  }
+  const of = (who: "parley" | "peer", k: "wallMs" | "peakRssMb") =>
+    median(samples.filter((s) => s.who === who).map((s) => s[k]));
+  const peer = (k: "wallMs" | "peakRssMb") => (o.peer ? of("peer", k) : undefined);
+  const rows: Row[] = [
+    {
+      section: o.label,
+      figure: `one-shot job wall time (${o.threads} thread${o.threads > 1 ? "s" : ""}, 128 tokens)`,
+      parley: of("parley", "wallMs"),
+      peer: peer("wallMs"),
+      unit: "ms",
+      target: "<= 1.2x",
+    },
+  ];
+  if (hasTime) {
+    const mem = of("parley", "peakRssMb");
+    const theirs = peer("peakRssMb");
+    rows.push({
+      section: o.label,
+      figure: `one-shot job peak RSS (difference ${theirs === undefined ? "-" : `${(mem - theirs).toFixed(0)} MB`})`,
+      parley: mem,
+      peer: theirs,
+      unit: "MB",
+      target: "<= peer + 50 MB",
+    });
+  }
+  return { rows, samples };
+}
+
+export function runStartup(runs: number, log: (line: string) => void): { rows: Row[]; samples: unknown[] } {
+  const kinds = { node: ["-e", "0"], version: [BIN, "--version"], help: [BIN, "--help"] } as const;
+  const times: Record<keyof typeof kinds, number[]> = { node: [], version: [], help: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) {
+      const r = run(process.execPath, kinds[k], { env: ENV });
+      if (r.status !== 0) throw new Error(`${k} failed (${r.status}): ${r.stderr.slice(-300)}`);
+      times[k].push(r.wallMs);
+    }
+  }
+  const node = median(times.node);
+  log(
+    `startup: node -e 0 ${node.toFixed(0)} ms, --version ${median(times.version).toFixed(0)} ms, --help ${median(times.help).toFixed(0)} ms`,
+  );
+  return {
+    rows: [
+      {
+        section: "startup",
+        figure: "parley --version vs node -e 0",
+        parley: median(times.version),
+        peer: node,
+        unit: "ms",
+      },
+      { section: "startup", figure: "parley --help vs node -e 0", parley: median(times.help), peer: node, unit: "ms" },
+    ],
+    samples: [times],
+  };
+}
