@@ -10,8 +10,10 @@ export interface LlamaEngineSpec {
   gpuLayers: number | "auto" | "max";
   /** Undefined: the model's training context, at most DEFAULT_CONTEXT_CAP. */
   contextSize: number | "auto" | undefined;
-  /** Undefined: parley's own choice for this machine. */
+  /** Threads while generating, token by token. Undefined: parley's own choice for this machine. */
   threads: number | undefined;
+  /** Threads while reading a prompt. Undefined: as many as for generating. */
+  batchThreads?: number | undefined;
   template: string;
   debug: boolean;
   /** Sequences of the context that can generate at once (1 for a chat). */

@@ -36,7 +36,15 @@ export class LlamaHost {
     readonly model: LlamaModel,
     readonly context: LlamaContext,
     readonly chatWrapper: LlamaChat["chatWrapper"],
+    /** Threads for reading a prompt, and for generating token by token. */
+    readonly threads: { batch: number; decode: number },
   ) {}
+
+  /** node-llama-cpp caps every evaluation by the backend's thread limit: set it for what comes next. */
+  useThreads(phase: "batch" | "decode"): void {
+    const wanted = this.threads[phase];
+    if (this.llama.maxThreads !== wanted) this.llama.maxThreads = wanted;
+  }
 
   /** An engine on a free sequence, or undefined when every sequence is in use. */
   open(): LlamaEngine | undefined {
@@ -169,7 +177,11 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       customStopTriggers: params.stop,
       stopOnAbortSignal: true,
       onToken: (tokens) => {
-        firstTokenAt ??= performance.now();
+        if (firstTokenAt === undefined) {
+          firstTokenAt = performance.now();
+          // The prompt is read: one token at a time from here on.
+          this.host.useThreads("decode");
+        }
         completionTokens += tokens.length;
       },
       onResponseChunk: (chunk) => {
@@ -184,6 +196,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     if (request.signal) options.signal = request.signal;
     if (grammar) options.grammar = grammar;
     let stopReason: GenerateResult["stopReason"];
+    this.host.useThreads("batch");
     try {
       const response = await this.chat.generateResponse(history, options);
       const reason = response.metadata.stopReason;
