@@ -29,7 +29,21 @@ export interface ConversationOptions {
   responseFormat?: ResponseFormat | undefined;
   /** Where the conversation is saved, and its model state; none: nothing is written. */
   persistence?: Persistence | undefined;
+  /** Loads another model with the same settings (`/model <ref>`); none: switching is not offered. */
+  loadModel?: ((ref: string) => Promise<LoadedModel>) | undefined;
 }
+
+/** Another model, loaded for a switch. */
+export interface LoadedModel {
+  engine: ChatEngine;
+  /** The model file. */
+  path: string;
+}
+
+/** Words sent with `/compact`: what the summary must keep. */
+const COMPACT_INSTRUCTION =
+  "Summarise the conversation below in a few sentences. Keep every fact, name, number, decision " +
+  "and open question; leave out greetings. Write only the summary.";
 
 function round(n: number, digits = 3): number {
   const f = 10 ** digits;
@@ -74,7 +88,10 @@ class Unanswered extends Error {
 }
 
 export class Conversation {
-  private readonly engine: ChatEngine;
+  private engine: ChatEngine;
+  private readonly loadModel: ((ref: string) => Promise<LoadedModel>) | undefined;
+  /** What `/compact` wrote: it stands for the messages before `upTo` in what the model sees. */
+  private summary: { upTo: number; text: string } | undefined;
   private list: Message[];
   private current: Settings;
   private cachedParams: SamplingParams | undefined;
@@ -91,6 +108,7 @@ export class Conversation {
     this.current = options.settings;
     this.responseFormat = options.responseFormat;
     this.persistence = options.persistence;
+    this.loadModel = options.loadModel;
   }
 
   get messages(): readonly Message[] {
@@ -190,6 +208,7 @@ export class Conversation {
       if (index === -1) throw new UsageError("nothing to undo");
       const removed = this.list.splice(index);
       this.keepFrom = Math.min(this.keepFrom, this.list.length);
+      if (this.summary && this.summary.upTo > this.list.length) this.summary = undefined;
       this.persistence?.sync(this.list, emit);
       return { type: "done", removed };
     });
@@ -217,6 +236,7 @@ export class Conversation {
     this.assertIdle();
     this.list.splice(this.systemCount());
     this.keepFrom = 0;
+    this.summary = undefined;
     this.persistence?.restart(this.list);
   }
 
@@ -245,6 +265,90 @@ export class Conversation {
     return Object.keys(layer.values).filter((k) => k !== "system");
   }
 
+  /**
+   * Asks the model to summarise the older turns (all but the last exchange) into one note that
+   * stands for them in what the model sees. The saved conversation keeps every message.
+   */
+  compact(): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      const system = this.systemCount();
+      const lastTurn = this.list.findLastIndex((m) => m.role === "user");
+      const from = Math.max(system, this.summary ? this.summary.upTo : system);
+      const older = this.list.slice(from, lastTurn);
+      if (lastTurn <= system || older.length < 2) {
+        throw new UsageError("nothing to compact yet: there is only one exchange");
+      }
+      const transcript = [
+        ...(this.summary ? [`(earlier) ${this.summary.text}`] : []),
+        ...older.map((m) => `${m.role === "user" ? "User" : "Assistant"}: ${m.content}`),
+      ].join("\n\n");
+      emit({ type: "notice", code: "info", text: `summarising ${older.length} older messages…` });
+      const controller = new AbortController();
+      this.controller = controller;
+      let text = "";
+      try {
+        const contextSize = this.engine.info.contextSize;
+        await this.engine.generate({
+          messages: [
+            { role: "system", content: COMPACT_INSTRUCTION },
+            { role: "user", content: transcript },
+          ],
+          params: {
+            ...this.params,
+            temperature: 0.2,
+            maxTokens: Math.max(32, Math.min(256, Math.floor(contextSize / 4))),
+          },
+          signal: controller.signal,
+          onText: (piece, kind) => {
+            if (kind === "content") text += piece;
+          },
+        });
+      } finally {
+        this.controller = undefined;
+      }
+      const summary = new ReasoningSplitter();
+      text = [...summary.push(text), ...summary.flush()]
+        .filter((p) => p.kind === "content")
+        .map((p) => p.text)
+        .join("")
+        .trim();
+      if (text === "") throw new RuntimeError("the model wrote no summary; nothing was changed");
+      this.summary = { upTo: lastTurn, text };
+      this.keepFrom = Math.max(this.keepFrom, lastTurn);
+      emit({
+        type: "notice",
+        code: "compacted",
+        text: `the ${older.length} older messages are now one summary in what the model sees (the saved conversation keeps them): ${text}`,
+      });
+      return { type: "done" };
+    });
+  }
+
+  /** Switches to another model, keeping the conversation: the new model reads it again. */
+  switchModel(ref: string): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      const load = this.loadModel;
+      if (!load) throw new UsageError("switching models is not available here");
+      emit({ type: "notice", code: "info", text: `loading ${ref}…` });
+      const next = await load(ref);
+      const old = this.engine;
+      await this.persistence?.switchModel(old, next.engine, next.path, this.list);
+      this.engine = next.engine;
+      this.current = this.current
+        .without("/set")
+        .with({ ...this.setLayer(), values: { ...this.setLayer().values, model: next.path } });
+      this.cachedParams = undefined;
+      await old.dispose();
+      const info = next.engine.info;
+      emit({
+        type: "notice",
+        code: "info",
+        text: `now using ${info.name} (${info.template}, context ${info.contextSize}); it reads the conversation again from the next message`,
+      });
+      return { type: "done" };
+    });
+  }
+
   /** Leaves this conversation (its model state is saved) and goes on with a saved one. */
   resume(idOrPrefix: string): AsyncIterable<ChatEvent> {
     return this.operation(async (emit) => {
@@ -254,6 +358,7 @@ export class Conversation {
       const notice = await persistence.switchTo(this.engine, this.list, saved);
       this.list = [...saved.messages];
       this.keepFrom = 0;
+      this.summary = undefined;
       emit({
         type: "notice",
         code: "info",
@@ -318,7 +423,17 @@ export class Conversation {
   private view(messages: readonly Message[]): Message[] {
     const system = messages[0]?.role === "system" ? 1 : 0;
     if (this.keepFrom <= system) return [...messages];
-    return [...messages.slice(0, system), ...messages.slice(this.keepFrom)];
+    return this.withSummary([...messages.slice(0, system), ...messages.slice(this.keepFrom)]);
+  }
+
+  /** A view with the `/compact` summary joined to its system prompt (or as one). */
+  private withSummary(view: readonly Message[]): Message[] {
+    const summary = this.summary;
+    if (!summary || this.keepFrom < summary.upTo) return [...view];
+    const note = `Summary of the earlier conversation:\n${summary.text}`;
+    const first = view[0];
+    if (first?.role === "system") return [{ role: "system", content: `${first.content}\n\n${note}` }, ...view.slice(1)];
+    return [{ role: "system", content: note }, ...view];
   }
 
   /** Applies the context policy to the messages about to be sent; throws when they cannot fit. */
@@ -330,9 +445,10 @@ export class Conversation {
       policy,
       contextSize: this.engine.info.contextSize,
       maxTokens: this.params.maxTokens,
-      count: (m) => this.countTokens(m),
+      count: (m) => this.countTokens(this.withSummary(m)),
     });
     if (fitted.kind === "refused") throw new Unanswered(fitted.error, prompt);
+    if (this.summary && fitted.keepFrom < this.summary.upTo) this.summary = undefined;
     if (fitted.keepFrom !== this.keepFrom) {
       const newlyLeft = fitted.keepFrom - Math.max(this.keepFrom, messages[0]?.role === "system" ? 1 : 0);
       this.keepFrom = fitted.keepFrom;
@@ -346,7 +462,7 @@ export class Conversation {
           `${total > newlyLeft ? ` (${total} in all)` : ""}; the saved conversation keeps them`,
       });
     }
-    return fitted.view;
+    return this.withSummary(fitted.view);
   }
 
   private leftOutOf(messages: readonly Message[]): number {

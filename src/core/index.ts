@@ -9,4 +9,4 @@ export {
   type Opened,
   type ResumeChoice,
 } from "./open.js";
-export { InputHistory, listConversations, presetNames, type ConversationSummary } from "./library.js";
+export { InputHistory, listConversations, localModels, presetNames, type ConversationSummary } from "./library.js";

@@ -15,7 +15,7 @@ import { UsageError } from "../errors.js";
 import { resolveModelRef, type ResolveOptions } from "../models/resolve.js";
 import type { Settings, Values } from "../settings/resolve.js";
 import { modelIdentity } from "../store/conversation-writer.js";
-import { Conversation } from "./conversation.js";
+import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence } from "./persistence.js";
 
@@ -139,12 +139,22 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     await engine.dispose();
     throw err;
   }
+  const loadModel = async (ref: string): Promise<LoadedModel> => {
+    const path = await resolveModelRef(ref, {
+      interactive: false,
+      ...request.models,
+      offline: settings.boolean("offline") === true,
+    });
+    const next = await createEngine({ ...spec, model: path });
+    return { engine: next, path };
+  };
   const conversation = new Conversation({
     engine,
     settings,
     messages,
     responseFormat: request.responseFormat,
     persistence,
+    loadModel,
   });
   return { conversation, notices };
 }

@@ -10,7 +10,7 @@ import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { RuntimeError, UsageError } from "../errors.js";
 import { lockConversation } from "../store/conversation-lock.js";
-import { saveFailureMessage } from "../store/conversation-writer.js";
+import { modelIdentity, saveFailureMessage } from "../store/conversation-writer.js";
 import { ConversationLog, type ResumedConversation } from "./recorder.js";
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
 
@@ -167,6 +167,24 @@ export class Persistence {
     const notice = await this.restore(engine, resumed.messages);
     this.log = this.newLog(resumed.messages, resumed);
     return notice;
+  }
+
+  /**
+   * Another model goes on with this conversation: the old model's state is saved, and from now
+   * on the file records the new model (a resume mark).
+   */
+  async switchModel(old: ChatEngine, next: ChatEngine, path: string, messages: readonly Message[]): Promise<void> {
+    const id = this.id;
+    const log = this.log;
+    if (log) await this.saveState(old, log, messages);
+    this.options.model = modelIdentity(path);
+    this.options.template = next.info.template;
+    if (log && id && messages.some((m) => m.role !== "system")) {
+      this.resumed = { id, messages: [...messages] };
+      this.log = this.newLog(messages, this.resumed);
+    } else if (log) {
+      this.log = this.newLog(messages, undefined);
+    }
   }
 
   /** Loads the saved model state of the resumed conversation, when it matches. Says what happened. */

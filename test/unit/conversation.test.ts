@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { ChatEvent } from "../../src/chat/events.ts";
 import type { Message } from "../../src/chat/types.ts";
-import type { Conversation } from "../../src/core/conversation.ts";
+import { Conversation } from "../../src/core/conversation.ts";
+import { resolveSettings } from "../../src/settings/resolve.ts";
 import { loadSettings } from "../../src/core/layers.ts";
 import { openConversation } from "../../src/core/open.ts";
 import type { ChatEngine, EngineInfo, GenerateRequest, GenerateResult } from "../../src/engine/engine.ts";
@@ -210,6 +211,49 @@ describe("Conversation on a scripted engine", () => {
     assert.equal(c.params.seed, undefined);
     c.set("temperature", undefined);
     assert.equal(c.params.temperature, 0.4);
+  });
+});
+
+describe("compact and switching models", () => {
+  it("compact replaces the older turns with one summary in what the model sees, and keeps every message", async () => {
+    const engine = new Scripted(["Summary", " of", " it"]);
+    const c = conversationOver(engine, [{ role: "system", content: "be brief" }]);
+    for (const q of ["one", "two", "three"]) await drain(c.send(q));
+    const events = await drain(c.compact());
+    assert.deepEqual(types(events), ["notice", "notice", "done"]);
+    assert.match(events[1]?.type === "notice" ? events[1].text : "", /4 older messages are now one summary/);
+    assert.equal(c.messages.length, 7, "every message is kept");
+    await drain(c.send("four"));
+    const seen = engine.requests.at(-1)?.messages ?? [];
+    assert.equal(seen[0]?.role, "system");
+    assert.match(seen[0]?.content ?? "", /^be brief\n\nSummary of the earlier conversation:\nSummary of it$/);
+    assert.deepEqual(
+      seen.slice(1).map((m) => m.content),
+      ["three", "Summary of it", "four"],
+    );
+    const nothing = conversationOver(new Scripted());
+    assert.equal((await drain(nothing.compact())).at(-1)?.type, "error");
+  });
+
+  it("switchModel goes on with the same messages on the new engine", async () => {
+    const first = new Scripted(["a"]);
+    const second = new Scripted(["b"]);
+    const c = new Conversation({
+      engine: first,
+      settings: resolveSettings([]),
+      loadModel: (ref) => Promise.resolve({ engine: second, path: `/models/${ref}.gguf` }),
+    });
+    await drain(c.send("hi"));
+    const events = await drain(c.switchModel("other"));
+    assert.equal(events.at(-1)?.type, "done");
+    assert.equal(c.settings.get("model"), "/models/other.gguf");
+    await drain(c.send("again"));
+    assert.deepEqual(
+      second.requests.at(-1)?.messages.map((m) => m.content),
+      ["hi", "a", "again"],
+    );
+    const none = conversationOver(new Scripted());
+    assert.equal((await drain(none.switchModel("x"))).at(-1)?.type, "error");
   });
 });
 

@@ -6,23 +6,13 @@ import { codeBlocks, copyText } from "./clipboard.js";
 import { exportConversation } from "./export.js";
 import { completeSet, setParam, showParams } from "./set-param.js";
 import { CONVERSATION_COMMANDS } from "./conversation-commands.js";
+import { MODEL_COMMANDS, showModel } from "./model-commands.js";
 import { CLEAR_SCREEN, type CommandContext, type SlashCommand } from "./types.js";
 
 const oneOf =
   (...choices: string[]) =>
   (arg: string): string[] =>
     choices.filter((c) => c.startsWith(arg));
-
-function showModel(ctx: CommandContext): string {
-  const i = ctx.info;
-  return [
-    `model      ${i.name}`,
-    `template   ${i.template}`,
-    `backend    ${i.backend}`,
-    `context    ${i.contextSize} tokens${i.trainContextSize ? ` (trained on ${i.trainContextSize})` : ""}`,
-    ...(i.threads !== undefined ? [`threads    ${i.threads}`] : []),
-  ].join("\n");
-}
 
 function showSystem(ctx: CommandContext): string {
   const first = ctx.session.messages[0];
@@ -194,6 +184,7 @@ export const COMMANDS: readonly SlashCommand[] = [
     },
   },
   ...CONVERSATION_COMMANDS,
+  ...MODEL_COMMANDS,
 ];
 
 export function helpText(): string {
