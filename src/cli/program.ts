@@ -47,7 +47,8 @@ Prompt sources: an argument, piped stdin, or both (stdin, a blank line, then the
 A prompt whose first word is a command of another tool (list, pull, run...) is refused:
   write it after -- to send it anyway (parley -- list the planets).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loaded,
-            4 context overflow, 130 interrupted.`,
+            4 context overflow, 5 output cannot be written, 129 hangup, 130 interrupted,
+            143 terminated.`,
     );
   configureChatCommand(program);
   addConfigCommand(program);

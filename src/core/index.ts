@@ -9,4 +9,11 @@ export {
   type Opened,
   type ResumeChoice,
 } from "./open.js";
-export { InputHistory, listConversations, localModels, presetNames, type ConversationSummary } from "./library.js";
+export {
+  InputHistory,
+  listConversations,
+  localModels,
+  presetNames,
+  writeExport,
+  type ConversationSummary,
+} from "./library.js";

@@ -4,6 +4,10 @@
  */
 export { listConversations, type ConversationSummary } from "../store/conversations.js";
 export { InputHistory } from "../store/input-history.js";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { UsageError } from "../errors.js";
+import { expandHome, writeErrorText } from "../store/paths.js";
 import { aliasesByFile, modelFiles, modelsFolder, readAliases } from "../models/folder.js";
 import { readPresets } from "../store/presets.js";
 
@@ -25,4 +29,18 @@ export function localModels(): { name: string; aliases: string[] }[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Writes text a person asked to export (`/export file`) to `file`, relative to `cwd`, `~`
+ * expanded. Returns the absolute path; a failure is one plain line.
+ */
+export function writeExport(file: string, cwd: string, text: string): string {
+  const path = resolve(cwd, expandHome(file));
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UsageError(writeErrorText(path, err));
+  }
+  return path;
 }

@@ -45,12 +45,26 @@ export async function startTui(options: TuiOptions): Promise<number> {
     }),
     { exitOnCtrlC: false, maxFps: 30 },
   );
+  // SIGTERM and SIGHUP (a closed terminal) end the chat like Ctrl+D, keeping a reply being
+  // written as an interrupted one.
+  let stoppedWith: number | undefined;
+  const stop = (code: number) => (): void => {
+    stoppedWith ??= code;
+    conversation?.abort();
+    instance.unmount();
+  };
+  const onTerm = stop(ExitCode.terminated);
+  const onHup = stop(ExitCode.hangup);
+  process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onHup);
   try {
     await instance.waitUntilExit();
   } finally {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onHup);
     process.stdout.write(PASTE_OFF);
     // The model state is saved beside the conversation for an instant resume.
     await conversation?.close();
   }
-  return ExitCode.ok;
+  return stoppedWith ?? ExitCode.ok;
 }

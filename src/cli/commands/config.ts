@@ -16,8 +16,9 @@ Keys:
 ${rows.join("\n")}
 
 Keys may also be written top_p or topP.
-Precedence, highest first: flag > environment variable (PARLEY_<KEY>, e.g. PARLEY_TOP_P)
-  > --messages request body > preset > config file > built-in default.`;
+Precedence, highest first: /set in the chat > flag > environment variable (PARLEY_<KEY>,
+  e.g. PARLEY_TOP_P) > --messages request body > a preset chosen with -p or /preset > the
+  resumed conversation's own record (-c, --resume) > the config's preset > config file > default.`;
 }
 
 export function addConfigCommand(program: Command): Command {

@@ -64,9 +64,11 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail)
     });
   } catch (err) {
     const what = gpu === "auto" ? "any backend" : `the ${spec.gpu} backend`;
-    throw new ModelError(`cannot start ${what} of llama.cpp: ${(err as Error).message.split("\n")[0] ?? ""}`, {
-      cause: err,
-    });
+    const missing = (err as Error).name === "NoBinaryFoundError";
+    const reason = missing
+      ? `no ${gpu === "auto" ? "" : `${BACKENDS[spec.gpu] ?? spec.gpu} `}build of llama.cpp is installed for this machine (try --gpu auto or --gpu off)`
+      : ((err as Error).message.split("\n")[0] ?? "");
+    throw new ModelError(`cannot start ${what} of llama.cpp: ${reason}`, { cause: err });
   }
   if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) {
     await llama.dispose();

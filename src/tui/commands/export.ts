@@ -1,6 +1,6 @@
 /** Writing a conversation out: Chat Completion JSON (read back by `--messages`) or Markdown. */
-import { writeFileSync } from "node:fs";
-import { extname, resolve } from "node:path";
+import { extname } from "node:path";
+import { writeExport } from "../../core/index.js";
 import type { Message } from "../../chat/types.js";
 import { UsageError } from "../../errors.js";
 
@@ -24,14 +24,9 @@ export function exportConversation(
   cwd: string,
 ): { path: string; format: "json" | "markdown" } {
   if (messages.length === 0) throw new UsageError("nothing to export: the conversation is empty");
-  const path = resolve(cwd, file);
-  const format = extname(path).toLowerCase() === ".json" ? "json" : "markdown";
-  try {
-    writeFileSync(path, format === "json" ? messagesToJson(messages) : messagesToMarkdown(messages));
-  } catch (err) {
-    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return { path, format };
+  const format = extname(file).toLowerCase() === ".json" ? "json" : "markdown";
+  const text = format === "json" ? messagesToJson(messages) : messagesToMarkdown(messages);
+  return { path: writeExport(file, cwd, text), format };
 }
 
 /** OSC 52: asks the terminal to put the text on the clipboard. */

@@ -34,6 +34,8 @@ export function readAttachment(path: string, cwd: string): Attachment {
   try {
     const stat = statSync(full);
     if (stat.isDirectory()) throw new UsageError(`${path} is a folder, not a file`);
+    // A pipe or a device could block or never end: only regular files are attached.
+    if (!stat.isFile()) throw new UsageError(`${path} is not a regular file; only text files can be attached`);
     size = stat.size;
   } catch (err) {
     if (err instanceof UsageError) throw err;
