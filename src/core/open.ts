@@ -34,6 +34,9 @@ export interface OpenRequest extends SettingsRequest {
   onNotice?: (text: string) => void;
 }
 
+/** One-shot runs' snapshots together stay under this many MB (and under `snapshot-cap-mb`). */
+export const ONE_SHOT_SNAPSHOT_CAP_MB = 256;
+
 export interface Opened {
   conversation: Conversation;
   /** Things to tell the person (how a resumed conversation was restored, a capped thread count...). */
@@ -129,7 +132,11 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     params: settings.params(),
     source: request.source,
     resumed,
-    snapshots: { capBytes: capMb * 1024 * 1024, minTokens: request.snapshotMinTokens ?? 0 },
+    snapshots: {
+      capBytes: capMb * 1024 * 1024,
+      minTokens: request.snapshotMinTokens ?? 0,
+      ...(request.source === "one-shot" ? { oneShotCapBytes: ONE_SHOT_SNAPSHOT_CAP_MB * 1024 * 1024 } : {}),
+    },
   });
   try {
     const restored = await persistence.restore(engine, messages);

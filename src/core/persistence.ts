@@ -22,6 +22,8 @@ export interface SnapshotPolicy {
   capBytes: number;
   /** Save only when the context holds at least this many tokens (re-reading fewer is quick anyway). */
   minTokens: number;
+  /** One-shot runs: their snapshots together stay under this smaller cap too. */
+  oneShotCapBytes?: number | undefined;
 }
 
 export interface PersistenceOptions {
@@ -227,6 +229,9 @@ export class Persistence {
       model: this.options.model,
       template: engine.info.template,
       capBytes,
+      ...(this.options.snapshots.oneShotCapBytes !== undefined
+        ? { oneShotCapBytes: Math.min(capBytes, this.options.snapshots.oneShotCapBytes) }
+        : {}),
     });
   }
 }

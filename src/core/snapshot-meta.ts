@@ -20,6 +20,8 @@ export interface SnapshotMeta {
   stateSha256: string;
   /** ISO 8601. */
   created: string;
+  /** Saved by a one-shot run: such snapshots also share a smaller cap of their own. */
+  oneShot?: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -17,6 +17,7 @@ import {
   pruneSnapshots,
   removeStaleTemps,
   snapshotPath,
+  snapshotGroups,
   snapshotsDir,
   snapshotTempPath,
   touchSnapshot,
@@ -42,6 +43,8 @@ export interface SaveSnapshotOptions {
   template: string;
   /** The disk cap of all snapshots together; older ones are pruned to stay under it. */
   capBytes: number;
+  /** Saved by a one-shot run: one-shot snapshots are also kept under this smaller cap together. */
+  oneShotCapBytes?: number;
   /** The snapshots folder; the configured one by default. */
   dir?: string;
 }
@@ -118,6 +121,7 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
       stateBytes: result.bytes,
       stateSha256: await fileSha256(temp),
       created: new Date().toISOString(),
+      ...(options.oneShotCapBytes !== undefined ? { oneShot: true } : {}),
     };
     // The state goes first: until the new meta is in place, the pair does not match and a
     // reader falls back to re-evaluation.
@@ -126,6 +130,14 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
     writeFileAtomic(snapshotPath(id, "json", dir), `${JSON.stringify(meta)}\n`);
     removeStaleTemps(id, STALE_TEMP_MS, dir);
     result.pruned = pruneSnapshots(options.capBytes, [id], dir);
+    if (options.oneShotCapBytes !== undefined) {
+      const oneShot = new Set(
+        snapshotGroups(dir)
+          .filter((g) => parseSnapshotMeta(readTextIfExists(snapshotPath(g.id, "json", dir)) ?? "")?.oneShot === true)
+          .map((g) => g.id),
+      );
+      result.pruned.push(...pruneSnapshots(options.oneShotCapBytes, [id], dir, (g) => oneShot.has(g.id)));
+    }
     return { ...result, outcome: "saved" };
   } catch (err) {
     return { ...result, outcome: "failed", error: message(err) };

@@ -49,10 +49,16 @@ export function snapshotGroups(dir = snapshotsDir()): SnapshotGroup[] {
 
 /**
  * Removes whole snapshot groups, least recently used first, until the rest fit in `capBytes`.
- * Groups in `keep` (the conversation in use) are never removed. Returns the removed ids.
+ * Groups in `keep` (the conversation in use) are never removed; only groups `among` accepts
+ * are counted and removed. Returns the removed ids.
  */
-export function pruneSnapshots(capBytes: number, keep: readonly string[] = [], dir = snapshotsDir()): string[] {
-  const groups = snapshotGroups(dir);
+export function pruneSnapshots(
+  capBytes: number,
+  keep: readonly string[] = [],
+  dir = snapshotsDir(),
+  among: (group: SnapshotGroup) => boolean = () => true,
+): string[] {
+  const groups = snapshotGroups(dir).filter(among);
   let total = groups.reduce((sum, g) => sum + g.bytes, 0);
   const removed: string[] = [];
   for (const g of groups) {

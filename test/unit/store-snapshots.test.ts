@@ -46,4 +46,18 @@ describe("snapshots", () => {
     assert.deepEqual(pruneSnapshots(0, [], dir), ["a00001", "d00004"]);
     assert.deepEqual(readdirSync(dir), []);
   });
+
+  it("prunes only among the groups asked for (one-shot snapshots under their own cap)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-snap-"));
+    snapshot(dir, "chat01", 1000, 400);
+    snapshot(dir, "once01", 1000, 300);
+    snapshot(dir, "once02", 1000, 200);
+    snapshot(dir, "once03", 1000, 100);
+    const oneShot = (g: { id: string }) => g.id.startsWith("once");
+    assert.deepEqual(pruneSnapshots(2100, ["once03"], dir, oneShot), ["once01"]);
+    assert.deepEqual(
+      snapshotGroups(dir).map((g) => g.id),
+      ["chat01", "once02", "once03"],
+    );
+  });
 });
