@@ -35,7 +35,8 @@ describe("bad model files exit 3 with one line", () => {
 describe("usage errors exit 2 with one line", () => {
   const m = () => fixture("script");
   const cases: [string, () => string[], RegExp, string?][] = [
-    ["no model", () => ["Hi"], /no model given/],
+    // No model named and none in the models folder: the first-run path says how to get one.
+    ["no model", () => ["Hi"], /no model yet: download the default one with `parley models pull /],
     ["an unknown option", () => ["-m", m(), "--temprature", "1", "Hi"], /unknown option '--temprature'.*--temperature/],
     ["temperature -1", () => ["-m", m(), "--temperature", "-1", "Hi"], /--temperature: "-1"/],
     ["top-p 1.5", () => ["-m", m(), "--top-p", "1.5", "Hi"], /--top-p: "1.5"/],
@@ -85,7 +86,8 @@ describe("usage errors exit 2 with one line", () => {
     ],
     ["a schema that is not JSON", () => ["-m", m(), "--schema", "{nope", "Hi"], /--schema is not valid JSON/],
     ["a schema that is an array", () => ["-m", m(), "--schema", join(dir, "array.json"), "Hi"], /JSON schema object/],
-    ["a model URL", () => ["-m", "https://example.com/m.gguf", "Hi"], /downloading models is not supported/],
+    // A model URL is downloaded now; offline, it is refused without touching the network.
+    ["a model URL, offline", () => ["--offline", "-m", "https://example.com/m.gguf", "Hi"], /parley is offline/],
   ];
   writeFileSync(join(dir, "array.json"), "[1]");
   for (const [what, args, pattern, input] of cases) {

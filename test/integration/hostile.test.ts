@@ -121,7 +121,7 @@ describe("every input is bounded and special files are refused in one line", () 
     [
       "/dev/zero",
       () => "/dev/zero",
-      /^parley: cannot read prompt file \/dev\/zero: it is larger than the 1 MiB limit\n$/,
+      /^parley: cannot read system prompt file \/dev\/zero: it is larger than the 1 MiB limit\n$/,
     ],
     ["a pipe", () => fifo, /: it is a pipe, not a file\n$/],
     ["a directory", () => dir, /: it is a directory, not a file\n$/],

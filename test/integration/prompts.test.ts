@@ -75,7 +75,7 @@ describe("parley prompts", () => {
       [["add", "x", "hi", "--top-k", "1.5"], /--top-k: "1.5" \(expected a whole number/],
       [["add", "bad/name", "hi"], /invalid preset name "bad\/name"/],
       [["add", "x"], /the system prompt is empty/, ""],
-      [["add", "x", "--file", "/no/such/file"], /cannot read prompt file \/no\/such\/file: no such file\n$/],
+      [["add", "x", "--file", "/no/such/file"], /cannot read system prompt file \/no\/such\/file: no such file\n$/],
       [["add", "x", "text", "--file", "/etc/hostname"], /give the text or --file, not both/],
     ];
     for (const [args, expected, input] of cases) {

@@ -57,7 +57,7 @@ function paramsFromFlags(flags: PresetFlags): PresetParams {
 }
 
 function readPromptFile(path: string): string {
-  return readTextFileBounded(expandHome(path), "prompt file", INPUT_LIMITS.promptFile);
+  return readTextFileBounded(expandHome(path), "system prompt file", INPUT_LIMITS.promptFile);
 }
 
 function checkText(text: string): string {
