@@ -129,7 +129,8 @@ export function App(props: AppProps) {
       if (kind === "retry" && !end.ok) {
         // Nothing was written: the old reply is still the conversation's; show it again.
         showConversation(end.notices);
-        if (end.error !== undefined) dispatch({ type: "add", item: { kind: "notice", level: "error", text: end.error } });
+        if (end.error !== undefined)
+          dispatch({ type: "add", item: { kind: "notice", level: "error", text: end.error } });
       }
       if (kind === "continue" && end.ok && end.reply) {
         // The continuation is shown as part of the reply it continues.
@@ -166,16 +167,16 @@ export function App(props: AppProps) {
     };
 
   const routing = useKeyRouting({
-      session,
-      chat,
-      prompt,
-      history: props.history,
-      dispatch,
-      commandContext,
-      exit: () => exit(),
-      terminal,
-      cwd,
-      attachments,
+    session,
+    chat,
+    prompt,
+    history: props.history,
+    dispatch,
+    commandContext,
+    exit: () => exit(),
+    terminal,
+    cwd,
+    attachments,
   });
   afterReply.current = routing.afterReply;
   useKeyboard(routing.onKey);

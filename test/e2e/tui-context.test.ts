@@ -42,7 +42,10 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
     const long = Array.from({ length: 30 }, (_, i) => `w${i}`).join(" ");
     await sendLong(term, long);
     const screen = await term.waitFor((s) => IDLE.test(s) && s.includes("[not sent"));
-    assert.match(screen, /\[not sent: the text is back in the input box\]\n+error: the prompt takes \d+ tokens but the context holds 64/);
+    assert.match(
+      screen,
+      /\[not sent: the text is back in the input box\]\n+error: the prompt takes \d+ tokens but the context holds 64/,
+    );
     // The text is in the input box again, ready to shorten.
     assert.match(screen, /^> ?w0 w1 w2/m);
     // Nothing was added: /save has nothing to save.
@@ -75,11 +78,15 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
     await term.ready();
     const seen: string[] = [];
     await send(term, "go");
-    const final = await term.waitFor((s) => {
-      const line = /^generating · ctx (\d+)\/256 \((\d+)%\).* · (\d+) tok, ([\d.]+) tok\/s/m.exec(s);
-      if (line) seen.push(line[0]);
-      return IDLE.test(s) && seen.length > 0;
-    }, 120_000, 20);
+    const final = await term.waitFor(
+      (s) => {
+        const line = /^generating · ctx (\d+)\/256 \((\d+)%\).* · (\d+) tok, ([\d.]+) tok\/s/m.exec(s);
+        if (line) seen.push(line[0]);
+        return IDLE.test(s) && seen.length > 0;
+      },
+      120_000,
+      20,
+    );
     assert.ok(seen.length > 0, "no status line while the reply streams");
     for (const line of seen) {
       const [, used, pct, tokens] = /ctx (\d+)\/256 \((\d+)%\).* · (\d+) tok/.exec(line) ?? [];
@@ -87,7 +94,10 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
       assert.ok(Number(pct) <= 100, line);
       assert.ok(Number(used) > Number(tokens), `the prompt is counted: ${line}`);
     }
-    assert.ok(seen.some((l) => /· [1-9]\d* tok, [\d.]+ tok\/s/.test(l)), "no live token count");
+    assert.ok(
+      seen.some((l) => /· [1-9]\d* tok, [\d.]+ tok\/s/.test(l)),
+      "no live token count",
+    );
     assert.match(final, /^idle · ctx \d+\/256 \((9\d|100)%\) · context nearly full: \/compact or \/clear/m);
     assert.doesNotMatch(final, /\((10[1-9]|1[1-9]\d|[2-9]\d\d)%\)/);
   });
