@@ -74,13 +74,13 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
   });
 
   test("the status line shows the context in use while a reply streams, never above 100%", async () => {
-    const term = start(["-m", fixture("loop"), "--context-size", "256", "-n", "1000000"], { columns: 120 });
+    const term = start(["-m", fixture("loop"), "--context-size", "2048", "-n", "1000000"], { columns: 120 });
     await term.ready();
     const seen: string[] = [];
     await send(term, "go");
     const final = await term.waitFor(
       (s) => {
-        const line = /^generating · ctx (\d+)\/256 \((\d+)%\).* · (\d+) tok, ([\d.]+) tok\/s/m.exec(s);
+        const line = /^generating · ctx (\d+)\/2048 \((\d+)%\).* · (\d+) tok, ([\d.]+) tok\/s/m.exec(s);
         if (line) seen.push(line[0]);
         return IDLE.test(s) && seen.length > 0;
       },
@@ -89,8 +89,8 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
     );
     assert.ok(seen.length > 0, "no status line while the reply streams");
     for (const line of seen) {
-      const [, used, pct, tokens] = /ctx (\d+)\/256 \((\d+)%\).* · (\d+) tok/.exec(line) ?? [];
-      assert.ok(Number(used) > 0 && Number(used) <= 256, line);
+      const [, used, pct, tokens] = /ctx (\d+)\/2048 \((\d+)%\).* · (\d+) tok/.exec(line) ?? [];
+      assert.ok(Number(used) > 0 && Number(used) <= 2048, line);
       assert.ok(Number(pct) <= 100, line);
       assert.ok(Number(used) > Number(tokens), `the prompt is counted: ${line}`);
     }
@@ -98,14 +98,17 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
       seen.some((l) => /· [1-9]\d* tok, [\d.]+ tok\/s/.test(l)),
       "no live token count",
     );
-    assert.match(final, /^idle · ctx \d+\/256 \((9\d|100)%\) · context nearly full: \/compact or \/clear/m);
+    // A reply cut by a full context is not offered to /continue: it could write nothing more.
+    assert.match(term.all(), /\[stopped at the token limit\]/);
+    assert.doesNotMatch(final, /\/continue goes on/);
+    assert.match(final, /^idle · ctx \d+\/2048 \((9\d|100)%\) · context nearly full: \/compact or \/clear/m);
     assert.doesNotMatch(final, /\((10[1-9]|1[1-9]\d|[2-9]\d\d)%\)/);
   });
 });
 
 describe("messages typed while a reply is written", { timeout: 300_000 }, () => {
   test("Enter queues the message; it is sent when the reply ends", async () => {
-    const term = start(["-m", fixture("loop"), "--context-size", "32768", "-n", "1500"], { columns: 100 });
+    const term = start(["-m", fixture("loop"), "--context-size", "32768", "-n", "5000"], { columns: 100 });
     await term.ready();
     await send(term, "go");
     await term.waitFor(/^generating ·/m);

@@ -10,6 +10,7 @@ import { useCallback, useRef } from "react";
 import type { ChatEvent, Reply } from "../../chat/events.js";
 import type { Conversation } from "../../core/index.js";
 import type { LiveLimit } from "../chunking.js";
+import { NEARLY_FULL } from "../format.js";
 import type { ScreenAction } from "../screen-state.js";
 
 export const FRAME_MS = 50;
@@ -42,9 +43,14 @@ export interface ChatOptions {
   onEnd?: (end: ReplyEnd) => void;
 }
 
-/** Whether /continue can carry the conversation's last reply on: it was cut or interrupted. */
+/**
+ * Whether /continue can carry the conversation's last reply on: it was cut or interrupted, and
+ * the context has room left to write more (a full one would give a token or two, or a refusal).
+ */
 export function continuable(conversation: Conversation): boolean {
-  return conversation.canContinue && conversation.messages.at(-1)?.end !== undefined;
+  if (!conversation.canContinue || conversation.messages.at(-1)?.end === undefined) return false;
+  const size = conversation.info.contextSize;
+  return size <= 0 || conversation.contextTokens() < size * NEARLY_FULL;
 }
 
 export function useChat(
