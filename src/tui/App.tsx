@@ -3,7 +3,7 @@ import { Box, Static, Text, useApp, useStdin, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import type { InputHistory } from "../core/index.js";
 import type { LiveLimit } from "./chunking.js";
-import { statusParts } from "./format.js";
+import { queuedLine, statusParts } from "./format.js";
 import { formatStats } from "./stats.js";
 import { CLEAR_SCREEN, type CommandContext } from "./commands/types.js";
 import { attachmentRow, readAttachment, type Attachment } from "./input/attachments.js";
@@ -14,12 +14,14 @@ import { InputBox } from "./components/InputBox.js";
 import { LiveReply } from "./components/LiveReply.js";
 import { StatusLine } from "./components/StatusLine.js";
 import { TranscriptRow } from "./components/TranscriptRow.js";
-import { useChat } from "./hooks/use-chat.js";
+import { useChat, type ReplyEnd, type ReplyKind } from "./hooks/use-chat.js";
 import { useKeyboard } from "./hooks/use-keyboard.js";
 import { useKeyRouting, type TerminalActions } from "./hooks/use-key-routing.js";
 import { useLoader, type LoadModel } from "./hooks/use-loader.js";
 import { usePromptEditor } from "./hooks/use-prompt-editor.js";
 import { initialScreen, screenReducer } from "./screen-state.js";
+import { showMessages } from "./show-messages.js";
+import { continuable } from "./hooks/use-chat.js";
 
 export interface AppProps {
   load: LoadModel;
@@ -57,10 +59,13 @@ export function App(props: AppProps) {
   );
   const prompt = usePromptEditor(props.initialHistory ?? []);
   const giveBack = useCallback((text: string) => prompt.set(editorWith(text)), [prompt]);
-  const chat = useChat(session, dispatch, liveLimit, giveBack);
+  const afterReply = useRef<((end: ReplyEnd) => void) | undefined>(undefined);
+  const chat = useChat(session, dispatch, liveLimit, { giveBack, onEnd: (end) => afterReply.current?.(end) });
   const limit = useMemo(liveLimit, [liveLimit, stdout.columns, stdout.rows]);
   const markdown = useRef(state.markdown);
   markdown.current = state.markdown;
+  const showReasoning = useRef(state.showReasoning);
+  showReasoning.current = state.showReasoning;
   const attachments = useRef<Attachment[]>([]);
   const { stdin } = useStdin();
   const writeTerminal = props.writeTerminal ?? ((s: string) => void stdout.write(s));
@@ -91,6 +96,49 @@ export function App(props: AppProps) {
     }
     terminal.redraw();
   };
+  /**
+   * Clears the terminal and shows the conversation as it now is (after /undo, /retry, /continue),
+   * then the notices given on the way. `lastEnd` is how the last reply ended, when just known.
+   */
+  const showConversation = (notices: readonly string[] = [], lastEnd?: "length" | "interrupted" | null): void => {
+    if (!session) return;
+    let messages = session.messages;
+    const tail = messages.at(-1);
+    if (lastEnd !== undefined && tail?.role === "assistant") {
+      const shown = { ...tail };
+      if (lastEnd === null) delete shown.end;
+      else shown.end = lastEnd;
+      messages = [...messages.slice(0, -1), shown];
+    }
+    writeTerminal(CLEAR_SCREEN);
+    dispatch({ type: "clear" });
+    showMessages(dispatch, messages, { markdown: markdown.current, showReasoning: showReasoning.current });
+    dispatch({ type: "context", used: session.contextTokens(), continuable: continuable(session) });
+    for (const text of notices) dispatch({ type: "add", item: { kind: "notice", level: "info", text } });
+  };
+  const startReply = (kind: ReplyKind): void => {
+    if (!session) return;
+    if (kind === "retry" && session.canContinue && session.messages.some((m) => m.role === "user")) {
+      // The reply to be replaced goes away before the new one is written.
+      const shown = session.messages.slice(0, -1);
+      writeTerminal(CLEAR_SCREEN);
+      dispatch({ type: "clear" });
+      showMessages(dispatch, shown, { markdown: markdown.current, showReasoning: showReasoning.current });
+    }
+    chat.run(kind, undefined, (end) => {
+      if (kind === "retry" && !end.ok) {
+        // Nothing was written: the old reply is still the conversation's; show it again.
+        showConversation(end.notices);
+        if (end.error !== undefined)
+          dispatch({ type: "add", item: { kind: "notice", level: "error", text: end.error } });
+      }
+      if (kind === "continue" && end.ok && end.reply) {
+        // The continuation is shown as part of the reply it continues.
+        const how = end.reply.interrupted ? "interrupted" : end.reply.finishReason === "length" ? "length" : null;
+        showConversation(end.notices, how);
+      }
+    });
+  };
   const attach = (path: string): void => {
     const file = readAttachment(path, cwd);
     attachments.current = [...attachments.current, file];
@@ -107,7 +155,8 @@ export function App(props: AppProps) {
       markdown: markdown.current,
       print: (text) => dispatch({ type: "add", item: { kind: "notice", level: "info", text } }),
       dispatch,
-      startReply: (kind) => chat.run(kind),
+      startReply,
+      showConversation: () => showConversation(),
       exit: () => exit(),
       writeTerminal,
       redraw: terminal.redraw,
@@ -117,20 +166,20 @@ export function App(props: AppProps) {
       cwd,
     };
 
-  useKeyboard(
-    useKeyRouting({
-      session,
-      chat,
-      prompt,
-      history: props.history,
-      dispatch,
-      commandContext,
-      exit: () => exit(),
-      terminal,
-      cwd,
-      attachments,
-    }),
-  );
+  const routing = useKeyRouting({
+    session,
+    chat,
+    prompt,
+    history: props.history,
+    dispatch,
+    commandContext,
+    exit: () => exit(),
+    terminal,
+    cwd,
+    attachments,
+  });
+  afterReply.current = routing.afterReply;
+  useKeyboard(routing.onKey);
 
   const first = useRef(props.firstPrompt);
   useEffect(() => {
@@ -153,7 +202,12 @@ export function App(props: AppProps) {
         <Text dimColor>{`Loading the model… ${Math.round(state.loadProgress * 100)}%`}</Text>
       ) : null}
       <InputBox editor={prompt.editor} placeholder={state.phase === "idle" ? "Type a message · /help" : undefined} />
-      <StatusLine text={statusParts(state).join(" · ")} hint={state.hint} exitArmed={state.exitArmed} />
+      <StatusLine
+        text={statusParts(state).join(" · ")}
+        hint={state.hint}
+        queued={queuedLine(state.queued)}
+        exitArmed={state.exitArmed}
+      />
     </Box>
   );
 }

@@ -38,6 +38,15 @@ export interface LastReply {
   tokensPerSecond: number;
 }
 
+/** Figures of the reply being written, for the status line. */
+export interface Streaming {
+  /** Tokens of the prompt the engine evaluates, once known. */
+  promptTokens: number | undefined;
+  /** Tokens written so far. */
+  tokens: number;
+  tokensPerSecond: number;
+}
+
 export interface ScreenState {
   phase: Phase;
   loadProgress: number;
@@ -51,6 +60,11 @@ export interface ScreenState {
   contextUsed: number;
   contextSize: number;
   last: LastReply | undefined;
+  streaming: Streaming | undefined;
+  /** Messages typed while a reply is written, sent when it ends. */
+  queued: readonly string[];
+  /** The last reply was cut or interrupted and can be carried on with /continue. */
+  continuable: boolean;
   /** A one-line hint under the input (completion candidates, "Press Ctrl+C again to exit"). */
   hint: string | undefined;
   exitArmed: boolean;
@@ -61,15 +75,28 @@ export type ScreenAction =
   | { type: "loaded"; header: HeaderInfo; contextUsed: number }
   | { type: "add"; item: NewItem }
   | { type: "reply-start" }
-  | { type: "reply-text"; content: string; reasoning: string; limit: LiveLimit }
+  | { type: "reply-prompt"; tokens: number; contextSize: number }
+  | {
+      type: "reply-text";
+      content: string;
+      reasoning: string;
+      limit: LiveLimit;
+      /** Tokens written so far and the rate, when known. */
+      tokens?: number;
+      tokensPerSecond?: number;
+    }
   | {
       type: "reply-end";
       outcome: "stop" | "length" | "interrupted" | "error";
       last?: LastReply;
       contextUsed: number;
       error?: string;
+      /** The prompt was not added to the conversation (it is back in the input box). */
+      notSent?: boolean;
+      continuable?: boolean;
     }
-  | { type: "context"; used: number }
+  | { type: "context"; used: number; continuable?: boolean }
+  | { type: "queued"; texts: readonly string[] }
   | { type: "markdown"; on: boolean }
   | { type: "reasoning-view"; show: boolean }
   | { type: "clear" }
@@ -91,6 +118,9 @@ export function initialScreen(options: { markdown: boolean; showReasoning: boole
     contextUsed: 0,
     contextSize: 0,
     last: undefined,
+    streaming: undefined,
+    queued: [],
+    continuable: false,
     hint: undefined,
     exitArmed: false,
   };
@@ -140,9 +170,18 @@ function commitLive(state: ScreenState, live: LiveReply, limit: LiveLimit, all: 
   return { ...next, live: all ? undefined : { content, reasoning, labelShown, continues } };
 }
 
+/** The hint the screen gives when Enter is pressed on a command while a reply is written. */
+export const BUSY_HINT = "a reply is being written: wait, or press Esc to stop it";
+
+/** The hint after Esc took a queued message back while a reply is written. */
+export const UNQUEUED_HINT = "the queued message is back in the input box: Esc again stops the reply";
+
+/** The row under a prompt that was refused: it is not in the conversation. */
+export const NOT_SENT_MARKER = "[not sent: the text is back in the input box]";
+
 export const OUTCOME_MARKERS = {
   stop: undefined,
-  length: "[stopped at the token limit: /continue goes on]",
+  length: "[stopped at the token limit]",
   interrupted: "[interrupted]",
   error: undefined,
 } as const;
@@ -163,7 +202,15 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
         ...state,
         phase: "generating",
         live: { content: "", reasoning: "", labelShown: false, continues: false },
+        streaming: { promptTokens: undefined, tokens: 0, tokensPerSecond: 0 },
+        continuable: false,
         hint: undefined,
+      };
+    case "reply-prompt":
+      return {
+        ...state,
+        contextSize: action.contextSize || state.contextSize,
+        streaming: { tokens: 0, tokensPerSecond: 0, ...state.streaming, promptTokens: action.tokens },
       };
     case "reply-text": {
       if (!state.live) return state;
@@ -172,12 +219,17 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
         content: state.live.content + action.content,
         reasoning: state.live.reasoning + action.reasoning,
       };
-      return commitLive(state, live, action.limit, false);
+      const streaming =
+        action.tokens !== undefined && state.streaming
+          ? { ...state.streaming, tokens: action.tokens, tokensPerSecond: action.tokensPerSecond ?? 0 }
+          : state.streaming;
+      return commitLive({ ...state, streaming }, live, action.limit, false);
     }
     case "reply-end": {
       let next = state.live ? commitLive(state, state.live, { columns: 80, rows: 0 }, true) : state;
       const marker = OUTCOME_MARKERS[action.outcome];
       if (marker) next = push(next, { kind: "marker", text: marker });
+      if (action.notSent) next = push(next, { kind: "marker", text: NOT_SENT_MARKER });
       if (action.error !== undefined) next = push(next, { kind: "notice", level: "error", text: action.error });
       return {
         ...next,
@@ -185,10 +237,16 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
         phase: "idle",
         contextUsed: action.contextUsed,
         last: action.last ?? state.last,
+        streaming: undefined,
+        continuable: action.continuable ?? false,
+        // A hint about the reply being written ends with it.
+        hint: state.hint === BUSY_HINT || state.hint === UNQUEUED_HINT ? undefined : state.hint,
       };
     }
     case "context":
-      return { ...state, contextUsed: action.used };
+      return { ...state, contextUsed: action.used, continuable: action.continuable ?? state.continuable };
+    case "queued":
+      return { ...state, queued: action.texts };
     case "markdown":
       return { ...state, markdown: action.on };
     case "reasoning-view": {
@@ -200,7 +258,14 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
       return { ...state, epoch: state.epoch + 1 };
     case "clear": {
       const header = state.items.find((i) => i.kind === "header");
-      return { ...state, items: header ? [header] : [], epoch: state.epoch + 1, live: undefined, hint: undefined };
+      return {
+        ...state,
+        items: header ? [header] : [],
+        epoch: state.epoch + 1,
+        live: undefined,
+        hint: undefined,
+        continuable: false,
+      };
     }
     case "hint":
       return { ...state, hint: action.text };

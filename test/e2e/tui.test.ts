@@ -93,11 +93,13 @@ describe("interactive chat in a terminal", { timeout: 240_000 }, () => {
     await send(term, "first prompt");
     await term.waitFor((s) => count(s, SCRIPT_REPLY) === 1 && IDLE.test(s));
     await send(term, "/retry");
-    await term.waitFor((s) => count(s, SCRIPT_REPLY) === 2 && IDLE.test(s));
+    // The new reply replaces the old one on the screen too.
+    await term.waitFor((s) => !s.includes("> /retry") && count(term.all(), SCRIPT_REPLY) === 1 && IDLE.test(s));
     await send(term, "/undo");
-    await term.waitFor("removed 2 messages");
+    const undone = await term.waitFor("removed 2 messages");
+    assert.doesNotMatch(undone, /first prompt/);
     await send(term, "second prompt");
-    await term.waitFor((s) => count(s, SCRIPT_REPLY) === 3 && IDLE.test(s));
+    await term.waitFor((s) => s.includes("you\nsecond prompt") && count(s, SCRIPT_REPLY) === 1 && IDLE.test(s));
     await send(term, "/export chat.json");
     await term.waitFor(/exported 2 messages as json/);
     await send(term, "/export chat.md");

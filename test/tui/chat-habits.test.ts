@@ -122,7 +122,7 @@ describe("small parts of the chat screen", () => {
       { kind: "marker", text: "[interrupted]" },
       { kind: "reasoning", text: "hmm", collapsed: true },
       { kind: "reply", text: "long", first: false, gap: true, markdown: true },
-      { kind: "marker", text: "[stopped at the token limit: /continue goes on]" },
+      { kind: "marker", text: "[stopped at the token limit]" },
     ]);
   });
 });

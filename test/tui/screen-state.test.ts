@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { splitForCommit, tailRows } from "../../src/tui/chunking.ts";
-import { statusParts } from "../../src/tui/format.ts";
-import { initialScreen, screenReducer, type ScreenAction, type ScreenState } from "../../src/tui/screen-state.ts";
+import { queuedLine, statusParts } from "../../src/tui/format.ts";
+import {
+  BUSY_HINT,
+  initialScreen,
+  NOT_SENT_MARKER,
+  screenReducer,
+  type ScreenAction,
+  type ScreenState,
+} from "../../src/tui/screen-state.ts";
 
 const LIMIT = { columns: 80, rows: 10 };
 const header = { model: "m.gguf", template: "ChatML", backend: "CPU", contextSize: 100 };
@@ -140,5 +147,75 @@ describe("the screen reducer", () => {
     s = run(s, { type: "clear" });
     assert.equal(s.items.length, 1);
     assert.equal(s.epoch, 1);
+  });
+});
+
+describe("the status line while a reply streams", () => {
+  const loaded = run(initialScreen({ markdown: true, showReasoning: false }), {
+    type: "loaded",
+    header,
+    contextUsed: 10,
+  });
+
+  test("the context in use is the prompt plus the tokens written, with the live rate", () => {
+    const s = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "reply-prompt", tokens: 30, contextSize: 100 },
+      { type: "reply-text", content: "abc", reasoning: "", limit: LIMIT, tokens: 12, tokensPerSecond: 24.5 },
+    );
+    assert.match(statusParts(s).join(" · "), /^generating · ctx 42\/100 \(42%\) · 12 tok, 24\.5 tok\/s · Esc/);
+  });
+
+  test("never above 100%, and a warning from 90%", () => {
+    const near = run(loaded, { type: "context", used: 91 });
+    assert.match(statusParts(near).join(" · "), /ctx 91\/100 \(91%\) · context nearly full: \/compact or \/clear/);
+    const over = run(loaded, { type: "context", used: 125 });
+    assert.match(statusParts(over).join(" · "), /ctx 100\/100 \(100%\)/);
+    assert.doesNotMatch(statusParts(run(loaded, { type: "context", used: 89 })).join(" · "), /nearly full/);
+  });
+
+  test("/continue is offered only when the reply can be carried on", () => {
+    const cut = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "reply-end", outcome: "length", contextUsed: 20, continuable: true },
+    );
+    assert.match(statusParts(cut).join(" · "), /· \/continue goes on ·/);
+    const full = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "reply-end", outcome: "length", contextUsed: 20, continuable: false },
+    );
+    assert.doesNotMatch(statusParts(full).join(" · "), /\/continue/);
+    assert.equal(run(cut, { type: "clear" }).continuable, false);
+  });
+
+  test("a refused prompt is marked not sent; the busy hint ends with the reply", () => {
+    const s = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "hint", text: BUSY_HINT },
+      { type: "reply-end", outcome: "error", error: "too long", contextUsed: 10, notSent: true },
+    );
+    assert.deepEqual(
+      s.items.slice(-2).map((i) => (i.kind === "marker" || i.kind === "notice" ? i.text : i.kind)),
+      [NOT_SENT_MARKER, "too long"],
+    );
+    assert.equal(s.hint, undefined);
+    const other = run(
+      loaded,
+      { type: "reply-start" },
+      { type: "hint", text: "/help  /history" },
+      { type: "reply-end", outcome: "stop", contextUsed: 0 },
+    );
+    assert.equal(other.hint, "/help  /history");
+  });
+
+  test("queued messages show on their own row", () => {
+    const s = run(loaded, { type: "queued", texts: ["first\nline", "second"] });
+    assert.equal(queuedLine(s.queued), 'queued: "first line" (+1) · sent when the reply ends · Esc takes it back');
+    assert.equal(queuedLine([]), undefined);
+    assert.equal(queuedLine(["\u001b[2Jx"]), 'queued: "[2Jx" · sent when the reply ends · Esc takes it back');
   });
 });

@@ -3,6 +3,7 @@ import { UsageError } from "../../errors.js";
 import { listConversations, presetNames } from "../../core/index.js";
 import { finish } from "../operations.js";
 import { showMessages } from "../show-messages.js";
+import { continuable } from "../hooks/use-chat.js";
 import { CLEAR_SCREEN, type CommandContext, type SlashCommand } from "./types.js";
 
 function startsWith(candidates: () => string[]): (arg: string) => string[] {
@@ -39,6 +40,10 @@ export const CONVERSATION_COMMANDS: readonly SlashCommand[] = [
     args: "[title]",
     help: "save the conversation now (even with history off), with a title",
     run: (args, ctx) => {
+      if (!ctx.session.messages.some((m) => m.role !== "system")) {
+        ctx.print("nothing to save yet: send a message first");
+        return;
+      }
       const id = ctx.session.save(args.trim());
       ctx.print(`saved as ${id}${args.trim() ? ` "${args.trim()}"` : ""}`);
     },
@@ -61,7 +66,7 @@ export const CONVERSATION_COMMANDS: readonly SlashCommand[] = [
       ctx.writeTerminal(CLEAR_SCREEN);
       ctx.dispatch({ type: "clear" });
       showMessages((action) => ctx.dispatch(action), ctx.session.messages, { markdown: ctx.markdown });
-      ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
+      ctx.dispatch({ type: "context", used: ctx.session.contextTokens(), continuable: continuable(ctx.session) });
       for (const text of notices) ctx.print(text);
     },
   },

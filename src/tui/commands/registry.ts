@@ -87,7 +87,9 @@ export const COMMANDS: readonly SlashCommand[] = [
     run: async (_args, ctx) => {
       const done = await finish(ctx.session.undo(), (notice) => ctx.print(notice.text));
       const removed = done.removed?.length ?? 0;
-      ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
+      // The removed messages go from the screen too.
+      if (ctx.showConversation) ctx.showConversation();
+      else ctx.dispatch({ type: "context", used: ctx.session.contextTokens() });
       ctx.print(`removed ${removed} message${removed === 1 ? "" : "s"}`);
     },
   },

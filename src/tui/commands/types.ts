@@ -16,6 +16,8 @@ export interface CommandContext {
   /** Starts a reply through the chat controller, so it streams like any other. */
   startReply(kind: "retry" | "continue"): void;
   exit(): void;
+  /** Clears the terminal and shows the conversation as it now is (after /undo). */
+  showConversation?: () => void;
   /** Clears the terminal and prints the whole transcript again. */
   redraw?: () => void;
   /** Opens the input's text in $VISUAL/$EDITOR (/edit). */

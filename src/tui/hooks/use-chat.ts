@@ -10,6 +10,7 @@ import { useCallback, useRef } from "react";
 import type { ChatEvent, Reply } from "../../chat/events.js";
 import type { Conversation } from "../../core/index.js";
 import type { LiveLimit } from "../chunking.js";
+import { NEARLY_FULL } from "../format.js";
 import type { ScreenAction } from "../screen-state.js";
 
 export const FRAME_MS = 50;
@@ -19,23 +20,52 @@ const BUSY_TOKENS = 8;
 
 export type ReplyKind = "send" | "retry" | "continue";
 
+/** How a reply ended, for what the screen does next (send a queued message, redraw). */
+export interface ReplyEnd {
+  kind: ReplyKind;
+  ok: boolean;
+  reply?: Reply | undefined;
+  error?: string | undefined;
+  /** Notices shown while it ran (a redraw prints them again). */
+  notices: string[];
+}
+
 export interface ChatController {
-  run(kind: ReplyKind, text?: string): void;
+  run(kind: ReplyKind, text?: string, onEnd?: (end: ReplyEnd) => void): void;
   abort(): void;
   lastDone(): Reply | undefined;
+}
+
+export interface ChatOptions {
+  /** A prompt that could not be answered goes back into the input box. */
+  giveBack?: (text: string) => void;
+  /** Called after every reply ends, once the screen has been told. */
+  onEnd?: (end: ReplyEnd) => void;
+}
+
+/**
+ * Whether /continue can carry the conversation's last reply on: it was cut or interrupted, and
+ * the context has room left to write more (a full one would give a token or two, or a refusal).
+ */
+export function continuable(conversation: Conversation): boolean {
+  if (!conversation.canContinue || conversation.messages.at(-1)?.end === undefined) return false;
+  const size = conversation.info.contextSize;
+  return size <= 0 || conversation.contextTokens() < size * NEARLY_FULL;
 }
 
 export function useChat(
   conversation: Conversation | undefined,
   dispatch: (action: ScreenAction) => void,
   liveLimit: () => LiveLimit,
-  /** A prompt that could not be answered goes back into the input box. */
-  giveBack?: (text: string) => void,
+  options: ChatOptions = {},
 ): ChatController {
   const pending = useRef({ content: "", reasoning: "", events: 0 });
   const frameMs = useRef(FRAME_MS);
   const timer = useRef<NodeJS.Timeout | undefined>(undefined);
   const last = useRef<Reply | undefined>(undefined);
+  const stats = useRef({ tokens: 0, since: 0 });
+  const opts = useRef(options);
+  opts.current = options;
 
   const flush = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
@@ -44,19 +74,32 @@ export function useChat(
     if (!content && !reasoning) return;
     frameMs.current = events > BUSY_TOKENS ? BUSY_FRAME_MS : FRAME_MS;
     pending.current = { content: "", reasoning: "", events: 0 };
-    dispatch({ type: "reply-text", content, reasoning, limit: liveLimit() });
+    const { tokens, since } = stats.current;
+    const seconds = since > 0 ? (performance.now() - since) / 1000 : 0;
+    // The rate counts from the first token, so it is the writing speed, not the prompt's.
+    const tokensPerSecond = tokens > 1 && seconds > 0 ? (tokens - 1) / seconds : 0;
+    dispatch({ type: "reply-text", content, reasoning, limit: liveLimit(), tokens, tokensPerSecond });
   }, [dispatch, liveLimit]);
 
   const run = useCallback(
-    (kind: ReplyKind, text?: string) => {
+    (kind: ReplyKind, text?: string, onEnd?: (end: ReplyEnd) => void) => {
       if (!conversation || conversation.generating) return;
       frameMs.current = FRAME_MS;
+      stats.current = { tokens: 0, since: 0 };
+      const notices: string[] = [];
+      const ended = (end: ReplyEnd): void => {
+        onEnd?.(end);
+        opts.current.onEnd?.(end);
+      };
       const handle = (event: ChatEvent): void => {
         switch (event.type) {
           case "start":
+            return;
           case "prompt":
+            dispatch({ type: "reply-prompt", tokens: event.tokens, contextSize: event.contextSize });
             return;
           case "notice":
+            notices.push(event.text);
             dispatch({ type: "add", item: { kind: "notice", level: "info", text: event.text } });
             return;
           case "token":
@@ -64,6 +107,8 @@ export function useChat(
             if (event.type === "token") pending.current.content += event.text;
             else pending.current.reasoning += event.text;
             pending.current.events++;
+            if (stats.current.tokens === 0) stats.current.since = performance.now();
+            stats.current.tokens++;
             timer.current ??= setTimeout(flush, frameMs.current);
             return;
           case "done": {
@@ -82,7 +127,9 @@ export function useChat(
                   }
                 : {}),
               contextUsed: conversation.contextTokens(),
+              continuable: continuable(conversation),
             });
+            ended({ kind, ok: true, reply, notices });
             return;
           }
           case "error":
@@ -92,8 +139,11 @@ export function useChat(
               outcome: "error",
               error: event.error.message,
               contextUsed: conversation.contextTokens(),
+              notSent: event.prompt !== undefined,
+              continuable: continuable(conversation),
             });
-            if (event.prompt !== undefined) giveBack?.(event.prompt);
+            if (event.prompt !== undefined) opts.current.giveBack?.(event.prompt);
+            ended({ kind, ok: false, error: event.error.message, notices });
             return;
         }
       };
@@ -108,7 +158,7 @@ export function useChat(
         for await (const event of events) handle(event);
       })();
     },
-    [conversation, dispatch, flush, giveBack],
+    [conversation, dispatch, flush],
   );
 
   const abort = useCallback(() => conversation?.abort(), [conversation]);

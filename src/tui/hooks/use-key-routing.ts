@@ -12,8 +12,8 @@ import { attachmentRow, completePath, findMentions, withAttachments, type Attach
 import { classifyInput } from "../input/classify.js";
 import { findOlder, searchHint, type HistorySearch } from "../input/search.js";
 import type { KeyEvent } from "../keys.js";
-import type { ScreenAction } from "../screen-state.js";
-import type { ChatController } from "./use-chat.js";
+import { BUSY_HINT, UNQUEUED_HINT, type ScreenAction } from "../screen-state.js";
+import type { ChatController, ReplyEnd } from "./use-chat.js";
 import type { PromptEditor } from "./use-prompt-editor.js";
 
 export const EXIT_WINDOW_MS = 2000;
@@ -40,7 +40,20 @@ export interface KeyRoutingDeps {
   attachments: { current: Attachment[] };
 }
 
-export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
+export interface KeyRouting {
+  onKey: (event: KeyEvent) => void;
+  /** After each reply: sends the next queued message, or gives the queue back if the reply failed. */
+  afterReply: (end: ReplyEnd) => void;
+}
+
+/** Text put back into the input box after what is already there. */
+function joinInput(current: string, back: string): string {
+  return current === "" ? back : `${current}\n${back}`;
+}
+
+export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
+  /** Messages typed while a reply is written: sent one at a time as replies end. */
+  const queue = useRef<string[]>([]);
   const armedAt = useRef<number | undefined>(undefined);
   const disarmTimer = useRef<NodeJS.Timeout | undefined>(undefined);
   const search = useRef<HistorySearch | undefined>(undefined);
@@ -67,7 +80,17 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
       return;
     }
     if (session.generating) {
-      dispatch({ type: "hint", text: "a reply is being written: wait, or press Esc to stop it" });
+      if (what.kind === "command") {
+        dispatch({ type: "hint", text: BUSY_HINT });
+        return;
+      }
+      // A message typed while a reply is written waits for it, shown as queued.
+      prompt.remember(typed);
+      deps.history?.add(typed);
+      prompt.set(EMPTY_EDITOR);
+      queue.current = [...queue.current, what.text];
+      dispatch({ type: "queued", texts: queue.current });
+      dispatch({ type: "hint", text: undefined });
       return;
     }
     if (what.kind === "command") {
@@ -78,21 +101,68 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
       runCommand(what.text, ctx);
       return;
     }
-    let attached: Attachment[];
-    try {
-      attached = [...deps.attachments.current, ...findMentions(what.text, deps.cwd)];
-    } catch (err) {
-      // The prompt stays in the input, to fix the path.
-      return error(err instanceof ParleyError ? err.message : String(err));
-    }
-    deps.attachments.current = [];
+    const attached = attachmentsFor(what.text);
+    // The prompt stays in the input, to fix the path.
+    if (!attached) return;
     prompt.remember(typed);
     deps.history?.add(typed);
     prompt.set(EMPTY_EDITOR);
     dispatch({ type: "hint", text: undefined });
-    dispatch({ type: "add", item: { kind: "message", role: "user", text: what.text } });
-    for (const a of attached) dispatch({ type: "add", item: { kind: "attachment", text: attachmentRow(a) } });
-    deps.chat.run("send", withAttachments(what.text, attached));
+    sendMessage(what.text, attached);
+  };
+
+  /** The files the message takes with it (/file ones and @mentions); undefined after an error row. */
+  const attachmentsFor = (text: string): Attachment[] | undefined => {
+    try {
+      const attached = [...deps.attachments.current, ...findMentions(text, deps.cwd)];
+      deps.attachments.current = [];
+      return attached;
+    } catch (err) {
+      error(err instanceof ParleyError ? err.message : String(err));
+      return undefined;
+    }
+  };
+
+  const sendMessage = (text: string, attached: Attachment[]): void => {
+    deps.dispatch({ type: "add", item: { kind: "message", role: "user", text } });
+    for (const a of attached) deps.dispatch({ type: "add", item: { kind: "attachment", text: attachmentRow(a) } });
+    deps.chat.run("send", withAttachments(text, attached));
+  };
+
+  /** Takes the queued messages back into the input box; true when there were any. */
+  const unqueue = (why: string | undefined): boolean => {
+    if (queue.current.length === 0) return false;
+    const back = queue.current.join("\n");
+    queue.current = [];
+    deps.dispatch({ type: "queued", texts: [] });
+    deps.prompt.set(editorWith(joinInput(deps.prompt.current().text, back)));
+    if (why) deps.dispatch({ type: "add", item: { kind: "notice", level: "info", text: why } });
+    else deps.dispatch({ type: "hint", text: UNQUEUED_HINT });
+    return true;
+  };
+
+  const afterReply = (end: ReplyEnd): void => {
+    if (queue.current.length === 0) return;
+    if (!end.ok) {
+      unqueue("the queued message was not sent (the reply before it failed): it is back in the input box");
+      return;
+    }
+    const [next, ...rest] = queue.current;
+    queue.current = rest;
+    deps.dispatch({ type: "queued", texts: rest });
+    if (next === undefined) return;
+    const attached = attachmentsFor(next);
+    if (!attached) {
+      deps.prompt.set(editorWith(joinInput(deps.prompt.current().text, next)));
+      return;
+    }
+    sendMessage(next, attached);
+  };
+
+  /** Esc or Ctrl+C while a reply is written: a queued message is taken back first, then the reply stops. */
+  const stopReply = (): void => {
+    if (unqueue(undefined)) return;
+    deps.chat.abort();
   };
 
   const complete = (): void => {
@@ -123,7 +193,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
 
   const interrupt = (): void => {
     const { session, prompt } = deps;
-    if (session?.generating) return deps.chat.abort();
+    if (session?.generating) return stopReply();
     if (prompt.current().text !== "") return prompt.set(EMPTY_EDITOR);
     if (armedAt.current !== undefined && Date.now() - armedAt.current <= EXIT_WINDOW_MS) return deps.exit();
     armedAt.current = Date.now();
@@ -200,7 +270,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
     deps.terminal.redraw();
   };
 
-  return (event: KeyEvent): void => {
+  const onKey = (event: KeyEvent): void => {
     if (event.type !== "interrupt") disarm();
     if (afterCtrlX.current) {
       afterCtrlX.current = false;
@@ -212,7 +282,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
       case "interrupt":
         return interrupt();
       case "escape":
-        if (deps.session?.generating) deps.chat.abort();
+        if (deps.session?.generating) stopReply();
         return;
       case "eof": {
         const editor = deps.prompt.current();
@@ -254,4 +324,5 @@ export function useKeyRouting(deps: KeyRoutingDeps): (event: KeyEvent) => void {
         return;
     }
   };
+  return { onKey, afterReply };
 }

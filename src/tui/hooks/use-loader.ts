@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Conversation } from "../../core/index.js";
 import type { ScreenAction } from "../screen-state.js";
 import { showMessages, type ShowOptions } from "../show-messages.js";
+import { continuable } from "./use-chat.js";
 
 export interface Loaded {
   conversation: Conversation;
@@ -35,6 +36,7 @@ export function useLoader(
           contextUsed: conversation.contextTokens(),
         });
         showMessages(dispatch, conversation.messages, shown.current);
+        dispatch({ type: "context", used: conversation.contextTokens(), continuable: continuable(conversation) });
         for (const text of result.notices ?? []) {
           dispatch({ type: "add", item: { kind: "notice", level: "info", text } });
         }
