@@ -195,6 +195,9 @@ export class Conversation {
       const reply = await this.reply(view, emit, undefined, true);
       const joined: Message = { ...last, content: last.content + reply.message.content };
       if (reply.message.reasoning) joined.reasoning = (last.reasoning ?? "") + reply.message.reasoning;
+      // The joined reply ends the way its continuation did.
+      if (reply.message.end) joined.end = reply.message.end;
+      else delete joined.end;
       this.list[this.list.length - 1] = joined;
       this.persistence?.sync(this.list, emit);
       return { type: "done", reply };

@@ -84,7 +84,11 @@ export class ConversationLog {
   }
 
   private append(message: Message, extra: Omit<MessageInput, keyof Message> = {}): void {
-    this.writer.append({ ...message, ...extra });
+    const { end, ...text } = message;
+    // How a reply ended is kept with it (a joined continuation has no reply event of its own).
+    const ending: Omit<MessageInput, keyof Message> =
+      end === "interrupted" ? { interrupted: true } : end === "length" ? { finishReason: "length" } : {};
+    this.writer.append({ ...text, ...ending, ...extra });
     // A copy: the session may change a message in place (continuing a reply).
     this.saved.push({ ...message });
   }
