@@ -55,6 +55,8 @@ function camel(key: string): string {
 export function flagValues(flags: ChatFlags): Values {
   const out: Values = {};
   for (const spec of CONFIG_KEYS) {
+    // `--no-history` is read apart (RunOptions.history): Commander gives it `true` when not given.
+    if (spec.key === "history") continue;
     const raw = flags[camel(spec.key)];
     if (raw === undefined) continue;
     if (spec.key === "stop") {

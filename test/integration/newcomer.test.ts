@@ -253,7 +253,7 @@ describe("the command line for a newcomer", { timeout: 300_000 }, () => {
       ],
       [
         ["prompts", "add", "x", "--file", join(home, "dir")],
-        `cannot read system prompt file ${join(home, "dir")}: it is a folder, not a file`,
+        `cannot read system prompt file ${join(home, "dir")}: it is a directory, not a file`,
       ],
     ];
     for (const [args, message] of cases) {

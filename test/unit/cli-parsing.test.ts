@@ -95,8 +95,8 @@ describe("other tools' command words", () => {
   });
 
   it("leaves a word that is a parley command to Commander", () => {
+    // `models` is one of parley's own commands.
     const withModels = buildProgram();
-    withModels.command("models").action(() => undefined);
     assert.equal(otherToolHint(["models"], ["models"], withModels), undefined);
   });
 });

@@ -75,13 +75,16 @@ describe("terminal-safe JSON", () => {
     { type: "reasoning", text: HOSTILE },
     {
       type: "done",
-      id: "chatcmpl-1",
-      created: 1,
-      model: "m",
-      message: { role: "assistant", content: HOSTILE, reasoning: HOSTILE },
-      finishReason: "stop",
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      timings: {},
+      reply: {
+        id: "chatcmpl-1",
+        created: 1,
+        model: "m",
+        message: { role: "assistant", content: HOSTILE, reasoning: HOSTILE },
+        finishReason: "stop",
+        interrupted: false,
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        timings: {},
+      },
     } as unknown as ChatEvent,
   ];
 
