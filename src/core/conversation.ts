@@ -281,26 +281,32 @@ export class Conversation {
       if (lastTurn <= system || older.length < 2) {
         throw new UsageError("nothing to compact yet: there is only one exchange");
       }
-      const transcript = [
+      const lines = [
         ...(this.summary ? [`(earlier) ${this.summary.text}`] : []),
         ...older.map((m) => `${m.role === "user" ? "User" : "Assistant"}: ${m.content}`),
-      ].join("\n\n");
+      ];
+      const contextSize = this.engine.info.contextSize;
+      const maxTokens = Math.max(32, Math.min(256, Math.floor(contextSize / 4)));
+      const request = (text: string): Message[] => [
+        { role: "system", content: COMPACT_INSTRUCTION },
+        { role: "user", content: text },
+      ];
+      // What does not fit the context with room for the summary is left out, oldest first.
+      let transcript = lines.join("\n\n");
+      while (transcript !== "" && this.countTokens(request(transcript)) + maxTokens >= contextSize) {
+        if (lines.length > 1) lines.shift();
+        else lines[0] = (lines[0] ?? "").slice(Math.ceil((lines[0] ?? "").length / 4));
+        transcript = lines.join("\n\n");
+      }
+      if (transcript === "") throw new UsageError("the context is too small to summarise in: /clear starts afresh");
       emit({ type: "notice", code: "info", text: `summarising ${older.length} older messages…` });
       const controller = new AbortController();
       this.controller = controller;
       let text = "";
       try {
-        const contextSize = this.engine.info.contextSize;
         await this.engine.generate({
-          messages: [
-            { role: "system", content: COMPACT_INSTRUCTION },
-            { role: "user", content: transcript },
-          ],
-          params: {
-            ...this.params,
-            temperature: 0.2,
-            maxTokens: Math.max(32, Math.min(256, Math.floor(contextSize / 4))),
-          },
+          messages: request(transcript),
+          params: { ...this.params, temperature: 0.2, maxTokens },
           signal: controller.signal,
           onText: (piece, kind) => {
             if (kind === "content") text += piece;
