@@ -235,6 +235,16 @@ describe("compact and switching models", () => {
     assert.equal((await drain(nothing.compact())).at(-1)?.type, "error");
   });
 
+  it("compact in a small context summarises what fits instead of failing", async () => {
+    const engine = new Scripted(["short"], undefined, 120);
+    const c = conversationOver(engine);
+    for (let i = 0; i < 5; i++) await drain(c.send(`${i} ${"word ".repeat(25)}`));
+    const events = await drain(c.compact());
+    assert.equal(events.at(-1)?.type, "done");
+    const asked = engine.requests.at(-1)?.messages ?? [];
+    assert.ok(engine.tokens.countTokens(asked) < 120, "the summary request fits the context");
+  });
+
   it("switchModel goes on with the same messages on the new engine", async () => {
     const first = new Scripted(["a"]);
     const second = new Scripted(["b"]);
