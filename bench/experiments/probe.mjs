@@ -38,9 +38,12 @@ const split = batchThreads !== decodeThreads;
 mark("start");
 const nlc = await import(pathToFileURL(join(values.nlc, "node_modules/node-llama-cpp/dist/index.js")).href);
 mark("imported");
+// parley's own CMake options for this CPU: they name the folder of a `parley doctor --build` build.
+const { buildOptions } = await import("../../dist/engine/llama/local-build.js");
 const llama = await nlc.getLlama({
   gpu: false,
   build: "never",
+  cmakeOptions: buildOptions(),
   skipDownload: true,
   progressLogs: false,
   logLevel: nlc.LlamaLogLevel.error,

@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, freemem, totalmem } from "node:os";
 import { join } from "node:path";
 import { ExitCode } from "../../errors.js";
+import { buildOptions } from "../../engine/llama/local-build.js";
 import { defaultThreads, physicalCores } from "../../engine/threads.js";
 import { formatBytes } from "../../models/describe.js";
 import { DOWNLOADS_DIR, findInFolder, readAliases } from "../../models/folder.js";
@@ -26,6 +27,7 @@ interface Backend {
 }
 
 const NAMES: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
+const BUILD_TYPES: Record<string, string> = { localBuild: "built on this machine", prebuilt: "prebuilt" };
 
 function firstLine(err: unknown): string {
   return ((err as Error).message ?? String(err)).split("\n")[0]?.trim() ?? "unknown failure";
@@ -46,6 +48,7 @@ async function llamaReport(): Promise<{
   const nodeLlamaCpp = await getModuleVersion();
   const quiet = {
     build: "never",
+    cmakeOptions: buildOptions(),
     skipDownload: true,
     progressLogs: false,
     logLevel: LlamaLogLevel.error,
@@ -141,6 +144,14 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
         }
       : { name: "llama.cpp", ok: true, message: `llama.cpp ${llama.llamaCpp ?? "?"} on ${llama.chosen}` },
   );
+  if (!llama.error && llama.chosen === "CPU" && llama.buildType === "prebuilt" && process.platform === "linux") {
+    checks.push({
+      name: "llama.cpp build",
+      ok: true,
+      message:
+        "llama.cpp runs a prebuilt binary; `parley doctor --build` makes one for this CPU that loads faster and keeps its threads",
+    });
+  }
   const physical = physicalCores();
   const cpu = {
     model: cpus()[0]?.model ?? "?",
@@ -225,6 +236,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
     node: process.versions.node,
     nodeLlamaCpp: llama.nodeLlamaCpp,
     llamaCpp: llama.llamaCpp ?? null,
+    llamaBuild: llama.buildType ?? null,
     backends: llama.backends,
     backend: { chosen: llama.chosen, why: llama.why },
     gpus: llama.gpus,
@@ -250,7 +262,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
     `parley doctor`,
     `  Node.js          ${process.versions.node}`,
     `  node-llama-cpp   ${llama.nodeLlamaCpp}`,
-    `  llama.cpp        ${llama.llamaCpp ?? "not loaded"}${llama.buildType ? ` (${llama.buildType})` : ""}`,
+    `  llama.cpp        ${llama.llamaCpp ?? "not loaded"}${llama.buildType ? ` (${BUILD_TYPES[llama.buildType] ?? llama.buildType})` : ""}`,
     `  backends         ${llama.backends.map((b) => `${b.name} ${b.available ? "yes" : `no${b.reason ? ` (${b.reason})` : ""}`}`).join(", ")}`,
     `  backend in use   ${llama.chosen}: ${llama.why}`,
     `  GPUs             ${llama.gpus.length > 0 ? llama.gpus.join(", ") : "none"}`,

@@ -1,0 +1,97 @@
+/**
+ * `parley doctor --build` and `--remove-build`: llama.cpp built for this CPU from the source inside
+ * node-llama-cpp (offline), which parley then loads instead of the prebuilt binary.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { RuntimeError } from "../../errors.js";
+import {
+  buildLlamaCpp,
+  buildOptions,
+  removeLocalBuilds,
+  type BuildProgress,
+} from "../../engine/llama/local-build.js";
+import { parleyPaths } from "../../store/paths.js";
+
+/** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
+export async function cpuBuildType(): Promise<string> {
+  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+  const llama = await getLlama({
+    gpu: false,
+    build: "never",
+    cmakeOptions: buildOptions(),
+    skipDownload: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.error,
+    logger: () => undefined,
+  });
+  try {
+    return llama.buildType;
+  } finally {
+    await llama.dispose();
+  }
+}
+
+function progressWriter(): (p: BuildProgress) => void {
+  const tty = process.stderr.isTTY === true;
+  let lastStage = "";
+  let lastTenth = -1;
+  return (p) => {
+    const counted = p.done !== undefined && p.total !== undefined && p.total > 0;
+    if (tty) {
+      const text = counted ? `${p.stage} ${p.done}/${p.total}` : p.stage;
+      process.stderr.write(`\r\x1b[2K${text}`);
+      return;
+    }
+    if (p.stage !== lastStage) {
+      lastStage = p.stage;
+      lastTenth = -1;
+      process.stderr.write(`${p.stage}\n`);
+    }
+    if (counted) {
+      const tenth = Math.floor((p.done! / p.total!) * 10);
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${p.stage} ${p.done}/${p.total}\n`);
+      }
+    }
+  };
+}
+
+export async function runDoctorBuild(): Promise<void> {
+  const data = parleyPaths().data;
+  try {
+    mkdirSync(data, { recursive: true });
+  } catch {
+    throw new RuntimeError(`cannot build llama.cpp: the folder ${data} cannot be created`);
+  }
+  const logFile = join(data, "llama-build.log");
+  process.stderr.write(
+    `Building llama.cpp for this CPU from the source inside node-llama-cpp (no download).\n` +
+      `This takes 15 to 30 minutes on 2 cores; what the build prints goes to ${logFile}\n`,
+  );
+  const started = performance.now();
+  const write = progressWriter();
+  try {
+    await buildLlamaCpp({ logFile, onProgress: write });
+  } finally {
+    if (process.stderr.isTTY) process.stderr.write("\n");
+  }
+  const type = await cpuBuildType();
+  if (type !== "localBuild")
+    throw new RuntimeError(`the build finished but llama.cpp still loads the ${type} binary (see ${logFile})`);
+  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+  process.stdout.write(
+    `Built in ${minutes} minutes: parley now runs llama.cpp built for this CPU when it runs on the CPU.\n` +
+      `\`parley doctor --remove-build\` goes back to the prebuilt binaries.\n`,
+  );
+}
+
+export function runDoctorRemoveBuild(): void {
+  const removed = removeLocalBuilds();
+  process.stdout.write(
+    removed === 0
+      ? "There was no local build of llama.cpp: parley runs the prebuilt binaries.\n"
+      : `Removed the local build of llama.cpp: parley runs the prebuilt binaries again.\n`,
+  );
+}

@@ -1,0 +1,195 @@
+/**
+ * A build of llama.cpp for this machine's CPU, made from the source that ships inside
+ * node-llama-cpp (offline: cloned from the package's own git bundle), by `parley doctor --build`.
+ *
+ * Why: node-llama-cpp's prebuilt Linux binaries have OpenMP off and no ggml threadpool, so every
+ * token starts and joins its worker threads (two threads decode slower than one on two cores),
+ * and every load first tests the prebuilt binary in a child process (about half a second). This
+ * build keeps OpenMP's workers and is loaded without that test. It is found by its CMake options:
+ * `getLlama` looks for a local build whose folder name hashes the same options, so every load
+ * passes `buildOptions()`, and a machine without the build (or with another CPU) simply loads the
+ * prebuilt binary.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RuntimeError } from "../../errors.js";
+
+/** x86 CPU features llama.cpp can use, as `/proc/cpuinfo` names them, and their CMake switches. */
+const X86_FEATURES: ReadonlyArray<readonly [string, string]> = [
+  ["avx", "GGML_AVX"],
+  ["avx2", "GGML_AVX2"],
+  ["fma", "GGML_FMA"],
+  ["f16c", "GGML_F16C"],
+  ["avx512f", "GGML_AVX512"],
+  ["avx512vbmi", "GGML_AVX512_VBMI"],
+  ["avx512_vnni", "GGML_AVX512_VNNI"],
+  ["avx512_bf16", "GGML_AVX512_BF16"],
+  ["avx_vnni", "GGML_AVX_VNNI"],
+];
+
+function readCpuinfo(): string {
+  try {
+    return readFileSync("/proc/cpuinfo", "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The CMake options of parley's build for this CPU. On x86 Linux the features are named from
+ * `/proc/cpuinfo` instead of `-march=native`: some virtual machines report AMX that the OS has
+ * not enabled, and a native build then dies of an illegal instruction. Another CPU gives other
+ * options, hence another folder: a build never loads on a CPU it was not made for.
+ */
+export function buildOptions(
+  cpuinfo: string = readCpuinfo(),
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): Record<string, string> {
+  const options: Record<string, string> = { GGML_OPENMP: "ON" };
+  const flagsLine = cpuinfo.split("\n").find((line) => /^flags\s*:/.test(line));
+  if (platform !== "linux" || arch !== "x64" || !flagsLine) return options;
+  const flags = new Set(flagsLine.replace(/^flags\s*:/, "").trim().split(/\s+/));
+  options.GGML_NATIVE = "OFF";
+  for (const [flag, option] of X86_FEATURES) options[option] = flags.has(flag) ? "ON" : "OFF";
+  return options;
+}
+
+/** node-llama-cpp's package folder (the build lands in its `llama/localBuilds`). */
+export function nodeLlamaCppFolder(): string {
+  return dirname(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))));
+}
+
+export interface BuildProgress {
+  /** A stage in words: "checking the tools", "copying the source", "compiling". */
+  stage: string;
+  /** Compile steps done and in all, once the compiler runs. */
+  done?: number;
+  total?: number;
+}
+
+const TOOLS: ReadonlyArray<readonly [string, string, string]> = [
+  ["cmake", "--version", "cmake"],
+  ["c++", "--version", "a C++ compiler (g++ or clang++)"],
+  ["git", "--version", "git"],
+];
+
+/** The first tool the build needs that is missing, in words, or undefined. */
+export function missingTool(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const [command, arg, what] of TOOLS) {
+    const probe = spawnSync(command, [arg], { env, stdio: "ignore", timeout: 30_000 });
+    if (probe.error || probe.status !== 0) return what;
+  }
+  return undefined;
+}
+
+/** Runs one node-llama-cpp CLI command; its output goes to `log`, compile steps to `onStep`. */
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: NodeJS.WritableStream,
+  onStep: (done: number, total: number) => void,
+): Promise<number | null> {
+  const cli = join(nodeLlamaCppFolder(), "dist", "cli", "cli.js");
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let pending = "";
+    const read = (chunk: Buffer) => {
+      log.write(chunk);
+      pending += chunk.toString("utf8");
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const step = /\[(\d+)\/(\d+)\]/.exec(line);
+        if (step) onStep(Number(step[1]), Number(step[2]));
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    child.on("error", () => resolve(null));
+    child.on("close", (code) => resolve(code));
+  });
+}
+
+/**
+ * Builds llama.cpp for this CPU into node-llama-cpp's folder. Everything the build prints goes
+ * to `logFile`. Throws a RuntimeError in words when a tool is missing, the folder cannot be
+ * written or a step fails.
+ */
+export async function buildLlamaCpp(o: {
+  logFile: string;
+  onProgress: (p: BuildProgress) => void;
+}): Promise<void> {
+  o.onProgress({ stage: "checking the tools" });
+  const missing = missingTool();
+  if (missing) throw new RuntimeError(`cannot build llama.cpp: ${missing} is missing (install it and try again)`);
+  const folder = join(nodeLlamaCppFolder(), "llama");
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new RuntimeError(
+      `cannot build llama.cpp: ${folder} cannot be written (run as the user who installed parley)`,
+    );
+  }
+  if (!existsSync(join(folder, "gitRelease.bundle")))
+    throw new RuntimeError(`cannot build llama.cpp: node-llama-cpp holds no llama.cpp source (reinstall parley)`);
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" };
+  // node-llama-cpp turns OpenMP off when it believes it runs in CI; the option set here wins.
+  for (const [key, value] of Object.entries(buildOptions())) env[`NODE_LLAMA_CPP_CMAKE_OPTION_${key}`] = value;
+  const log = createWriteStream(o.logFile);
+  const opened = new Promise<void>((resolve, reject) => {
+    log.once("open", () => resolve());
+    log.once("error", reject);
+  });
+  try {
+    await opened;
+  } catch (err) {
+    throw new RuntimeError(`cannot write the build log ${o.logFile}: ${(err as Error).message.split(":")[0]}`);
+  }
+  const steps: Array<{ stage: string; args: string[] }> = [
+    {
+      stage: "copying the source",
+      args: ["source", "download", "--gpu", "false", "--skipBuild", "--noUsageExample"],
+    },
+    { stage: "compiling", args: ["source", "build", "--gpu", "false", "--noUsageExample"] },
+  ];
+  try {
+    for (const step of steps) {
+      o.onProgress({ stage: step.stage });
+      const code = await runCli(step.args, env, log, (done, total) =>
+        o.onProgress({ stage: step.stage, done, total }),
+      );
+      if (code !== 0)
+        throw new RuntimeError(`building llama.cpp failed while ${step.stage} (what it printed: ${o.logFile})`);
+    }
+  } finally {
+    await new Promise<void>((resolve) => log.end(resolve));
+  }
+}
+
+/** Local builds in node-llama-cpp's folder (parley's and any other), by folder name. */
+export function localBuilds(): string[] {
+  try {
+    return readdirSync(join(nodeLlamaCppFolder(), "llama", "localBuilds"), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Removes every local build and the copied source; the prebuilt binaries load again. */
+export function removeLocalBuilds(): number {
+  const llama = join(nodeLlamaCppFolder(), "llama");
+  const builds = localBuilds();
+  try {
+    rmSync(join(llama, "localBuilds"), { recursive: true, force: true });
+    rmSync(join(llama, "llama.cpp"), { recursive: true, force: true });
+    rmSync(join(llama, "lastBuild.json"), { force: true });
+  } catch {
+    throw new RuntimeError(`cannot remove the local build in ${llama}: permission denied`);
+  }
+  return builds.length;
+}

@@ -1,0 +1,136 @@
+/**
+ * `parley doctor --build` for real: llama.cpp compiled from the source inside node-llama-cpp, in a
+ * copy of the project (so the repository's own node_modules keep the prebuilt binaries), then
+ * loaded without the prebuilt binary's test in a child process. Takes 15 to 30 minutes on 2 cores.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { collect, tempHome, type RunResult } from "../helpers/cli.ts";
+import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const FORK_TRACE = fileURLToPath(new URL("../helpers/fork-trace.mjs", import.meta.url));
+
+/** A copy of the built project whose node-llama-cpp is its own; every other package is linked. */
+function copyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "parley-build-"));
+  for (const part of ["package.json", "bin", "dist"]) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  const modules = join(dir, "node_modules");
+  mkdirSync(modules);
+  for (const name of readdirSync(join(ROOT, "node_modules"))) {
+    if (name === "node-llama-cpp") continue;
+    symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
+  }
+  cpSync(join(ROOT, "node_modules", "node-llama-cpp"), join(modules, "node-llama-cpp"), {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (src) => !/[\\/]llama[\\/](localBuilds|llama\.cpp)$/.test(src),
+  });
+  return dir;
+}
+
+describe("parley doctor --build (compiles llama.cpp: slow)", () => {
+  let project = "";
+  let home = "";
+  const run = (args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<RunResult> => {
+    const child = spawn(process.execPath, ["--import", FORK_TRACE, join(project, "bin", "parley.js"), ...args], {
+      env: { ...process.env, PARLEY_HOME: home, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return collect(child, { timeoutMs });
+  };
+  /** Runs a one-shot reply and says whether node-llama-cpp forked its binary test. */
+  const oneShot = async (): Promise<{ r: RunResult; forked: string[] }> => {
+    const trace = join(home, `forks-${Date.now()}.txt`);
+    writeFileSync(trace, "");
+    const r = await run(["-m", fixture("script"), "--threads", "2", "Hi"], { PARLEY_FORK_TRACE: trace });
+    return { r, forked: readFileSync(trace, "utf8").split("\n").filter(Boolean) };
+  };
+
+  before(() => {
+    project = copyProject();
+    home = tempHome();
+  });
+  after(() => rmSync(project, { recursive: true, force: true }));
+
+  it("starts from the prebuilt binary, which is tested in a child process before every load", async () => {
+    const doctor = await run(["doctor", "--json"]);
+    const report = JSON.parse(doctor.stdout);
+    assert.equal(report.llamaBuild, "prebuilt");
+    assert.ok(
+      report.checks.some((c: { message: string }) => c.message.includes("parley doctor --build")),
+      "doctor suggests the build",
+    );
+    const { r, forked } = await oneShot();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), SCRIPT_REPLY);
+    assert.ok(
+      forked.some((m) => m.includes("testBindingBinary")),
+      `the trace sees the binary test: ${forked.join(", ")}`,
+    );
+  });
+
+  it("refuses --build with --json or --remove-build (exit 2)", async () => {
+    for (const args of [
+      ["doctor", "--build", "--json"],
+      ["doctor", "--build", "--remove-build"],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^parley: .*cannot be used with/);
+    }
+  });
+
+  it("says in one line which tool is missing (exit 1)", async () => {
+    const r = await run(["doctor", "--build"], { PATH: join(home, "empty-path") });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^parley: cannot build llama.cpp: cmake is missing \(install it and try again\)$/m);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it("builds llama.cpp offline, then loads it without the binary test and answers the same", async () => {
+    const build = await run(["doctor", "--build"], {}, 90 * 60_000);
+    assert.equal(build.code, 0, `${build.stderr}\n${readFileSync(join(home, "llama-build.log"), "utf8").slice(-3000)}`);
+    assert.match(build.stdout, /^Built in [\d.]+ minutes/);
+    assert.match(build.stderr, /compiling \d+\/\d+/);
+    assert.ok(existsSync(join(home, "llama-build.log")));
+
+    const report = JSON.parse((await run(["doctor", "--json"])).stdout);
+    assert.equal(report.llamaBuild, "localBuild", "parley loads its own build");
+    assert.ok(!report.checks.some((c: { message: string }) => c.message.includes("parley doctor --build")));
+
+    const { r, forked } = await oneShot();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), SCRIPT_REPLY, "the local build computes what the prebuilt one does");
+    assert.deepEqual(
+      forked.filter((m) => m.includes("testBindingBinary")),
+      [],
+      "the prebuilt binary (and its test) was loaded instead of the local build",
+    );
+  });
+
+  it("--remove-build goes back to the prebuilt binary", async () => {
+    const r = await run(["doctor", "--remove-build"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Removed the local build of llama.cpp/);
+    const report = JSON.parse((await run(["doctor", "--json"])).stdout);
+    assert.equal(report.llamaBuild, "prebuilt");
+    const again = await run(["doctor", "--remove-build"]);
+    assert.match(again.stdout, /^There was no local build/);
+  });
+});
