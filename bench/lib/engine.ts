@@ -28,6 +28,7 @@ export interface BenchEngine {
   dispose(): Promise<void>;
 }
 
+/** An engine set up as the chat screen sets up its own (`turns`: many prompts in one context). */
 export async function loadEngine(o: { model: string; threads: number; contextSize: number }): Promise<BenchEngine> {
   const { loadLlamaEngine } = (await import(dist("engine/llama/load.js"))) as {
     loadLlamaEngine: (options: object) => Promise<BenchEngine>;
@@ -41,6 +42,7 @@ export async function loadEngine(o: { model: string; threads: number; contextSiz
     threads: o.threads,
     template: "auto",
     debug: false,
+    turns: true,
   });
 }
 

@@ -30,6 +30,12 @@ export function addModelOptions(cmd: Command): Command {
     .addOption(new Option("--threads <n>", "CPU threads (default: physical cores - 1, at least 1)"))
     .addOption(
       new Option(
+        "--batch-threads <n>",
+        "CPU threads while reading a prompt (default: --threads when given, else the free cores)",
+      ),
+    )
+    .addOption(
+      new Option(
         "--context-policy <policy>",
         "when the conversation outgrows the context: drop the oldest turns (default) or stop",
       ).choices(["drop", "stop"]),

@@ -18,6 +18,7 @@ import { modelIdentity } from "../store/conversation-writer.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence } from "./persistence.js";
+import { snapshotAttention } from "./snapshot.js";
 
 export interface OpenRequest extends SettingsRequest {
   /** The conversation given as input (`--messages`); a resumed one replaces it. */
@@ -46,11 +47,12 @@ export interface Opened {
 export type { ResumeChoice, SettingsRequest };
 export { loadSettings };
 
-function checkedThreads(settings: Settings, notices: string[]): number | undefined {
-  const threads = settings.number("threads");
+function checkedThreads(settings: Settings, key: "threads" | "batch-threads", notices: string[]): number | undefined {
+  const threads = settings.number(key);
   const cpus = availableParallelism();
   if (threads === undefined || threads <= cpus) return threads;
-  notices.push(`${threads} threads asked for, but this machine has ${cpus} CPUs: using ${cpus}`);
+  const what = key === "threads" ? "threads" : "threads to read a prompt";
+  notices.push(`${threads} ${what} asked for, but this machine has ${cpus} CPUs: using ${cpus}`);
   return cpus;
 }
 
@@ -68,7 +70,8 @@ export function engineSpec(settings: Settings, model: string, debug: boolean, no
     gpu: (settings.string("gpu") ?? "auto") as GpuChoice,
     gpuLayers: typeof gpuLayers === "number" || gpuLayers === "max" ? gpuLayers : "auto",
     contextSize: typeof contextSize === "number" || contextSize === "auto" ? contextSize : undefined,
-    threads: checkedThreads(settings, notices),
+    threads: checkedThreads(settings, "threads", notices),
+    batchThreads: checkedThreads(settings, "batch-threads", notices),
     template,
     debug,
   };
@@ -105,7 +108,14 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   const notices: string[] = [];
   const model = modelPath ?? (await resolveModel(request, loaded));
   const messages = withSystem(resumed?.messages ?? request.messages ?? [], settings);
-  const spec = engineSpec(settings, model, request.debug === true, notices);
+  // A resumed conversation keeps the attention kernels its saved state was made with, so the state
+  // loads whether it was saved by the chat screen or by a one-shot run.
+  const attention = resumed ? snapshotAttention(resumed.id) : undefined;
+  const spec = {
+    ...engineSpec(settings, model, request.debug === true, notices),
+    turns: request.source === "chat",
+    ...(attention ? { attention } : {}),
+  };
   const engine = await createEngine(spec, request.onProgress);
   const info = engine.info;
   if (typeof spec.contextSize === "number" && info.contextSize !== spec.contextSize) {

@@ -244,6 +244,8 @@ function describe(outcome: string): string {
       return "it was made with another chat template";
     case "context-mismatch":
       return "it was made with another context size";
+    case "attention-mismatch":
+      return "it was made with other attention kernels";
     case "prefix-mismatch":
       return "the conversation changed since";
     case "damaged":

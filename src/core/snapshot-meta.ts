@@ -22,6 +22,8 @@ export interface SnapshotMeta {
   created: string;
   /** Saved by a one-shot run: such snapshots also share a smaller cap of their own. */
   oneShot?: boolean;
+  /** The attention kernels of the context that made it; a state loads only into the same kind. */
+  attention?: "flash" | "standard";
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -75,6 +75,7 @@ export type RestoreOutcome =
   | "model-mismatch"
   | "template-mismatch"
   | "context-mismatch"
+  | "attention-mismatch"
   | "prefix-mismatch"
   | "damaged"
   | "unsupported";
@@ -122,6 +123,7 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
       stateSha256: await fileSha256(temp),
       created: new Date().toISOString(),
       ...(options.oneShotCapBytes !== undefined ? { oneShot: true } : {}),
+      ...(engine.info.attention ? { attention: engine.info.attention } : {}),
     };
     // The state goes first: until the new meta is in place, the pair does not match and a
     // reader falls back to re-evaluation.
@@ -154,6 +156,16 @@ async function removeQuietly(path: string): Promise<void> {
   }
 }
 
+/** The attention kernels a conversation's snapshot was made with, if it has one that says so. */
+export function snapshotAttention(conversationId: string, dir = snapshotsDir()): SnapshotMeta["attention"] {
+  if (!isSnapshotId(conversationId)) return undefined;
+  try {
+    return parseSnapshotMeta(readTextIfExists(snapshotPath(conversationId, "json", dir)) ?? "")?.attention;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and checks the meta; the outcome when the snapshot cannot be used. */
 function readMeta(
   engine: ChatEngine,
@@ -178,6 +190,8 @@ function readMeta(
   if (meta.template !== options.template) return fail("template-mismatch", `saved with ${meta.template}`);
   if (meta.contextSize !== engine.info.contextSize)
     return fail("context-mismatch", `saved with a context of ${meta.contextSize}`);
+  if (meta.attention && engine.info.attention && meta.attention !== engine.info.attention)
+    return fail("attention-mismatch", `saved with ${meta.attention} attention`);
   return meta;
 }
 

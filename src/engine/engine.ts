@@ -17,8 +17,11 @@ export interface EngineInfo {
   contextSize: number;
   /** The model's training context, when known. */
   trainContextSize?: number;
-  /** CPU threads, for a local engine. */
+  /** CPU threads, for a local engine: while generating, and while reading a prompt. */
   threads?: number;
+  batchThreads?: number;
+  /** The attention kernels of the context, when parley chose them (a saved state loads only into the same). */
+  attention?: "flash" | "standard";
   /** The model names no chat template of its own: a generic one is used. */
   genericTemplate?: boolean;
 }

@@ -1,6 +1,9 @@
 /** Which engine to create, and with what: one variant per kind of engine. */
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
 
+/** How a context computes attention: flash attention or the standard kernels. */
+export type Attention = "flash" | "standard";
+
 /** A GGUF file run in this process by node-llama-cpp. */
 export interface LlamaEngineSpec {
   kind: "llama";
@@ -18,6 +21,15 @@ export interface LlamaEngineSpec {
   debug: boolean;
   /** Sequences of the context that can generate at once (1 for a chat). */
   sequences?: number;
+  /**
+   * Many turns in one context (the chat screen): each prompt is a few tokens read on top of a long
+   * context. On a CPU flash attention reads those 1.7x slower at 1,500 tokens deep, though it reads
+   * a whole prompt from scratch and generates near the start 8-11% faster: off for turns, llama.cpp's
+   * choice otherwise.
+   */
+  turns?: boolean;
+  /** The attention a saved context state was made with: it loads only into the same kind. */
+  attention?: Attention;
 }
 
 export type EngineSpec = LlamaEngineSpec;

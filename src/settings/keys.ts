@@ -34,6 +34,17 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     1024,
     [],
   ),
+  wholeOrWord(
+    {
+      key: "batch-threads",
+      help: "CPU threads while reading a prompt",
+      defaultValue: undefined,
+      defaultText: "--threads when given, else the cores other programs leave free",
+    },
+    1,
+    1024,
+    [],
+  ),
   choice({ key: "gpu", help: "compute backend", defaultValue: "auto" }, ["auto", "cuda", "vulkan", "metal", "off"]),
   wholeOrWord({ key: "gpu-layers", help: "layers to offload to the GPU", defaultValue: "auto" }, 0, 100_000, [
     "auto",

@@ -44,6 +44,12 @@ describe("saved conversations in the chat screen", { timeout: 300_000 }, () => {
     list = await history(home);
     assert.equal(list.length, 1);
     assert.equal(list[0]?.messages, 4);
+
+    // A one-shot run continues it from the state the chat screen saved (same attention kernels).
+    const oneShot = await runParley(["-m", m, "--stats", "-c", "And a bird?"], { home });
+    assert.equal(oneShot.code, 0, oneShot.stderr);
+    assert.match(oneShot.stderr, /resume: snapshot loaded, \d+ prompt tokens reused/);
+    assert.equal(oneShot.stdout, `${SCRIPT_REPLY}\n`);
   });
 
   test("/save, /history, /resume and /preset", async () => {

@@ -6,7 +6,8 @@ import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { composePrompt } from "../../src/cli/one-shot.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
-import { defaultThreads, physicalCores } from "../../src/engine/threads.ts";
+import { buildOptions } from "../../src/engine/llama/local-build.ts";
+import { defaultBatchThreads, defaultThreads, physicalCores } from "../../src/engine/threads.ts";
 import { checkModelFile } from "../../src/models/check-file.ts";
 import { resolveModelRef } from "../../src/models/resolve.ts";
 import { ModelError, UsageError } from "../../src/errors.ts";
@@ -49,6 +50,41 @@ describe("threads", () => {
     assert.equal(defaultThreads(2), 1);
     assert.equal(defaultThreads(4), 3);
     assert.equal(defaultThreads(64), 16);
+  });
+  it("reads prompts on the cores other programs leave free, never on fewer than it generates with", () => {
+    assert.equal(defaultBatchThreads(1, 2, 0.1), 2);
+    assert.equal(defaultBatchThreads(1, 2, 0.7), 1);
+    assert.equal(defaultBatchThreads(1, 2, 40), 1);
+    assert.equal(defaultBatchThreads(3, 4, 0), 4);
+    assert.equal(defaultBatchThreads(7, 8, 3.2), 7);
+    assert.equal(defaultBatchThreads(1, 1, 0), 1);
+  });
+});
+
+describe("the local build's CMake options", () => {
+  const cpuinfo = "processor\t: 0\nflags\t\t: fpu sse avx avx2 fma f16c avx512f amx_tile\nprocessor\t: 1\n";
+  it("name the CPU features of /proc/cpuinfo on x86 Linux, OpenMP on, no -march=native", () => {
+    assert.deepEqual(buildOptions(cpuinfo, "linux", "x64"), {
+      GGML_OPENMP: "ON",
+      GGML_NATIVE: "OFF",
+      GGML_AVX: "ON",
+      GGML_AVX2: "ON",
+      GGML_FMA: "ON",
+      GGML_F16C: "ON",
+      GGML_AVX512: "ON",
+      GGML_AVX512_VBMI: "OFF",
+      GGML_AVX512_VNNI: "OFF",
+      GGML_AVX512_BF16: "OFF",
+      GGML_AVX_VNNI: "OFF",
+    });
+  });
+  it("differ between CPUs, so a build never loads on a CPU it was not made for", () => {
+    const older = cpuinfo.replace(" avx512f", "");
+    assert.notDeepEqual(buildOptions(older, "linux", "x64"), buildOptions(cpuinfo, "linux", "x64"));
+  });
+  it("leave the CPU to the compiler elsewhere", () => {
+    assert.deepEqual(buildOptions(cpuinfo, "darwin", "arm64"), { GGML_OPENMP: "ON" });
+    assert.deepEqual(buildOptions("", "linux", "x64"), { GGML_OPENMP: "ON" });
   });
 });
 

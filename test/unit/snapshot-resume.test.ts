@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
-import { restoreSnapshot, saveSnapshot } from "../../src/core/snapshot.ts";
+import { restoreSnapshot, saveSnapshot, snapshotAttention } from "../../src/core/snapshot.ts";
 import type { Message } from "../../src/chat/types.ts";
 import type { LlamaEngine } from "../../src/engine/llama/engine.ts";
 import { loadLlamaEngine } from "../../src/engine/llama/load.ts";
@@ -23,7 +23,7 @@ after(async () => {
 
 async function engine(
   model: string = fixture("script"),
-  more: { template?: string; contextSize?: number } = {},
+  more: { template?: string; contextSize?: number; turns?: boolean; attention?: "flash" | "standard" } = {},
 ): Promise<LlamaEngine> {
   const e = await loadLlamaEngine({
     kind: "llama",
@@ -34,6 +34,8 @@ async function engine(
     threads: 1,
     template: more.template ?? "auto",
     debug: false,
+    ...(more.turns ? { turns: true } : {}),
+    ...(more.attention ? { attention: more.attention } : {}),
   });
   engines.push(e);
   modelPaths.set(e, model);
@@ -165,6 +167,24 @@ describe("instant resume", () => {
       dir,
     });
     assert.equal(c.outcome, "context-mismatch");
+  });
+
+  it("keeps the attention kernels a state was made with: another kind is refused, the same kind loads", async () => {
+    const dir = tempDir();
+    const { model, next, template } = await savedConversation("conv08", dir);
+    assert.equal((await saver)?.info.attention, "flash", "a single request on a CPU uses flash attention");
+    assert.equal(snapshotAttention("conv08", dir), "flash");
+    assert.equal(snapshotAttention("nothing", dir), undefined);
+    const chat = await engine(fixture("script"), { turns: true });
+    assert.equal(chat.info.attention, "standard", "a chat of many turns on a CPU uses the standard kernels");
+    const refused = await restoreSnapshot(chat, { conversationId: "conv08", model, template, messages: next, dir });
+    assert.deepEqual([refused.outcome, refused.reusedTokens], ["attention-mismatch", 0]);
+    assert.equal((await reply(chat, next)).text, SCRIPT_REPLY);
+    const resumedChat = await engine(fixture("script"), { turns: true, attention: "flash" });
+    assert.equal(resumedChat.info.attention, "flash");
+    const loaded = await restoreSnapshot(resumedChat, { conversationId: "conv08", model, template, messages: next, dir });
+    assert.equal(loaded.outcome, "loaded", loaded.detail);
+    assert.equal((await reply(resumedChat, next)).text, SCRIPT_REPLY);
   });
 
   it("refuses a snapshot when the history was edited", async () => {

@@ -5,14 +5,13 @@ import {
   LlamaLogLevel,
   resolveChatWrapper,
   type Llama,
-  type LlamaContext,
   type LlamaModel,
 } from "node-llama-cpp";
 import { isTemplateName, TEMPLATES } from "../../chat/templates.js";
 import { ModelError, UsageError } from "../../errors.js";
 import type { EngineInfo } from "../engine.js";
-import type { LlamaEngineSpec } from "../spec.js";
-import { defaultThreads } from "../threads.js";
+import type { Attention, LlamaEngineSpec } from "../spec.js";
+import { defaultBatchThreads, defaultThreads } from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { buildOptions } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
@@ -80,6 +79,19 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail)
   return llama;
 }
 
+/**
+ * On a CPU parley chooses the attention kernels itself, so that a saved state says which it was
+ * made with (states of the two kinds do not load into each other): the kind a saved state asks
+ * for, else standard for a chat of many turns and flash attention for a single request (see
+ * `LlamaEngineSpec.turns`). On a GPU llama.cpp chooses.
+ */
+export function chooseAttention(spec: LlamaEngineSpec, cpu: boolean, flashSupported: boolean): Attention | undefined {
+  if (!cpu) return undefined;
+  if (spec.attention === "standard" || !flashSupported) return "standard";
+  if (spec.attention === "flash") return "flash";
+  return spec.turns ? "standard" : "flash";
+}
+
 /** Loads the model and its context; `onProgress` gets values from 0 to 1. */
 export async function loadLlamaEngine(
   spec: LlamaEngineSpec,
@@ -87,11 +99,10 @@ export async function loadLlamaEngine(
 ): Promise<LlamaEngine> {
   if (!isTemplateName(spec.template)) throw new UsageError(`unknown chat template "${spec.template}"`);
   const threads = spec.threads ?? defaultThreads();
-  // Reading a prompt with more threads than generating was measured 5x slower on a busy 2-core
-  // machine (29 against 166 prompt tokens/s): the split is there, but only on request.
-  const batchThreads = Math.max(threads, spec.batchThreads ?? threads);
+  // As llama.cpp does: --threads alone sets both counts; by default prompts use the free cores.
+  const batchThreads = spec.batchThreads ?? (spec.threads !== undefined ? threads : defaultBatchThreads(threads));
   const logs = new LogTail(spec.debug);
-  const llama = await getBackend(spec, batchThreads, logs);
+  const llama = await getBackend(spec, Math.max(threads, batchThreads), logs);
   const fail = async (what: string, err: unknown): Promise<ModelError> => {
     await logs.settle();
     const reason = logs.reason() ?? (err as Error).message;
@@ -109,27 +120,46 @@ export async function loadLlamaEngine(
     throw await fail("cannot load model", err);
   }
   const contextSize = spec.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT_CAP);
-  let context: LlamaContext;
-  try {
-    context = await model.createContext({
+  const attention = chooseAttention(spec, llama.gpu === false, model.flashAttentionSupported);
+  // llama.cpp allocates the context on a thread of its own (0.3 s for 4096 tokens of a small model
+  // on a small CPU); meanwhile this thread resolves the chat template, which renders the model's
+  // Jinja template many times over (another 0.3 s). node-llama-cpp needs this thread for a few
+  // steps before its allocation starts: 50 ms was measured to be enough, and is never lost.
+  const contextReady = model
+    .createContext({
       contextSize,
-      threads: { ideal: batchThreads, min: 1 },
+      threads: { ideal: Math.max(threads, batchThreads), min: 1 },
       sequences: spec.sequences ?? 1,
-    });
-  } catch (err) {
-    await model.dispose();
-    await llama.dispose();
-    throw await fail("cannot create a context for", err);
-  }
+      ...(attention ? { flashAttention: attention === "flash" } : {}),
+    })
+    .then(
+      (context) => ({ context }),
+      (error: unknown) => ({ error }),
+    );
+  await Promise.race([contextReady, new Promise((resolve) => setTimeout(resolve, 50))]);
   const type = TEMPLATES[spec.template];
-  if (type === "jinjaTemplate" && typeof model.fileInfo.metadata.tokenizer?.chat_template !== "string") {
-    await context.dispose();
+  let wrapper: LlamaHost["chatWrapper"] | undefined;
+  let wrapperError: unknown;
+  try {
+    if (type === "none") wrapper = new PlainTextChatWrapper();
+    else if (type !== "jinjaTemplate" || typeof model.fileInfo.metadata.tokenizer?.chat_template === "string") {
+      wrapper = resolveChatWrapper(model, { type, warningLogs: false });
+      wrapper.generateContextState({ chatHistory: [{ type: "user", text: "" }, { type: "model", response: [] }] });
+    } else wrapperError = new UsageError(`--template jinja: the model has no chat template of its own`);
+  } catch (err) {
+    wrapperError = new ModelError(`cannot use the chat template of ${spec.model}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const ready = await contextReady;
+  if ("error" in ready || !wrapper) {
+    if ("context" in ready) await ready.context.dispose();
     await model.dispose();
     await llama.dispose();
-    throw new UsageError(`--template jinja: the model has no chat template of its own`);
+    if ("error" in ready) throw await fail("cannot create a context for", ready.error);
+    throw wrapperError;
   }
-  const wrapper =
-    type === "none" ? new PlainTextChatWrapper() : resolveChatWrapper(model, { type, warningLogs: false });
+  const context = ready.context;
   const ownTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   const info: EngineInfo = {
     name: basename(spec.model),
@@ -138,6 +168,8 @@ export async function loadLlamaEngine(
     contextSize: context.contextSize,
     trainContextSize: model.trainContextSize,
     threads,
+    batchThreads,
+    ...(attention ? { attention } : {}),
     ...(type === "auto" && !ownTemplate ? { genericTemplate: true } : {}),
   };
   const engine = new LlamaHost(info, llama, model, context, wrapper, { batch: batchThreads, decode: threads }).open();
