@@ -17,7 +17,7 @@ import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { findPeer } from "./lib/peer.ts";
 import { hasTime, TIME_BIN } from "./lib/proc.ts";
-import { parleyDefaultThreads } from "./lib/parley.ts";
+import { parleyDefaultThreads, parleyLlamaBuild } from "./lib/parley.ts";
 import { renderTable, type Row } from "./lib/table.ts";
 import { BENCH_MODEL, runResume } from "./resume.ts";
 import { runJob, runStartup } from "./sections/job.ts";
@@ -60,6 +60,7 @@ const record: Record<string, unknown> = {};
 const started = new Date();
 const loadStart = loadavg();
 const def = parleyDefaultThreads();
+const llamaBuild = parleyLlamaBuild();
 const bench = { model: values.model, label: basename(values.model, ".gguf"), runs, peer, log };
 const small = { model: values["small-model"], label: basename(values["small-model"], ".gguf"), runs, peer, log };
 
@@ -119,10 +120,11 @@ const machine = {
   node: process.version,
   loadavgStart: loadStart,
   loadavgEnd: loadavg(),
+  parleyLlamaBuild: llamaBuild,
 };
 console.log(
   `parley benchmark suite, ${started.toISOString()}, ${machine.cpus} CPUs (${cpu}), node ${process.version}, ` +
-    `${runs} runs per figure, parley default threads ${def}`,
+    `${runs} runs per figure, parley default threads ${def}, parley's llama.cpp: ${llamaBuild}`,
 );
 const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(1)).join(" ");
 console.log(

@@ -1,8 +1,9 @@
 /** Running the built parley CLI (bin/parley.js, which loads dist/) as a user would. */
 import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { defaultBatchThreads, defaultThreads } from "../../dist/engine/threads.js";
 import { run, type RunResult } from "./proc.ts";
 
 export const BIN = fileURLToPath(new URL("../../bin/parley.js", import.meta.url));
@@ -11,12 +12,24 @@ process.on("exit", () => rmSync(home, { recursive: true, force: true }));
 /** A fresh PARLEY_HOME, so a user's config and history neither change nor colour the figures. */
 export const ENV: NodeJS.ProcessEnv = { ...process.env, PARLEY_HOME: home };
 
-/**
- * parley's default thread count on this machine, as its --help documents it: physical cores
- * minus one, at least 1 (1 on 2 cores), at most 16.
- */
-export function parleyDefaultThreads(cores = availableParallelism()): number {
-  return cores <= 2 ? 1 : Math.min(cores - 1, 16);
+/** parley's default thread count on this machine (physical cores - 1, at least 1, at most 16). */
+export function parleyDefaultThreads(): number {
+  return defaultThreads();
+}
+
+/** The threads parley would read a prompt with now: the cores other programs leave free. */
+export function parleyDefaultBatchThreads(decode: number): number {
+  return defaultBatchThreads(decode);
+}
+
+/** Which llama.cpp binary parley loads on the CPU: "localBuild" (`parley doctor --build`) or "prebuilt". */
+export function parleyLlamaBuild(): string {
+  const r = run(process.execPath, [BIN, "doctor", "--json"], { env: ENV });
+  try {
+    return String((JSON.parse(r.stdout) as { llamaBuild?: unknown }).llamaBuild ?? "unknown");
+  } catch {
+    return "unknown";
+  }
 }
 
 export interface Completion {

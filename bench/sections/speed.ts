@@ -5,7 +5,7 @@
  */
 import { median } from "../stats.ts";
 import { llamaBench, type Peer } from "../lib/peer.ts";
-import { parleyDefaultThreads, parleyJson } from "../lib/parley.ts";
+import { parleyDefaultBatchThreads, parleyDefaultThreads, parleyJson } from "../lib/parley.ts";
 import type { Row } from "../lib/table.ts";
 
 export interface SpeedOptions {
@@ -19,7 +19,8 @@ export interface SpeedOptions {
 
 interface Sample {
   kind: "decode" | "prompt";
-  threads: number;
+  /** "default": parley chose (decode threads for this machine, prompts on the free cores). */
+  threads: number | "default";
   parley: number;
   peer: number | undefined;
   promptTokens?: number;
@@ -70,6 +71,14 @@ export function runSpeed(o: SpeedOptions): { rows: Row[]; samples: Sample[]; pro
           `prompt ${p.timings.prompt_per_second.toFixed(0)} vs ${pp?.toFixed(0) ?? "-"} tok/s`,
       );
     }
+    // parley's own choice of threads, with no --threads.
+    const d = parleyJson([...common, "-n", "128", "Once upon a time"]);
+    const p = parleyJson([...common, "-n", "1", prompt.text]);
+    samples.push({ kind: "decode", threads: "default", parley: d.timings.predicted_per_second, peer: undefined });
+    samples.push({ kind: "prompt", threads: "default", parley: p.timings.prompt_per_second, peer: undefined });
+    o.log(
+      `${o.label} run ${run + 1}/${o.runs} parley's default threads: decode ${d.timings.predicted_per_second.toFixed(1)}, prompt ${p.timings.prompt_per_second.toFixed(0)} tok/s`,
+    );
   }
   const rows: Row[] = [];
   const best = (kind: Sample["kind"]) => {
@@ -83,6 +92,7 @@ export function runSpeed(o: SpeedOptions): { rows: Row[]; samples: Sample[]; pro
     return top;
   };
   const def = parleyDefaultThreads();
+  const defaultBatch = parleyDefaultBatchThreads(def);
   for (const kind of ["decode", "prompt"] as const) {
     const name = kind === "decode" ? "decode, 128 tokens" : `prompt processing, ${prompt.tokens} tokens`;
     for (const t of o.threads) {
@@ -97,10 +107,11 @@ export function runSpeed(o: SpeedOptions): { rows: Row[]; samples: Sample[]; pro
       });
     }
     const top = best(kind);
-    const mine = median(samples.filter((s) => s.kind === kind && s.threads === def).map((s) => s.parley));
+    const mine = median(samples.filter((s) => s.kind === kind && s.threads === "default").map((s) => s.parley));
+    const chosen = kind === "decode" ? `${def}` : `${defaultBatch}, the free cores`;
     rows.push({
       section: o.label,
-      figure: `${kind}: parley default (${def}) vs peer best (${top ? top.threads : "-"})`,
+      figure: `${kind}: parley default (${chosen}) vs peer best (${top ? top.threads : "-"})`,
       parley: mine,
       peer: top?.tps,
       unit: "tok/s",

@@ -6,7 +6,9 @@
  * Reading a prompt is another matter: it is compute-bound and gains from every core (1.6x with 2
  * threads on 2 idle cores), but when other programs keep a core busy, llama.cpp's threads wait for
  * each other and 2 threads read a prompt several times slower than 1. So prompts are read on the
- * cores the other programs leave free, as the load average tells when the model is loaded.
+ * cores the other programs leave free: the CPU time the machine spent beyond this process (and its
+ * children) from the moment this module was imported to the moment the model is loaded, or where
+ * that cannot be read, the load average.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -38,11 +40,55 @@ export function defaultThreads(cores = Math.min(physicalCores(), availableParall
   return Math.min(cores - 1, 16);
 }
 
+export interface CpuSample {
+  /** Seconds, monotonic. */
+  at: number;
+  /** CPU seconds the whole machine spent busy. */
+  machine: number;
+  /** CPU seconds of this process and of its children that have ended. */
+  own: number;
+}
+
+/** Linux's clock ticks per second for /proc figures (USER_HZ): 100 on every common platform. */
+const TICKS = 100;
+
+export function sampleCpu(): CpuSample | undefined {
+  try {
+    const all = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
+    const busy = all.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
+    const self = readFileSync("/proc/self/stat", "utf8");
+    const fields = self.slice(self.lastIndexOf(")") + 2).split(" ").map(Number);
+    // Fields 14-17 of /proc/<pid>/stat (utime stime cutime cstime) are 12-15 after the name.
+    const own = fields.slice(11, 15).reduce((sum, v) => sum + v, 0);
+    if (!Number.isFinite(busy) || !Number.isFinite(own)) return undefined;
+    return { at: performance.now() / 1000, machine: busy / TICKS, own: own / TICKS };
+  } catch {
+    return undefined;
+  }
+}
+
+const sinceImport = sampleCpu();
+
+/**
+ * Cores other programs kept busy since this module was imported (parley's own start and model
+ * load lie in between), or undefined when /proc cannot tell or too little time has passed.
+ */
+export function othersBusyCores(from: CpuSample | undefined = sinceImport): number | undefined {
+  return busyBetween(from, sampleCpu());
+}
+
+/** Cores the rest of the machine kept busy between two samples (undefined under 0.2 s apart). */
+export function busyBetween(from: CpuSample | undefined, to: CpuSample | undefined): number | undefined {
+  if (!from || !to || to.at - from.at < 0.2) return undefined;
+  return Math.max(0, (to.machine - from.machine - (to.own - from.own)) / (to.at - from.at));
+}
+
 /** Threads for reading a prompt: every core other programs leave free, and at least `decode`. */
 export function defaultBatchThreads(
   decode: number,
   cores = Math.min(physicalCores(), availableParallelism()),
-  load = loadavg()[0] ?? 0,
+  load = othersBusyCores() ?? loadavg()[0] ?? 0,
 ): number {
   const busy = Math.max(0, Math.round(load));
   return Math.max(decode, Math.min(cores, cores - busy));

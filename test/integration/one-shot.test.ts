@@ -51,6 +51,20 @@ describe("one-shot text mode", () => {
     assert.equal(flag.usage.prompt_tokens, fromFile.usage.prompt_tokens);
   });
 
+  it("reads the prompt and generates on thread counts of their own with --batch-threads", async () => {
+    const r = await runParley(["-m", fixture("script"), "--stats", "--threads", "1", "--batch-threads", "2", "Hi"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+    assert.match(r.stderr, /, threads: 1 \(2 for the prompt\)\n/);
+    const env = await runParley(["-m", fixture("script"), "--stats", "--threads", "1", "Hi"], {
+      env: { PARLEY_BATCH_THREADS: "2" },
+    });
+    assert.match(env.stderr, /, threads: 1 \(2 for the prompt\)\n/);
+    const many = await runParley(["-m", fixture("script"), "--batch-threads", "1000", "Hi"]);
+    assert.equal(many.code, 0, many.stderr);
+    assert.match(many.stderr, /1000 threads to read a prompt asked for, but this machine has \d+ CPUs: using \d+/);
+  });
+
   it("prints statistics to stderr with --stats", async () => {
     const r = await runParley(["-m", fixture("script"), "--stats", "--threads", "1", "Hi"]);
     assert.equal(r.code, 0, r.stderr);

@@ -7,7 +7,14 @@ import { describe, it } from "node:test";
 import { composePrompt } from "../../src/cli/one-shot.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
 import { buildOptions } from "../../src/engine/llama/local-build.ts";
-import { defaultBatchThreads, defaultThreads, physicalCores } from "../../src/engine/threads.ts";
+import { spawn } from "node:child_process";
+import {
+  busyBetween,
+  defaultBatchThreads,
+  defaultThreads,
+  physicalCores,
+  sampleCpu,
+} from "../../src/engine/threads.ts";
 import { checkModelFile } from "../../src/models/check-file.ts";
 import { resolveModelRef } from "../../src/models/resolve.ts";
 import { ModelError, UsageError } from "../../src/errors.ts";
@@ -50,6 +57,22 @@ describe("threads", () => {
     assert.equal(defaultThreads(2), 1);
     assert.equal(defaultThreads(4), 3);
     assert.equal(defaultThreads(64), 16);
+  });
+  it("counts the CPU time other programs used, not parley's own", () => {
+    const a = { at: 10, machine: 100, own: 5 };
+    assert.equal(busyBetween(a, { at: 12, machine: 103, own: 7 }), 0.5);
+    assert.equal(busyBetween(a, { at: 12, machine: 102, own: 7 }), 0);
+    assert.equal(busyBetween(a, { at: 10.1, machine: 103, own: 5 }), undefined, "too short a while");
+    assert.equal(busyBetween(undefined, a), undefined);
+  });
+  it("sees a program that spins beside it", { skip: process.platform !== "linux" }, async () => {
+    const from = sampleCpu();
+    assert.ok(from, "/proc/stat and /proc/self/stat are readable");
+    const spinner = spawn(process.execPath, ["-e", "const t = Date.now(); while (Date.now() - t < 5000) {}"]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const busy = busyBetween(from, sampleCpu());
+    spinner.kill();
+    assert.ok(busy !== undefined && busy >= 0.3, `the spinning program kept ${busy} cores busy`);
   });
   it("reads prompts on the cores other programs leave free, never on fewer than it generates with", () => {
     assert.equal(defaultBatchThreads(1, 2, 0.1), 2);
