@@ -7,8 +7,7 @@
  * threads on 2 idle cores), but when other programs keep a core busy, llama.cpp's threads wait for
  * each other and 2 threads read a prompt several times slower than 1. So prompts are read on the
  * cores the other programs leave free: the CPU time the machine spent beyond this process (and its
- * children) from the moment this module was imported to the moment the model is loaded, or where
- * that cannot be read, the load average.
+ * children) while parley loaded the model, or where that cannot be read, the load average.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -68,13 +67,18 @@ export function sampleCpu(): CpuSample | undefined {
   }
 }
 
-const sinceImport = sampleCpu();
+let baseline = sampleCpu();
+
+/** Starts watching what the rest of the machine does: call it as loading an engine begins. */
+export function watchCpuFromNow(): void {
+  baseline = sampleCpu();
+}
 
 /**
- * Cores other programs kept busy since this module was imported (parley's own start and model
- * load lie in between), or undefined when /proc cannot tell or too little time has passed.
+ * Cores other programs kept busy since `watchCpuFromNow` (while parley imported node-llama-cpp and
+ * loaded the model), or undefined when /proc cannot tell or too little time has passed.
  */
-export function othersBusyCores(from: CpuSample | undefined = sinceImport): number | undefined {
+export function othersBusyCores(from: CpuSample | undefined = baseline): number | undefined {
   return busyBetween(from, sampleCpu());
 }
 
