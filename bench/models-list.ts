@@ -1,7 +1,7 @@
 /**
  * `parley models list` over a folder of 50 models: the whole command (a fresh process, as a user
  * runs it) and the header reading alone (in one process). Two folders: 50 fixture models, and 50
- * links to a real model with a full vocabulary (when /work/shared/models has one). Prints a table
+ * links to a real model with a full vocabulary (when ../shared/models has one). Prints a table
  * of medians and writes every sample to bench/results/models-list-<time>.json.
  *
  *   npm run build && node --import tsx bench/models-list.ts [--runs 7] [--count 50] [real-model.gguf]

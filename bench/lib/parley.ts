@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { defaultBatchThreads, defaultThreads } from "../../dist/engine/threads.js";
 import { run, type RunResult } from "./proc.ts";
 
-export const BIN = fileURLToPath(new URL("../../bin/parley.js", import.meta.url));
+/** This checkout's parley, or another copy's (PARLEY_BENCH_BIN), e.g. one whose llama.cpp is prebuilt. */
+export const BIN = process.env.PARLEY_BENCH_BIN ?? fileURLToPath(new URL("../../bin/parley.js", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "parley-bench-home-"));
 process.on("exit", () => rmSync(home, { recursive: true, force: true }));
 /** A fresh PARLEY_HOME, so a user's config and history neither change nor colour the figures. */
@@ -26,7 +27,8 @@ export function parleyDefaultBatchThreads(decode: number): number {
 export function parleyLlamaBuild(): string {
   const r = run(process.execPath, [BIN, "doctor", "--json"], { env: ENV });
   try {
-    return String((JSON.parse(r.stdout) as { llamaBuild?: unknown }).llamaBuild ?? "unknown");
+    const build = (JSON.parse(r.stdout) as { llamaBuild?: unknown }).llamaBuild;
+    return typeof build === "string" ? build : "unknown";
   } catch {
     return "unknown";
   }

@@ -99,7 +99,9 @@ function listenerFor(options: RunOptions, write: (text: string) => void): ChatLi
 
 export function formatModelLine(info: EngineInfo): string {
   const batch =
-    info.batchThreads !== undefined && info.batchThreads !== info.threads ? ` (${info.batchThreads} for the prompt)` : "";
+    info.batchThreads !== undefined && info.batchThreads !== info.threads
+      ? ` (${info.batchThreads} for the prompt)`
+      : "";
   const threads = info.threads !== undefined ? `, threads: ${info.threads}${batch}` : "";
   return `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens${threads}\n`;
 }

@@ -57,7 +57,10 @@ export function sampleCpu(): CpuSample | undefined {
     // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
     const busy = all.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
     const self = readFileSync("/proc/self/stat", "utf8");
-    const fields = self.slice(self.lastIndexOf(")") + 2).split(" ").map(Number);
+    const fields = self
+      .slice(self.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
     // Fields 14-17 of /proc/<pid>/stat (utime stime cutime cstime) are 12-15 after the name.
     const own = fields.slice(11, 15).reduce((sum, v) => sum + v, 0);
     if (!Number.isFinite(busy) || !Number.isFinite(own)) return undefined;

@@ -182,7 +182,13 @@ describe("instant resume", () => {
     assert.equal((await reply(chat, next)).text, SCRIPT_REPLY);
     const resumedChat = await engine(fixture("script"), { turns: true, attention: "flash" });
     assert.equal(resumedChat.info.attention, "flash");
-    const loaded = await restoreSnapshot(resumedChat, { conversationId: "conv08", model, template, messages: next, dir });
+    const loaded = await restoreSnapshot(resumedChat, {
+      conversationId: "conv08",
+      model,
+      template,
+      messages: next,
+      dir,
+    });
     assert.equal(loaded.outcome, "loaded", loaded.detail);
     assert.equal((await reply(resumedChat, next)).text, SCRIPT_REPLY);
   });

@@ -5,12 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
-import {
-  buildLlamaCpp,
-  buildOptions,
-  removeLocalBuilds,
-  type BuildProgress,
-} from "../../engine/llama/local-build.js";
+import { buildLlamaCpp, buildOptions, removeLocalBuilds, type BuildProgress } from "../../engine/llama/local-build.js";
 import { parleyPaths } from "../../store/paths.js";
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */

@@ -1,12 +1,6 @@
 /** Loading a GGUF model with node-llama-cpp. Imported lazily: loading node-llama-cpp costs ~300 ms. */
 import { basename } from "node:path";
-import {
-  getLlama,
-  LlamaLogLevel,
-  resolveChatWrapper,
-  type Llama,
-  type LlamaModel,
-} from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, resolveChatWrapper, type Llama, type LlamaModel } from "node-llama-cpp";
 import { isTemplateName, TEMPLATES } from "../../chat/templates.js";
 import { ModelError, UsageError } from "../../errors.js";
 import type { EngineInfo } from "../engine.js";
@@ -144,7 +138,12 @@ export async function loadLlamaEngine(
     if (type === "none") wrapper = new PlainTextChatWrapper();
     else if (type !== "jinjaTemplate" || typeof model.fileInfo.metadata.tokenizer?.chat_template === "string") {
       wrapper = resolveChatWrapper(model, { type, warningLogs: false });
-      wrapper.generateContextState({ chatHistory: [{ type: "user", text: "" }, { type: "model", response: [] }] });
+      wrapper.generateContextState({
+        chatHistory: [
+          { type: "user", text: "" },
+          { type: "model", response: [] },
+        ],
+      });
     } else wrapperError = new UsageError(`--template jinja: the model has no chat template of its own`);
   } catch (err) {
     wrapperError = new ModelError(`cannot use the chat template of ${spec.model}: ${(err as Error).message}`, {

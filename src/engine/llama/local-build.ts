@@ -51,7 +51,12 @@ export function buildOptions(
   const options: Record<string, string> = { GGML_OPENMP: "ON" };
   const flagsLine = cpuinfo.split("\n").find((line) => /^flags\s*:/.test(line));
   if (platform !== "linux" || arch !== "x64" || !flagsLine) return options;
-  const flags = new Set(flagsLine.replace(/^flags\s*:/, "").trim().split(/\s+/));
+  const flags = new Set(
+    flagsLine
+      .replace(/^flags\s*:/, "")
+      .trim()
+      .split(/\s+/),
+  );
   options.GGML_NATIVE = "OFF";
   for (const [flag, option] of X86_FEATURES) options[option] = flags.has(flag) ? "ON" : "OFF";
   return options;
@@ -118,10 +123,7 @@ function runCli(
  * to `logFile`. Throws a RuntimeError in words when a tool is missing, the folder cannot be
  * written or a step fails.
  */
-export async function buildLlamaCpp(o: {
-  logFile: string;
-  onProgress: (p: BuildProgress) => void;
-}): Promise<void> {
+export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildProgress) => void }): Promise<void> {
   o.onProgress({ stage: "checking the tools" });
   const missing = missingTool();
   if (missing) throw new RuntimeError(`cannot build llama.cpp: ${missing} is missing (install it and try again)`);
@@ -158,9 +160,7 @@ export async function buildLlamaCpp(o: {
   try {
     for (const step of steps) {
       o.onProgress({ stage: step.stage });
-      const code = await runCli(step.args, env, log, (done, total) =>
-        o.onProgress({ stage: step.stage, done, total }),
-      );
+      const code = await runCli(step.args, env, log, (done, total) => o.onProgress({ stage: step.stage, done, total }));
       if (code !== 0)
         throw new RuntimeError(`building llama.cpp failed while ${step.stage} (what it printed: ${o.logFile})`);
     }
