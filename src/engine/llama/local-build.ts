@@ -147,9 +147,11 @@ export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildP
   });
   try {
     await opened;
-  } catch (err) {
-    throw new RuntimeError(`cannot write the build log ${o.logFile}: ${(err as Error).message.split(":")[0]}`);
+  } catch {
+    throw new RuntimeError(`cannot build llama.cpp: the log ${o.logFile} cannot be written`);
   }
+  // A full disk later only cuts the log short; the build then fails and says so.
+  log.on("error", () => undefined);
   const steps: Array<{ stage: string; args: string[] }> = [
     {
       stage: "copying the source",
