@@ -38,14 +38,11 @@ const split = batchThreads !== decodeThreads;
 mark("start");
 const nlc = await import(pathToFileURL(join(values.nlc, "node_modules/node-llama-cpp/dist/index.js")).href);
 mark("imported");
-// parley's own CMake options for this CPU: they name the folder of a `parley doctor --build` build.
-const { buildOptions } = await import("../../dist/engine/llama/local-build.js");
+// What parley loads: its own `parley doctor --build` build for this CPU, else the prebuilt binary.
+const { installedBinaryOptions } = await import("../../dist/engine/llama/local-build.js");
 const llama = await nlc.getLlama({
   gpu: false,
-  build: "never",
-  cmakeOptions: buildOptions(),
-  skipDownload: true,
-  progressLogs: false,
+  ...installedBinaryOptions(),
   logLevel: nlc.LlamaLogLevel.error,
   maxThreads: split ? Math.max(batchThreads, decodeThreads) : threads,
 });

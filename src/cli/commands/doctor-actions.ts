@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, freemem, totalmem } from "node:os";
 import { join } from "node:path";
 import { ExitCode } from "../../errors.js";
-import { buildOptions } from "../../engine/llama/local-build.js";
+import { installedBinaryOptions } from "../../engine/llama/local-build.js";
 import { defaultThreads, physicalCores } from "../../engine/threads.js";
 import { formatBytes } from "../../models/describe.js";
 import { DOWNLOADS_DIR, findInFolder, readAliases } from "../../models/folder.js";
@@ -46,14 +46,7 @@ async function llamaReport(): Promise<{
 }> {
   const { getLlama, getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await import("node-llama-cpp");
   const nodeLlamaCpp = await getModuleVersion();
-  const quiet = {
-    build: "never",
-    cmakeOptions: buildOptions(),
-    skipDownload: true,
-    progressLogs: false,
-    logLevel: LlamaLogLevel.error,
-    logger: () => undefined,
-  } as const;
+  const quiet = { ...installedBinaryOptions(), logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
   const backends: Backend[] = [];
   const supported = (await getLlamaGpuTypes("supported")).filter((g): g is Exclude<typeof g, false> => g !== false);
   for (const type of supported) {

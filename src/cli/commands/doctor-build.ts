@@ -5,7 +5,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
-import { buildLlamaCpp, buildOptions, removeLocalBuilds, type BuildProgress } from "../../engine/llama/local-build.js";
+import {
+  buildLlamaCpp,
+  installedBinaryOptions,
+  removeLocalBuilds,
+  type BuildProgress,
+} from "../../engine/llama/local-build.js";
 import { parleyPaths } from "../../store/paths.js";
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
@@ -13,10 +18,7 @@ export async function cpuBuildType(): Promise<string> {
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
   const llama = await getLlama({
     gpu: false,
-    build: "never",
-    cmakeOptions: buildOptions(),
-    skipDownload: true,
-    progressLogs: false,
+    ...installedBinaryOptions(),
     logLevel: LlamaLogLevel.error,
     logger: () => undefined,
   });

@@ -14,7 +14,7 @@ import type { EngineInfo } from "../engine.js";
 import type { Attention, LlamaEngineSpec } from "../spec.js";
 import { defaultBatchThreads, defaultThreads } from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
-import { buildOptions } from "./local-build.js";
+import { installedBinaryOptions } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 
 /** Default context size when none is given: the model's own, capped to keep memory modest. */
@@ -57,11 +57,7 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail)
     llama = await getLlama({
       gpu,
       maxThreads: threads,
-      build: "never",
-      // Finds parley's own build for this CPU (`parley doctor --build`) when there is one.
-      cmakeOptions: buildOptions(),
-      skipDownload: true,
-      progressLogs: false,
+      ...installedBinaryOptions(),
       logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
       logger: logs.log,
     });

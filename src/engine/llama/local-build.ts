@@ -62,6 +62,14 @@ export function buildOptions(
   return options;
 }
 
+/**
+ * `getLlama` options that load only what is installed, never building or downloading: parley's
+ * own build for this CPU when there is one, else node-llama-cpp's prebuilt binary.
+ */
+export function installedBinaryOptions() {
+  return { build: "never", cmakeOptions: buildOptions(), skipDownload: true, progressLogs: false } as const;
+}
+
 /** node-llama-cpp's package folder (the build lands in its `llama/localBuilds`). */
 export function nodeLlamaCppFolder(): string {
   return dirname(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))));
