@@ -3,19 +3,20 @@
  * and nothing imports in a circle. `npm test` runs it (`npm run lint:layers`).
  */
 const below = {
-  cli: ["cli", "tui", "core", "settings", "chat", "engine", "models", "store", "output", "errors"],
+  cli: ["cli", "tui", "core", "settings", "chat", "engine", "models", "store", "output", "errors", "node-llama-cpp"],
   tui: ["tui", "core", "chat", "settings", "errors", "output/sanitize"],
   server: ["server", "core", "chat", "output", "errors"],
   output: ["output", "chat", "errors"],
   core: ["core", "chat", "engine", "store", "models", "settings", "errors"],
   settings: ["settings", "chat", "errors"],
   chat: ["chat", "errors"],
-  engine: ["engine", "chat", "errors"],
-  models: ["models", "store/paths", "errors"],
+  engine: ["engine", "chat", "errors", "node-llama-cpp"],
+  models: ["models", "store/paths", "errors", "node-llama-cpp"],
   store: ["store", "chat", "settings", "errors"],
 };
 
-const allowed = (names) => names.map((n) => (n === "errors" ? "^src/errors\\.ts$" : `^src/${n}(/|\\.ts$)`));
+const standalone = ["errors", "node-llama-cpp"];
+const allowed = (names) => names.map((n) => (standalone.includes(n) ? `^src/${n}\\.ts$` : `^src/${n}(/|\\.ts$)`));
 
 module.exports = {
   forbidden: [
@@ -28,10 +29,18 @@ module.exports = {
     },
     {
       name: "errors-import-nothing",
-      comment: "errors.ts stands alone.",
+      comment: "errors.ts and node-llama-cpp.ts stand alone.",
       severity: "error",
-      from: { path: "^src/errors\\.ts$" },
+      from: { path: "^src/(errors|node-llama-cpp)\\.ts$" },
       to: { path: "^src/" },
+    },
+    {
+      name: "node-llama-cpp-once",
+      comment:
+        "node-llama-cpp's values come only through src/node-llama-cpp.ts (one copy per process); other files import its types.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/node-llama-cpp\\.ts$" },
+      to: { path: "node_modules/node-llama-cpp/", dependencyTypesNot: ["type-only"] },
     },
     ...Object.entries(below).map(([folder, names]) => ({
       name: `layers-${folder}`,
@@ -56,7 +65,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|dist)/" },
+    exclude: { path: "^dist/" },
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
   },

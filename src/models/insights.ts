@@ -4,6 +4,7 @@
  */
 import { ModelError } from "../errors.js";
 import { describeModel, type ModelSummary } from "./describe.js";
+import { nodeLlamaCpp } from "../node-llama-cpp.js";
 
 export interface ModelInsight extends ModelSummary {
   contextSize: number;
@@ -25,7 +26,7 @@ export async function modelInsight(
 ): Promise<ModelInsight> {
   const summary = await describeModel(path, file, aliases);
   if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
-  const { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo } = await import("node-llama-cpp");
+  const { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo } = await nodeLlamaCpp();
   const llama = await getLlama({
     build: "never",
     skipDownload: true,

@@ -5,44 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { collect, tempHome, type RunResult } from "../helpers/cli.ts";
+import { copyProject } from "../helpers/project-copy.ts";
 import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FORK_TRACE = fileURLToPath(new URL("../helpers/fork-trace.mjs", import.meta.url));
-
-/** A copy of the built project whose node-llama-cpp is its own; every other package is linked. */
-function copyProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), "parley-build-"));
-  for (const part of ["package.json", "bin", "dist"]) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
-  const modules = join(dir, "node_modules");
-  mkdirSync(modules);
-  for (const name of readdirSync(join(ROOT, "node_modules"))) {
-    if (name === "node-llama-cpp") continue;
-    symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
-  }
-  cpSync(join(ROOT, "node_modules", "node-llama-cpp"), join(modules, "node-llama-cpp"), {
-    recursive: true,
-    verbatimSymlinks: true,
-    filter: (src) => !/[\\/]llama[\\/](localBuilds|llama\.cpp)$/.test(src),
-  });
-  return dir;
-}
 
 describe("parley doctor --build (compiles llama.cpp: slow)", () => {
   let project = "";
@@ -63,7 +34,7 @@ describe("parley doctor --build (compiles llama.cpp: slow)", () => {
   };
 
   before(() => {
-    project = copyProject();
+    project = copyProject("parley-build-");
     home = tempHome();
   });
   after(() => rmSync(project, { recursive: true, force: true }));

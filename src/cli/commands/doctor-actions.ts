@@ -12,6 +12,7 @@ import { parseModelRef } from "../../models/refs.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { parleyPaths } from "../../store/paths.js";
 import { listSummaries } from "./models-actions.js";
+import { nodeLlamaCpp, nodeLlamaCppSource } from "../../node-llama-cpp.js";
 
 interface Check {
   name: string;
@@ -27,6 +28,7 @@ interface Backend {
 }
 
 const NAMES: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
+const LOADED_FROM = { bundle: "loaded from parley's one-file copy", modules: "loaded from node_modules" } as const;
 const BUILD_TYPES: Record<string, string> = { localBuild: "built on this machine", prebuilt: "prebuilt" };
 
 function firstLine(err: unknown): string {
@@ -44,8 +46,8 @@ async function llamaReport(): Promise<{
   vram?: { total: number; free: number };
   error?: string;
 }> {
-  const { getLlama, getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await import("node-llama-cpp");
-  const nodeLlamaCpp = await getModuleVersion();
+  const { getLlama, getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await nodeLlamaCpp();
+  const version = await getModuleVersion();
   const quiet = { ...installedBinaryOptions(), logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
   const backends: Backend[] = [];
   const supported = (await getLlamaGpuTypes("supported")).filter((g): g is Exclude<typeof g, false> => g !== false);
@@ -63,7 +65,7 @@ async function llamaReport(): Promise<{
     llama = await getLlama({ ...quiet, gpu: "auto" });
   } catch (err) {
     return {
-      nodeLlamaCpp,
+      nodeLlamaCpp: version,
       backends,
       chosen: "none",
       why: "no llama.cpp binary could be loaded",
@@ -83,7 +85,7 @@ async function llamaReport(): Promise<{
     const gpus = llama.gpu === false ? [] : await llama.getGpuDeviceNames();
     const vram = llama.gpu === false ? undefined : await llama.getVramState();
     return {
-      nodeLlamaCpp,
+      nodeLlamaCpp: version,
       llamaCpp: llama.llamaCppRelease.release,
       buildType: llama.buildType,
       backends,
@@ -228,6 +230,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
   const report = {
     node: process.versions.node,
     nodeLlamaCpp: llama.nodeLlamaCpp,
+    nodeLlamaCppLoadedFrom: nodeLlamaCppSource(),
     llamaCpp: llama.llamaCpp ?? null,
     llamaBuild: llama.buildType ?? null,
     backends: llama.backends,
@@ -254,7 +257,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
   const lines: string[] = [
     `parley doctor`,
     `  Node.js          ${process.versions.node}`,
-    `  node-llama-cpp   ${llama.nodeLlamaCpp}`,
+    `  node-llama-cpp   ${llama.nodeLlamaCpp} (${LOADED_FROM[nodeLlamaCppSource()]})`,
     `  llama.cpp        ${llama.llamaCpp ?? "not loaded"}${llama.buildType ? ` (${BUILD_TYPES[llama.buildType] ?? llama.buildType})` : ""}`,
     `  backends         ${llama.backends.map((b) => `${b.name} ${b.available ? "yes" : `no${b.reason ? ` (${b.reason})` : ""}`}`).join(", ")}`,
     `  backend in use   ${llama.chosen}: ${llama.why}`,

@@ -12,10 +12,11 @@ import {
   type BuildProgress,
 } from "../../engine/llama/local-build.js";
 import { parleyPaths } from "../../store/paths.js";
+import { nodeLlamaCpp } from "../../node-llama-cpp.js";
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
 export async function cpuBuildType(): Promise<string> {
-  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+  const { getLlama, LlamaLogLevel } = await nodeLlamaCpp();
   const llama = await getLlama({
     gpu: false,
     ...installedBinaryOptions(),

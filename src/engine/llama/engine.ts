@@ -3,14 +3,13 @@
  * context are shared by every engine forked from the first, so parallel requests (a server)
  * each get a sequence of their own; the last engine disposed frees them.
  */
-import {
-  LlamaChat,
-  type ChatHistoryItem,
-  type Llama,
-  type LlamaContext,
-  type LlamaGrammar,
-  type LlamaModel,
-  type LLamaChatGenerateResponseOptions,
+import type {
+  ChatHistoryItem,
+  Llama,
+  LlamaContext,
+  LlamaGrammar,
+  LlamaModel,
+  LLamaChatGenerateResponseOptions,
 } from "node-llama-cpp";
 import type { Message, ResponseFormat } from "../../chat/types.js";
 import { ContextOverflowError, ParleyError, RuntimeError, UsageError } from "../../errors.js";
@@ -24,6 +23,10 @@ import type {
   TokenCounting,
 } from "../engine.js";
 import { repeatPenalty, toHistory } from "./history.js";
+import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+
+const { LlamaChat } = await nodeLlamaCpp();
+type LlamaChat = InstanceType<typeof LlamaChat>;
 
 /** What every sequence of one loaded model shares. */
 export class LlamaHost {

@@ -3,13 +3,11 @@
  * the other (a system prompt, then a blank line), and the model carries the text on: plain
  * completion, the way a base model is used.
  */
-import {
-  ChatWrapper,
-  LlamaText,
-  SpecialToken,
-  type ChatHistoryItem,
-  type ChatWrapperGeneratedContextState,
-} from "node-llama-cpp";
+import type { ChatHistoryItem, ChatWrapperGeneratedContextState } from "node-llama-cpp";
+import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+
+const { ChatWrapper, LlamaText, SpecialToken } = await nodeLlamaCpp();
+type LlamaText = InstanceType<typeof LlamaText>;
 
 function textOf(item: ChatHistoryItem): LlamaText {
   switch (item.type) {

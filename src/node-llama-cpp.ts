@@ -1,0 +1,106 @@
+/**
+ * node-llama-cpp, loaded once per process. The build writes its JavaScript as one file
+ * (dist/vendor/node-llama-cpp.js, scripts/bundle-node-llama-cpp.mjs), which loads in about a third
+ * of the time and memory of the ~550 modules in node_modules; that file is used when it was made
+ * from the installed version, node_modules otherwise (a copy run from source, a newer
+ * node-llama-cpp installed without a rebuild).
+ *
+ * Every value of node-llama-cpp goes through here (a lint rule says so): two copies in one
+ * process would not share their classes or their loaded llama.cpp.
+ */
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type * as NodeLlamaCppModule from "node-llama-cpp";
+
+export type NodeLlamaCpp = typeof NodeLlamaCppModule;
+/** Where node-llama-cpp is loaded from: parley's one-file copy, or node_modules. */
+export type NodeLlamaCppSource = "bundle" | "modules";
+
+const BUNDLE = new URL("./vendor/node-llama-cpp.js", import.meta.url);
+const MANIFEST = new URL("./vendor/node-llama-cpp.json", import.meta.url);
+
+/** The start of a small file, or undefined when it cannot be read. Bounded: these are a few hundred bytes. */
+function readSmall(path: string, limit = 64 * 1024): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buffer = Buffer.alloc(limit);
+    const n = readSync(fd, buffer, 0, limit, 0);
+    return buffer.subarray(0, n).toString("utf8");
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function versionIn(path: string): string | undefined {
+  const text = readSmall(path);
+  if (text === undefined) return undefined;
+  try {
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === "string" ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version of the node-llama-cpp package Node resolves from here. */
+export function installedNodeLlamaCppVersion(): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve("node-llama-cpp");
+    return versionIn(join(dirname(entry), "..", "package.json"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the one-file copy fits the installed package: pure, for tests. */
+export function bundleFits(bundled: string | undefined, installed: string | undefined): boolean {
+  return bundled !== undefined && bundled === installed;
+}
+
+/** The version the one-file copy was made from, when the copy is complete. */
+function bundledVersion(): string | undefined {
+  const text = readSmall(fileURLToPath(MANIFEST));
+  if (text === undefined) return undefined;
+  try {
+    const { version, files } = JSON.parse(text) as { version?: unknown; files?: unknown };
+    if (typeof version !== "string" || !Array.isArray(files)) return undefined;
+    const complete = files.every((f) => typeof f === "string" && existsSync(fileURLToPath(new URL(f, MANIFEST))));
+    return complete ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where node-llama-cpp will be (or was) loaded from. */
+export function nodeLlamaCppSource(): NodeLlamaCppSource {
+  if (loadedFrom) return loadedFrom;
+  return bundleFits(bundledVersion(), installedNodeLlamaCppVersion()) ? "bundle" : "modules";
+}
+
+let loading: Promise<NodeLlamaCpp> | undefined;
+let loadedFrom: NodeLlamaCppSource | undefined;
+
+async function load(): Promise<NodeLlamaCpp> {
+  if (nodeLlamaCppSource() === "bundle") {
+    try {
+      const module = (await import(BUNDLE.href)) as NodeLlamaCpp;
+      loadedFrom = "bundle";
+      return module;
+    } catch {
+      // A damaged copy: node_modules has the same code.
+    }
+  }
+  const module = await import("node-llama-cpp");
+  loadedFrom = "modules";
+  return module;
+}
+
+/** node-llama-cpp's exports; the first call loads it (0.2-0.6 s), later calls share it. */
+export function nodeLlamaCpp(): Promise<NodeLlamaCpp> {
+  return (loading ??= load());
+}
