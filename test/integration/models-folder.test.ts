@@ -204,7 +204,7 @@ describe("parley doctor", () => {
     const { home } = homeWithModels(SPEC);
     const r = await runParley(["doctor"], { home });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^ {2}node-llama-cpp {3}\d+\.\d+\.\d+$/m);
+    assert.match(r.stdout, /^ {2}node-llama-cpp {3}\d+\.\d+\.\d+ \(loaded from parley's one-file copy\)$/m);
     assert.match(r.stdout, /^ {2}backend in use {3}(CPU|CUDA|Vulkan|Metal): /m);
     assert.match(r.stdout, /^ {2}CPU {14}.*: \d+ physical cores, \d+ logical; parley uses \d+ threads?$/m);
     assert.match(r.stdout, /^ {2}models folder {4}.*models$/m);
