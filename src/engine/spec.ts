@@ -4,6 +4,12 @@ export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
 /** How a context computes attention: flash attention or the standard kernels. */
 export type Attention = "flash" | "standard";
 
+/** A small key-value memory the engine may keep findings in between runs (a file, for the CLI). */
+export interface TemplateMemory {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
 /** A GGUF file run in this process by node-llama-cpp. */
 export interface LlamaEngineSpec {
   kind: "llama";
@@ -18,6 +24,8 @@ export interface LlamaEngineSpec {
   /** Threads while reading a prompt. Undefined: as many as for generating. */
   batchThreads?: number | undefined;
   template: string;
+  /** Where the built-in template `--template auto` chose is kept, per model file. */
+  templateMemory?: TemplateMemory;
   debug: boolean;
   /** Sequences of the context that can generate at once (1 for a chat). */
   sequences?: number;

@@ -21,6 +21,8 @@ export interface ParleyPaths {
   models: string;
   /** Saved context states beside conversations, for instant resume. */
   snapshots: string;
+  /** Which built-in chat template each model file uses (`--template auto`), so it is not worked out again. */
+  templates: string;
 }
 
 export interface PathsEnvironment {
@@ -120,6 +122,7 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
     inputHistory: path.join(data, "input-history.jsonl"),
     models: path.join(data, "models"),
     snapshots: path.join(data, "snapshots"),
+    templates: path.join(data, "templates.json"),
   };
 }
 

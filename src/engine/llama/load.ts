@@ -9,6 +9,7 @@ import { defaultBatchThreads, defaultThreads } from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
+import { resolveAutoTemplate } from "./template-cache.js";
 import { nodeLlamaCpp } from "../../node-llama-cpp.js";
 
 const { getLlama, LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();
@@ -155,7 +156,10 @@ export async function loadLlamaEngine(
   try {
     if (type === "none") wrapper = new PlainTextChatWrapper();
     else if (type !== "jinjaTemplate" || typeof model.fileInfo.metadata.tokenizer?.chat_template === "string") {
-      wrapper = resolveChatWrapper(model, { type, warningLogs: false });
+      wrapper =
+        type === "auto"
+          ? resolveAutoTemplate(model, spec.model, spec.templateMemory)
+          : resolveChatWrapper(model, { type, warningLogs: false });
       wrapper.generateContextState({
         chatHistory: [
           { type: "user", text: "" },
