@@ -34,7 +34,12 @@ export function physicalCores(cpuinfo?: string): number {
   return cores.size > 0 ? cores.size : availableParallelism();
 }
 
-export function defaultThreads(cores = Math.min(physicalCores(), availableParallelism())): number {
+/** The cores parley may use: physical cores, as far as this process is allowed. */
+export function usableCores(): number {
+  return Math.min(physicalCores(), availableParallelism());
+}
+
+export function defaultThreads(cores = usableCores()): number {
   if (cores <= 2) return 1;
   return Math.min(cores - 1, 16);
 }
@@ -94,7 +99,7 @@ export function busyBetween(from: CpuSample | undefined, to: CpuSample | undefin
 /** Threads for reading a prompt: every core other programs leave free, and at least `decode`. */
 export function defaultBatchThreads(
   decode: number,
-  cores = Math.min(physicalCores(), availableParallelism()),
+  cores = usableCores(),
   load = othersBusyCores() ?? loadavg()[0] ?? 0,
 ): number {
   const busy = Math.max(0, Math.round(load));

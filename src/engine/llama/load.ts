@@ -5,7 +5,7 @@ import { isTemplateName, TEMPLATES } from "../../chat/templates.js";
 import { ModelError, UsageError } from "../../errors.js";
 import type { EngineInfo } from "../engine.js";
 import type { Attention, LlamaEngineSpec } from "../spec.js";
-import { defaultBatchThreads, defaultThreads } from "../threads.js";
+import { defaultBatchThreads, defaultThreads, usableCores } from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
@@ -112,10 +112,12 @@ export async function loadLlamaEngine(
 ): Promise<LlamaEngine> {
   if (!isTemplateName(spec.template)) throw new UsageError(`unknown chat template "${spec.template}"`);
   const threads = spec.threads ?? defaultThreads();
-  // As llama.cpp does: --threads alone sets both counts; by default prompts use the free cores.
-  const batchThreads = spec.batchThreads ?? (spec.threads !== undefined ? threads : defaultBatchThreads(threads));
+  // As llama.cpp does: --threads alone sets both counts; by default prompts use the free cores,
+  // judged as late as possible (below), over the whole load: a short look is mostly noise.
+  const givenBatchThreads = spec.batchThreads ?? (spec.threads !== undefined ? threads : undefined);
+  const maxThreads = Math.max(threads, givenBatchThreads ?? usableCores());
   const logs = new LogTail(spec.debug);
-  const llama = await getBackend(spec, Math.max(threads, batchThreads), logs);
+  const llama = await getBackend(spec, maxThreads, logs);
   const fail = async (what: string, err: unknown): Promise<ModelError> => {
     await logs.settle();
     const reason = logs.reason() ?? (err as Error).message;
@@ -141,7 +143,7 @@ export async function loadLlamaEngine(
   const contextReady = model
     .createContext({
       contextSize,
-      threads: { ideal: Math.max(threads, batchThreads), min: 1 },
+      threads: { ideal: maxThreads, min: 1 },
       sequences: spec.sequences ?? 1,
       ...(attention ? { flashAttention: attention === "flash" } : {}),
     })
@@ -181,6 +183,7 @@ export async function loadLlamaEngine(
     throw wrapperError;
   }
   const context = ready.context;
+  const batchThreads = givenBatchThreads ?? defaultBatchThreads(threads);
   if (spec.turns) await warmUp(model, context);
   const ownTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   const info: EngineInfo = {
