@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as NodeLlamaCppModule from "node-llama-cpp";
+import { RuntimeError } from "./errors.js";
 
 export type NodeLlamaCpp = typeof NodeLlamaCppModule;
 /** Where node-llama-cpp is loaded from: parley's one-file copy, or node_modules. */
@@ -95,9 +96,17 @@ async function load(): Promise<NodeLlamaCpp> {
       // A damaged copy: node_modules has the same code.
     }
   }
-  const module = await import("node-llama-cpp");
-  loadedFrom = "modules";
-  return module;
+  try {
+    const module = await import("node-llama-cpp");
+    loadedFrom = "modules";
+    return module;
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND";
+    throw new RuntimeError(
+      `node-llama-cpp ${missing ? "is not installed" : "cannot be loaded"}: run npm install in parley's folder`,
+      { cause: err },
+    );
+  }
 }
 
 /** node-llama-cpp's exports; the first call loads it (0.2-0.6 s), later calls share it. */

@@ -128,4 +128,17 @@ describe("node-llama-cpp's one-file copy", () => {
       renameSync(`${test}.away`, test);
     }
   });
+
+  it("without node-llama-cpp installed, a reply is one plain line (exit 1) and --help still works", async () => {
+    const installed = join(project, "node_modules", "node-llama-cpp");
+    renameSync(installed, `${installed}.away`);
+    try {
+      const { r } = await reply();
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, "parley: node-llama-cpp is not installed: run npm install in parley's folder\n");
+      assert.equal((await run(["--help"])).r.code, 0);
+    } finally {
+      renameSync(`${installed}.away`, installed);
+    }
+  });
 });
