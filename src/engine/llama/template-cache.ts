@@ -71,7 +71,7 @@ export function describeChoice(wrapper: ChatWrapper): TemplateChoice | undefined
   const target = fingerprint(wrapper);
   if (target === undefined) return undefined;
   for (const [type, value] of Object.entries(chatWrappers)) {
-    if (!(wrapper instanceof (value as unknown as WrapperClass))) continue;
+    if (wrapper.constructor !== value) continue;
     const Wrapper = wrapperClass(type);
     if (!Wrapper || type === "jinjaTemplate" || type === "template") return undefined;
     for (const settings of settingsToTry(Wrapper)) {
@@ -106,6 +106,22 @@ export function modelKey(modelPath: string): string | undefined {
   }
 }
 
+/** Whether a template writes a prompt at all (a hand-edited memory may hold anything). */
+function writesPrompts(wrapper: ChatWrapper): boolean {
+  try {
+    wrapper.generateContextState({
+      chatHistory: [
+        { type: "system", text: "" },
+        { type: "user", text: "" },
+        { type: "model", response: [] },
+      ],
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isChoice(value: unknown): value is TemplateChoice {
   const v = value as TemplateChoice | null;
   return typeof v === "object" && v !== null && typeof v.type === "string" && isPlain(v.settings);
@@ -121,7 +137,7 @@ export function resolveAutoTemplate(
   if (memory && key) {
     const known = memory.get(key);
     const rebuilt = isChoice(known) ? rebuildChoice(known) : undefined;
-    if (rebuilt) return rebuilt;
+    if (rebuilt && writesPrompts(rebuilt)) return rebuilt;
   }
   const wrapper = resolveChatWrapper(model, { type: "auto", warningLogs: false });
   const choice = memory && key ? describeChoice(wrapper) : undefined;
