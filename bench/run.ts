@@ -83,7 +83,8 @@ if (only.has("turns")) {
   const r = await runTurns({
     ...bench,
     runs: Math.max(1, Math.ceil(runs / 2)),
-    threads: def,
+    // As the chat screen runs: parley's own thread counts (prompts on the free cores).
+    threads: undefined,
     turns: Number(values.turns),
   });
   rows.push(...r.rows);

@@ -29,7 +29,12 @@ export interface BenchEngine {
 }
 
 /** An engine set up as the chat screen sets up its own (`turns`: many prompts in one context). */
-export async function loadEngine(o: { model: string; threads: number; contextSize: number }): Promise<BenchEngine> {
+export async function loadEngine(o: {
+  model: string;
+  /** Undefined: parley's own choice, as a user gets it (decode threads, and prompts on the free cores). */
+  threads: number | undefined;
+  contextSize: number;
+}): Promise<BenchEngine> {
   const { loadLlamaEngine } = (await import(dist("engine/llama/load.js"))) as {
     loadLlamaEngine: (options: object) => Promise<BenchEngine>;
   };

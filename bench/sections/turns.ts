@@ -10,7 +10,8 @@ export interface TurnsOptions {
   model: string;
   label: string;
   runs: number;
-  threads: number;
+  /** Undefined: parley's defaults, as the chat screen runs. */
+  threads: number | undefined;
   turns: number;
   log: (line: string) => void;
 }
