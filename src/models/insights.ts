@@ -23,6 +23,8 @@ export async function modelInsight(
   file: string,
   aliases: string[],
   contextSize?: number,
+  /** How to find the installed llama.cpp: the engine's own options, so a local build is used. */
+  llamaOptions: object = {},
 ): Promise<ModelInsight> {
   const summary = await describeModel(path, file, aliases);
   if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
@@ -31,6 +33,7 @@ export async function modelInsight(
     build: "never",
     skipDownload: true,
     progressLogs: false,
+    ...llamaOptions,
     logLevel: LlamaLogLevel.error,
     logger: () => undefined,
   });

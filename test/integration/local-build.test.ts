@@ -93,6 +93,14 @@ describe("parley doctor --build (compiles llama.cpp: slow)", () => {
       [],
       "the prebuilt binary (and its test) was loaded instead of the local build",
     );
+
+    // `models info` asks the same llama.cpp about memory.
+    const trace = join(home, "forks-info.txt");
+    writeFileSync(trace, "");
+    const info = await run(["models", "info", fixture("script"), "--json"], { PARLEY_FORK_TRACE: trace });
+    assert.equal(info.code, 0, info.stderr);
+    assert.equal(JSON.parse(info.stdout).backend, "CPU");
+    assert.equal(readFileSync(trace, "utf8"), "", "models info loaded the prebuilt binary");
   });
 
   it("--remove-build goes back to the prebuilt binary", async () => {
