@@ -48,19 +48,25 @@ function versionIn(path: string): string | undefined {
   }
 }
 
-/** The version of the node-llama-cpp package Node resolves from here. */
-export function installedNodeLlamaCppVersion(): string | undefined {
-  try {
-    const entry = createRequire(import.meta.url).resolve("node-llama-cpp");
-    return versionIn(join(dirname(entry), "..", "package.json"));
-  } catch {
-    return undefined;
-  }
+/** The installed node-llama-cpp package's folder (its builds land in `llama/localBuilds`). */
+export function nodeLlamaCppFolder(): string {
+  return dirname(dirname(createRequire(import.meta.url).resolve("node-llama-cpp")));
 }
 
-/** Whether the one-file copy fits the installed package: pure, for tests. */
-export function bundleFits(bundled: string | undefined, installed: string | undefined): boolean {
-  return bundled !== undefined && bundled === installed;
+let installedVersion: { value: string | undefined } | undefined;
+
+/** The version of the node-llama-cpp package Node resolves from here (read once). */
+export function installedNodeLlamaCppVersion(): string | undefined {
+  installedVersion ??= {
+    value: (() => {
+      try {
+        return versionIn(join(nodeLlamaCppFolder(), "package.json"));
+      } catch {
+        return undefined;
+      }
+    })(),
+  };
+  return installedVersion.value;
 }
 
 /** The version the one-file copy was made from, when the copy is complete. */
@@ -80,7 +86,8 @@ function bundledVersion(): string | undefined {
 /** Where node-llama-cpp will be (or was) loaded from. */
 export function nodeLlamaCppSource(): NodeLlamaCppSource {
   if (loadedFrom) return loadedFrom;
-  return bundleFits(bundledVersion(), installedNodeLlamaCppVersion()) ? "bundle" : "modules";
+  const bundled = bundledVersion();
+  return bundled !== undefined && bundled === installedNodeLlamaCppVersion() ? "bundle" : "modules";
 }
 
 let loading: Promise<NodeLlamaCpp> | undefined;

@@ -12,9 +12,9 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
+import { nodeLlamaCppFolder } from "../../node-llama-cpp.js";
 
 /** x86 CPU features llama.cpp can use, as `/proc/cpuinfo` names them, and their CMake switches. */
 const X86_FEATURES: ReadonlyArray<readonly [string, string]> = [
@@ -68,11 +68,6 @@ export function buildOptions(
  */
 export function installedBinaryOptions() {
   return { build: "never", cmakeOptions: buildOptions(), skipDownload: true, progressLogs: false } as const;
-}
-
-/** node-llama-cpp's package folder (the build lands in its `llama/localBuilds`). */
-export function nodeLlamaCppFolder(): string {
-  return dirname(dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))));
 }
 
 export interface BuildProgress {
