@@ -55,31 +55,60 @@ const banner = [
 const TEST_FILE = "bindings/utils/testBindingBinary.js";
 const TEST_OUT = "testBindingBinary.js";
 
-/** Each `import.meta.url` of node-llama-cpp's own files becomes that file's URL in the installed package. */
-function metaUrl(testFileUrl) {
+/**
+ * The one change to node-llama-cpp's behaviour: before each test of a binary, getLlama asks a gate
+ * parley may set (`__parleySetBinaryTestGate`, exported by the one file). The gate answers from
+ * what it remembers of this binary on this machine, or runs the test (src/engine/llama/binary-tests.ts).
+ * Without a gate, or without this file, the test runs as node-llama-cpp wrote it.
+ */
+const GATED_FILE = "bindings/getLlama.js";
+const GATED_CALL = "await testBindingBinary(";
+const GATED_CALLS = 2;
+const gate = [
+  "let __parleyBinaryTestGate;",
+  "export function __parleySetBinaryTestGate(gate) { __parleyBinaryTestGate = gate; }",
+  "const __parleyTestBinary = (test, ...args) =>",
+  "  __parleyBinaryTestGate ? __parleyBinaryTestGate(args, () => test(...args)) : test(...args);",
+].join("\n");
+
+/**
+ * Each `import.meta.url` of node-llama-cpp's own files becomes that file's URL in the installed
+ * package; getLlama's binary tests go through the gate. The build fails on anything it does not
+ * recognise, so a newer node-llama-cpp cannot slip through changed.
+ */
+function rewrite(testFileUrl, gated) {
   return {
-    name: "node-llama-cpp-meta-url",
+    name: "node-llama-cpp-rewrite",
     setup(build) {
       build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
         const source = await readFile(args.path, "utf8");
-        if (!source.includes("import.meta")) return undefined;
         const inside = relative(nlcDist, args.path).split(sep).join("/");
-        if (inside.startsWith("..")) {
-          throw new Error(`${args.path} uses import.meta: it cannot be bundled without changing what it finds`);
+        let contents = source;
+        if (gated && inside === GATED_FILE) {
+          const calls = contents.split(GATED_CALL).length - 1;
+          if (calls !== GATED_CALLS) {
+            throw new Error(`${args.path}: expected ${GATED_CALLS} calls of "${GATED_CALL}", found ${calls}`);
+          }
+          contents = contents.replaceAll(GATED_CALL, "await __parleyTestBinary(testBindingBinary, ");
         }
-        const url = inside === TEST_FILE ? testFileUrl : `__parleyNlcUrl(${JSON.stringify(inside)})`;
-        const contents = source.replaceAll("import.meta.url", url);
-        if (contents.replaceAll("import.meta.url", "").includes("import.meta")) {
-          throw new Error(`${args.path} uses import.meta in a way this build does not handle`);
+        if (contents.includes("import.meta")) {
+          if (inside.startsWith("..")) {
+            throw new Error(`${args.path} uses import.meta: it cannot be bundled without changing what it finds`);
+          }
+          if (contents.replaceAll("import.meta.url", "").includes("import.meta")) {
+            throw new Error(`${args.path} uses import.meta in a way this build does not handle`);
+          }
+          const url = inside === TEST_FILE ? testFileUrl : `__parleyNlcUrl(${JSON.stringify(inside)})`;
+          contents = contents.replaceAll("import.meta.url", url);
         }
-        return { contents, loader: "js" };
+        return contents === source ? undefined : { contents, loader: "js" };
       });
     },
   };
 }
 
 /** One file holding `entry` and everything it imports but the native parts. */
-async function bundle(entry, outfile, testFileUrl) {
+async function bundle(entry, outfile, testFileUrl, gated) {
   const result = await esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -88,8 +117,8 @@ async function bundle(entry, outfile, testFileUrl) {
     format: "esm",
     target: "node20",
     external: ["*.node", "@node-llama-cpp/*", "@reflink/*", "electron"],
-    banner: { js: banner },
-    plugins: [metaUrl(testFileUrl)],
+    banner: { js: gated ? `${banner}\n${gate}` : banner },
+    plugins: [rewrite(testFileUrl, gated)],
     legalComments: "eof",
     logLevel: "error",
     metafile: true,
@@ -97,8 +126,9 @@ async function bundle(entry, outfile, testFileUrl) {
   return Object.keys(result.metafile.inputs).length;
 }
 
-const modules = await bundle(entry, outFile, `new URL(${JSON.stringify("./" + TEST_OUT)}, import.meta.url).href`);
-await bundle(join(nlcDist, TEST_FILE), join(outDir, TEST_OUT), "import.meta.url");
+const testUrl = `new URL(${JSON.stringify("./" + TEST_OUT)}, import.meta.url).href`;
+const modules = await bundle(entry, outFile, testUrl, true);
+await bundle(join(nlcDist, TEST_FILE), join(outDir, TEST_OUT), "import.meta.url", false);
 
 // Written last: src/node-llama-cpp.ts uses the copy only when this file names the installed version.
 await mkdir(outDir, { recursive: true });

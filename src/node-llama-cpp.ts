@@ -120,3 +120,26 @@ async function load(): Promise<NodeLlamaCpp> {
 export function nodeLlamaCpp(): Promise<NodeLlamaCpp> {
   return (loading ??= load());
 }
+
+/**
+ * What decides about one test of a llama.cpp binary: the test's arguments (the binary's path, the
+ * path of its separate backends if any, its GPU kind, ...) and the test itself, to run or not.
+ */
+export type BinaryTestGate = (
+  args: readonly [bindingPath: string, extBackendsPath: string | undefined, gpu: unknown, ...rest: unknown[]],
+  test: () => Promise<boolean>,
+) => Promise<boolean>;
+
+/**
+ * Sends node-llama-cpp's binary tests through `gate` (undefined: straight to the test). Only
+ * parley's one-file copy has this hook (scripts/bundle-node-llama-cpp.mjs); returns whether the
+ * loaded copy took it.
+ */
+export async function setBinaryTestGate(gate: BinaryTestGate | undefined): Promise<boolean> {
+  const module = (await nodeLlamaCpp()) as NodeLlamaCpp & {
+    __parleySetBinaryTestGate?: (gate: BinaryTestGate | undefined) => void;
+  };
+  if (typeof module.__parleySetBinaryTestGate !== "function") return false;
+  module.__parleySetBinaryTestGate(gate);
+  return true;
+}

@@ -16,7 +16,7 @@ import { resolveModelRef, type ResolveOptions } from "../models/resolve.js";
 import type { Settings, Values } from "../settings/resolve.js";
 import { modelIdentity } from "../store/conversation-writer.js";
 import { parleyPaths } from "../store/paths.js";
-import { TemplateMemory } from "../store/template-memory.js";
+import { MemoryFile } from "../store/memory-file.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence } from "./persistence.js";
@@ -75,7 +75,8 @@ export function engineSpec(settings: Settings, model: string, debug: boolean, no
     threads: checkedThreads(settings, "threads", notices),
     batchThreads: checkedThreads(settings, "batch-threads", notices),
     template,
-    templateMemory: new TemplateMemory(parleyPaths().templates),
+    templateMemory: new MemoryFile(parleyPaths().templates, "template memory"),
+    binaryTestMemory: new MemoryFile(parleyPaths().binaryTests, "binary test memory"),
     debug,
   };
 }

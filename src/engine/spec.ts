@@ -5,7 +5,7 @@ export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
 export type Attention = "flash" | "standard";
 
 /** A small key-value memory the engine may keep findings in between runs (a file, for the CLI). */
-export interface TemplateMemory {
+export interface EngineMemory {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
 }
@@ -25,7 +25,12 @@ export interface LlamaEngineSpec {
   batchThreads?: number | undefined;
   template: string;
   /** Where the built-in template `--template auto` chose is kept, per model file. */
-  templateMemory?: TemplateMemory;
+  templateMemory?: EngineMemory;
+  /**
+   * Which llama.cpp binaries for the CPU passed node-llama-cpp's test on this machine (on Linux it
+   * forks a process to try each prebuilt binary before every load: 0.2 s), so it runs once.
+   */
+  binaryTestMemory?: EngineMemory;
   debug: boolean;
   /** Sequences of the context that can generate at once (1 for a chat). */
   sequences?: number;

@@ -12,16 +12,19 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 
+/** `/proc/cpuinfo` on Linux, empty where it cannot be read. */
+export function readCpuinfo(): string {
+  try {
+    return readFileSync("/proc/cpuinfo", "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** Physical cores on Linux (from /proc/cpuinfo); elsewhere the logical CPU count. */
 export function physicalCores(cpuinfo?: string): number {
-  let text = cpuinfo;
-  if (text === undefined) {
-    try {
-      text = readFileSync("/proc/cpuinfo", "utf8");
-    } catch {
-      return availableParallelism();
-    }
-  }
+  const text = cpuinfo ?? readCpuinfo();
+  if (text === "") return availableParallelism();
   const cores = new Set<string>();
   let physical = "0";
   for (const line of text.split("\n")) {

@@ -23,6 +23,8 @@ export interface ParleyPaths {
   snapshots: string;
   /** Which built-in chat template each model file uses (`--template auto`), so it is not worked out again. */
   templates: string;
+  /** Which llama.cpp binaries passed node-llama-cpp's test on this machine, so it runs once. */
+  binaryTests: string;
 }
 
 export interface PathsEnvironment {
@@ -123,6 +125,7 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
     models: path.join(data, "models"),
     snapshots: path.join(data, "snapshots"),
     templates: path.join(data, "templates.json"),
+    binaryTests: path.join(data, "binary-tests.json"),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -30,7 +30,7 @@ describe("node-llama-cpp's one-file copy", () => {
   let home = "";
   let vendor = "";
 
-  const run = async (args: string[]): Promise<Traced> => {
+  const run = async (args: string[], runHome = home): Promise<Traced> => {
     const stamp = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
     const imports = join(home, `imports-${stamp}.txt`);
     const forks = join(home, `forks-${stamp}.txt`);
@@ -42,7 +42,7 @@ describe("node-llama-cpp's one-file copy", () => {
       {
         env: {
           ...process.env,
-          PARLEY_HOME: home,
+          PARLEY_HOME: runHome,
           NO_COLOR: "1",
           PARLEY_IMPORT_TRACE: imports,
           PARLEY_FORK_TRACE: forks,
@@ -56,7 +56,8 @@ describe("node-llama-cpp's one-file copy", () => {
       lines.filter((l) => l.startsWith(`${child.pid} `) === mine).map((l) => l.slice(l.indexOf(" ") + 1));
     return { r, mine: of(true), children: of(false), forked: readFileSync(forks, "utf8").split("\n").filter(Boolean) };
   };
-  const reply = () => run(["-m", fixture("script"), "--threads", "1", "Hi"]);
+  const reply = (runHome = home) => run(["-m", fixture("script"), "--threads", "1", "Hi"], runHome);
+  const testedBinary = (forked: string[]) => forked.some((f) => f.includes("testBindingBinary"));
   const loadedFrom = async (): Promise<unknown> =>
     (JSON.parse((await run(["doctor", "--json"])).r.stdout) as { nodeLlamaCppLoadedFrom?: unknown })
       .nodeLlamaCppLoadedFrom;
@@ -87,6 +88,43 @@ describe("node-llama-cpp's one-file copy", () => {
     assert.ok(children.length > 0, "the child process was traced");
     assert.ok(!fromModules(children), "the binary test loaded node-llama-cpp's modules");
     assert.equal(await loadedFrom(), "bundle");
+  });
+
+  it("the prebuilt binary is tested once per binary and machine; doctor always tests it", async () => {
+    const own = tempHome();
+    const memory = join(own, "binary-tests.json");
+    const first = await reply(own);
+    assert.equal(first.r.code, 0, first.r.stderr);
+    assert.ok(testedBinary(first.forked), "the first load tests the binary");
+    const kept = JSON.parse(readFileSync(memory, "utf8")) as Record<string, unknown>;
+    assert.deepEqual(Object.values(kept), ["passed"]);
+    assert.equal(statSync(memory).mode & 0o777, 0o600);
+    for (let i = 0; i < 2; i++) {
+      const again = await reply(own);
+      assert.equal(again.r.code, 0, again.r.stderr);
+      assert.equal(again.r.stdout.trim(), SCRIPT_REPLY);
+      assert.equal(again.r.stderr, "");
+      assert.ok(!testedBinary(again.forked), `load ${i + 2} tested the binary again: ${again.forked.join(", ")}`);
+    }
+    // (doctor exits 1 here: this home has no models.)
+    const doctor = await run(["doctor", "--json"], own);
+    assert.equal(
+      (JSON.parse(doctor.r.stdout) as { nodeLlamaCppLoadedFrom?: unknown }).nodeLlamaCppLoadedFrom,
+      "bundle",
+    );
+    assert.ok(testedBinary(doctor.forked), "doctor checks the binary for real");
+    // Another machine, another binary, another node-llama-cpp: another key, so the test runs again.
+    writeFileSync(memory, JSON.stringify({ ["0".repeat(64)]: "passed" }));
+    const other = await reply(own);
+    assert.equal(other.r.code, 0, other.r.stderr);
+    assert.ok(testedBinary(other.forked));
+    // A damaged memory is no memory.
+    writeFileSync(memory, "\u0000{damaged");
+    const damaged = await reply(own);
+    assert.equal(damaged.r.code, 0, damaged.r.stderr);
+    assert.equal(damaged.r.stdout.trim(), SCRIPT_REPLY);
+    assert.ok(testedBinary(damaged.forked));
+    assert.deepEqual(Object.values(JSON.parse(readFileSync(memory, "utf8")) as object), ["passed"]);
   });
 
   it("a copy made from another version of node-llama-cpp is not used", async () => {

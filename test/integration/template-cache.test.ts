@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { getLlama, resolveChatWrapper, type ChatHistoryItem, type Llama } from "node-llama-cpp";
 import { resolveAutoTemplate } from "../../src/engine/llama/template-cache.ts";
-import { TemplateMemory } from "../../src/store/template-memory.ts";
+import { MemoryFile } from "../../src/store/memory-file.ts";
 import { runParley, tempHome } from "../helpers/cli.ts";
 import { fixture, SCRIPT_REPLY, type FixtureName } from "../helpers/fixtures.ts";
 
@@ -55,7 +55,7 @@ describe("remembered chat templates, on the real engine", () => {
         const file = join(mkdtempSync(join(tmpdir(), "parley-templates-")), "templates.json");
         const own = resolveChatWrapper(model, { type: "auto", warningLogs: false });
         // Counts what the memory is asked to keep: a rebuilt template asks nothing.
-        const stored = new TemplateMemory(file);
+        const stored = new MemoryFile(file, "template memory");
         let writes = 0;
         const memory = {
           get: (key: string) => stored.get(key),

@@ -16,6 +16,8 @@ describe("parleyPaths", () => {
     assert.equal(p.inputHistory, "/tmp/ph/input-history.jsonl");
     assert.equal(p.models, "/tmp/ph/models");
     assert.equal(p.snapshots, "/tmp/ph/snapshots");
+    assert.equal(p.templates, "/tmp/ph/templates.json");
+    assert.equal(p.binaryTests, "/tmp/ph/binary-tests.json");
   });
 
   it("makes a relative PARLEY_HOME absolute", () => {

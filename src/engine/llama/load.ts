@@ -10,7 +10,8 @@ import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 import { resolveAutoTemplate } from "./template-cache.js";
-import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "../../node-llama-cpp.js";
+import { rememberingBinaryTests } from "./binary-tests.js";
 
 const { getLlama, LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();
 
@@ -49,6 +50,8 @@ class LogTail {
 
 async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail): Promise<Llama> {
   const gpu = spec.gpu === "off" ? false : spec.gpu;
+  const memory = spec.binaryTestMemory;
+  await setBinaryTestGate(memory ? rememberingBinaryTests(memory, installedNodeLlamaCppVersion()) : undefined);
   let llama: Llama;
   try {
     llama = await getLlama({

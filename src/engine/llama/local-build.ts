@@ -11,10 +11,11 @@
  * prebuilt binary.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, createWriteStream, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, createWriteStream, existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
 import { nodeLlamaCppFolder } from "../../node-llama-cpp.js";
+import { readCpuinfo } from "../threads.js";
 
 /** x86 CPU features llama.cpp can use, as `/proc/cpuinfo` names them, and their CMake switches. */
 const X86_FEATURES: ReadonlyArray<readonly [string, string]> = [
@@ -28,14 +29,6 @@ const X86_FEATURES: ReadonlyArray<readonly [string, string]> = [
   ["avx512_bf16", "GGML_AVX512_BF16"],
   ["avx_vnni", "GGML_AVX_VNNI"],
 ];
-
-function readCpuinfo(): string {
-  try {
-    return readFileSync("/proc/cpuinfo", "utf8");
-  } catch {
-    return "";
-  }
-}
 
 /**
  * The CMake options of parley's build for this CPU. On x86 Linux the features are named from

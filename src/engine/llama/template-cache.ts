@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import type { ChatWrapper, LlamaModel } from "node-llama-cpp";
 import { installedNodeLlamaCppVersion, nodeLlamaCpp } from "../../node-llama-cpp.js";
-import type { TemplateMemory } from "../spec.js";
+import type { EngineMemory } from "../spec.js";
 
 const { chatWrappers, resolveChatWrapper } = await nodeLlamaCpp();
 
@@ -131,7 +131,7 @@ function isChoice(value: unknown): value is TemplateChoice {
 export function resolveAutoTemplate(
   model: LlamaModel,
   modelPath: string,
-  memory: TemplateMemory | undefined,
+  memory: EngineMemory | undefined,
 ): ChatWrapper {
   const key = memory ? modelKey(modelPath) : undefined;
   if (memory && key) {

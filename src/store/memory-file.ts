@@ -1,20 +1,26 @@
 /**
- * `templates.json`: which built-in chat template `--template auto` chose for each model file
- * (the engine works the choice out and describes it; this only keeps it). A missing, damaged or
- * oversized file is an empty memory, and a failed write is forgotten: the template is then
- * worked out again, slower but the same.
+ * A small JSON file of findings the engine keeps between runs: `templates.json` (which built-in
+ * chat template `--template auto` chose for each model file) and `binary-tests.json` (which
+ * llama.cpp binaries passed node-llama-cpp's test on this machine). The engine works each finding
+ * out and describes it; this only keeps it. A missing, damaged or oversized file is an empty
+ * memory, and a failed write is forgotten: the finding is then worked out again, slower but the
+ * same.
  */
 import { readTextIfExists, writeFileAtomic } from "./files.js";
 
 const MAX_BYTES = 256 * 1024;
 const MAX_ENTRIES = 64;
 
-export class TemplateMemory {
-  constructor(readonly file: string) {}
+export class MemoryFile {
+  /** `what` names the file in an error, e.g. "template memory". */
+  constructor(
+    readonly file: string,
+    private readonly what: string,
+  ) {}
 
   private read(): Map<string, unknown> {
     try {
-      const text = readTextIfExists(this.file, "template memory", MAX_BYTES);
+      const text = readTextIfExists(this.file, this.what, MAX_BYTES);
       if (text === undefined) return new Map();
       const data = JSON.parse(text) as unknown;
       if (typeof data !== "object" || data === null || Array.isArray(data)) return new Map();
