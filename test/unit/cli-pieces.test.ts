@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { composePrompt } from "../../src/cli/one-shot.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
-import { buildOptions } from "../../src/engine/llama/local-build.ts";
+import { buildOptions, withOpenMpWaits } from "../../src/engine/llama/local-build.ts";
 import { spawn } from "node:child_process";
 import {
   busyBetween,
@@ -108,6 +108,25 @@ describe("the local build's CMake options", () => {
   it("leave the CPU to the compiler elsewhere", () => {
     assert.deepEqual(buildOptions(cpuinfo, "darwin", "arm64"), { GGML_OPENMP: "ON" });
     assert.deepEqual(buildOptions("", "linux", "x64"), { GGML_OPENMP: "ON" });
+  });
+});
+
+describe("OpenMP's waits while llama.cpp loads", () => {
+  it("are set for the load only, and the user's own settings win", async () => {
+    const env: NodeJS.ProcessEnv = {};
+    const seen = await withOpenMpWaits(() => Promise.resolve({ ...env }), env);
+    assert.deepEqual(seen, { OMP_WAIT_POLICY: "active", GOMP_SPINCOUNT: "300000" });
+    assert.deepEqual(env, {}, "nothing is left for child processes");
+    await assert.rejects(
+      withOpenMpWaits(() => Promise.reject(new Error("no binary")), env),
+      /no binary/,
+    );
+    assert.deepEqual(env, {});
+    for (const own of [{ OMP_WAIT_POLICY: "passive" }, { GOMP_SPINCOUNT: "0" }]) {
+      const mine: NodeJS.ProcessEnv = { ...own };
+      assert.deepEqual(await withOpenMpWaits(() => Promise.resolve({ ...mine }), mine), own);
+      assert.deepEqual(mine, own);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import type { EngineInfo } from "../engine.js";
 import type { Attention, LlamaEngineSpec } from "../spec.js";
 import { defaultBatchThreads, defaultThreads, usableCores } from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
-import { installedBinaryOptions } from "./local-build.js";
+import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 import { resolveAutoTemplate } from "./template-cache.js";
 import { installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "../../node-llama-cpp.js";
@@ -54,13 +54,15 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail)
   await setBinaryTestGate(memory ? rememberingBinaryTests(memory, installedNodeLlamaCppVersion()) : undefined);
   let llama: Llama;
   try {
-    llama = await getLlama({
-      gpu,
-      maxThreads: threads,
-      ...installedBinaryOptions(),
-      logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
-      logger: logs.log,
-    });
+    llama = await withOpenMpWaits(() =>
+      getLlama({
+        gpu,
+        maxThreads: threads,
+        ...installedBinaryOptions(),
+        logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
+        logger: logs.log,
+      }),
+    );
   } catch (err) {
     const what = gpu === "auto" ? "any backend" : `the ${spec.gpu} backend`;
     const missing = (err as Error).name === "NoBinaryFoundError";
