@@ -65,12 +65,12 @@ const bench = { model: values.model, label: basename(values.model, ".gguf"), run
 const small = { model: values["small-model"], label: basename(values["small-model"], ".gguf"), runs, peer, log };
 
 if (only.has("speed")) {
-  const r = runSpeed({ ...bench, threads });
+  const r = await runSpeed({ ...bench, threads });
   rows.push(...r.rows);
   record.speed = r;
 }
 if (only.has("small")) {
-  const r = runSpeed({ ...small, threads });
+  const r = await runSpeed({ ...small, threads });
   rows.push(...r.rows);
   record.small = r;
 }

@@ -1,11 +1,17 @@
 /**
  * The parley engine in this process, loaded from the build (dist/), for the figures that need one
- * engine across several requests (multi-turn, resume). This is the one file that names dist's
- * engine modules: when they move, only this file changes.
+ * engine across several requests (multi-turn, resume, a warm prompt). This is the one file that
+ * names dist's engine modules: when they move, only this file changes. With PARLEY_BENCH_BIN it is
+ * that copy's engine, as for every other figure.
  */
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { BIN } from "./parley.ts";
 
-const dist = (p: string) => fileURLToPath(new URL(`../../dist/${p}`, import.meta.url));
+const DIST = process.env.PARLEY_BENCH_BIN
+  ? join(dirname(BIN), "..", "dist")
+  : fileURLToPath(new URL("../../dist", import.meta.url));
+const dist = (p: string) => pathToFileURL(join(DIST, p)).href;
 
 export interface BenchMessage {
   role: "system" | "user" | "assistant";
@@ -28,12 +34,16 @@ export interface BenchEngine {
   dispose(): Promise<void>;
 }
 
-/** An engine set up as the chat screen sets up its own (`turns`: many prompts in one context). */
+/**
+ * An engine set up as the chat screen sets up its own (`turns`: many prompts in one context), or
+ * with `oneShot` as a single request sets up its own.
+ */
 export async function loadEngine(o: {
   model: string;
   /** Undefined: parley's own choice, as a user gets it (decode threads, and prompts on the free cores). */
   threads: number | undefined;
   contextSize: number;
+  oneShot?: boolean;
 }): Promise<BenchEngine> {
   const { loadLlamaEngine } = (await import(dist("engine/llama/load.js"))) as {
     loadLlamaEngine: (options: object) => Promise<BenchEngine>;
@@ -47,7 +57,7 @@ export async function loadEngine(o: {
     threads: o.threads,
     template: "auto",
     debug: false,
-    turns: true,
+    turns: !o.oneShot,
   });
 }
 
