@@ -86,6 +86,7 @@ if (only.has("turns")) {
     // As the chat screen runs: parley's own thread counts (prompts on the free cores).
     threads: undefined,
     turns: Number(values.turns),
+    peer,
   });
   rows.push(...r.rows);
   record.turns = r;

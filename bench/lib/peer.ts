@@ -23,14 +23,16 @@ export function findPeer(env: NodeJS.ProcessEnv = process.env): Peer | string {
   return { dir, bench, completion };
 }
 
-/** One llama-bench measurement (one repetition): tokens per second. */
+/** One llama-bench measurement (one repetition unless `runs`): tokens per second. */
 export function llamaBench(
   peer: Peer,
   model: string,
-  what: { threads: number; gen?: number; prompt?: number },
+  what: { threads: number; gen?: number; prompt?: number; depth?: number; flashAttention?: boolean; runs?: number },
 ): number {
-  const args = ["-m", model, "-t", String(what.threads), "-r", "1", "-o", "json"];
+  const args = ["-m", model, "-t", String(what.threads), "-r", String(what.runs ?? 1), "-o", "json"];
   args.push("-n", String(what.gen ?? 0), "-p", String(what.prompt ?? 0));
+  if (what.depth !== undefined) args.push("-d", String(what.depth));
+  if (what.flashAttention !== undefined) args.push("-fa", what.flashAttention ? "1" : "0");
   const r = run(peer.bench, args);
   if (r.status !== 0) throw new Error(`llama-bench failed (${r.status}): ${r.stderr.slice(-400)}`);
   const rows = JSON.parse(r.stdout) as { avg_ts: number }[];

@@ -1,9 +1,13 @@
 /**
  * Multi-turn: time to first token at turns 1, 10 and 20 of one chat in one engine, the context
- * reused from turn to turn (only the new user message and the template around it are read).
+ * reused from turn to turn (only the new user message and the template around it are read). With
+ * the peer, llama-bench reads batches of the same sizes at the same depths (standard attention, as
+ * the chat screen uses): the part of the rise that is llama.cpp's own arithmetic.
  */
 import { median } from "../stats.ts";
 import { greedy, loadEngine, type BenchMessage } from "../lib/engine.ts";
+import { parleyDefaultBatchThreads, parleyDefaultThreads } from "../lib/parley.ts";
+import { llamaBench, type Peer } from "../lib/peer.ts";
 import type { Row } from "../lib/table.ts";
 
 export interface TurnsOptions {
@@ -13,6 +17,7 @@ export interface TurnsOptions {
   /** Undefined: parley's defaults, as the chat screen runs. */
   threads: number | undefined;
   turns: number;
+  peer: Peer | undefined;
   log: (line: string) => void;
 }
 
@@ -20,6 +25,8 @@ const ASKS = ["Tell me about the sea.", "And the boats?", "Who lives by the shor
 
 export async function runTurns(o: TurnsOptions): Promise<{ rows: Row[]; samples: number[][] }> {
   const samples: number[][] = [];
+  /** Per turn of the first run: the tokens read for it, and how deep in the context. */
+  const batches: { tokens: number; depth: number }[] = [];
   const params = await greedy(32);
   for (let i = 0; i < o.runs; i++) {
     const engine = await loadEngine({ model: o.model, threads: o.threads, contextSize: 4096 });
@@ -29,8 +36,13 @@ export async function runTurns(o: TurnsOptions): Promise<{ rows: Row[]; samples:
       for (let turn = 1; turn <= o.turns; turn++) {
         messages.push({ role: "user", content: ASKS[turn % ASKS.length]! });
         let reply = "";
+        const before = engine.evaluatedTokens;
         const r = await engine.generate({ messages, params, onText: (t) => (reply += t) });
         ttft.push((r.firstTokenAt ?? r.endedAt) - r.startedAt);
+        // The batch read for the prompt: its input tokens and the last one, whose logits are
+        // the first token's (node-llama-cpp counts that one, and every generated one, as output).
+        const read = engine.evaluatedTokens - before + 1;
+        if (i === 0) batches.push({ tokens: read, depth: r.promptTokens - read });
         messages.push({ role: "assistant", content: reply });
       }
       samples.push(ttft);
@@ -43,18 +55,38 @@ export async function runTurns(o: TurnsOptions): Promise<{ rows: Row[]; samples:
   }
   const at = (turn: number) => median(samples.map((s) => s[turn - 1]!));
   const first = at(1);
-  return {
-    rows: [1, 10, 20]
-      .filter((t) => t <= o.turns)
-      .map((t) => ({
-        section: o.label,
-        figure: `multi-turn time to first token, turn ${t} (ratio: / turn 1)`,
-        parley: at(t),
-        peer: undefined,
-        unit: "ms",
-        ratio: at(t) / first,
-        ...(t === 20 ? { target: "<= 1.2x" } : {}),
-      })),
-    samples,
-  };
+  const rows: Row[] = [1, 10, 20]
+    .filter((t) => t <= o.turns)
+    .map((t) => ({
+      section: o.label,
+      figure: `multi-turn time to first token, turn ${t} (ratio: / turn 1)`,
+      parley: at(t),
+      peer: undefined,
+      unit: "ms",
+      ratio: at(t) / first,
+      ...(t === 20 ? { target: "<= 1.2x" } : {}),
+    }));
+  const last = Math.min(20, o.turns);
+  if (o.peer && last > 1) {
+    const threads = o.threads ?? parleyDefaultBatchThreads(parleyDefaultThreads());
+    const ms = (turn: number) => {
+      const { tokens, depth } = batches[turn - 1]!;
+      const tps = llamaBench(o.peer!, o.model, { threads, prompt: tokens, depth, flashAttention: false, runs: 5 });
+      return (tokens * 1000) / tps;
+    };
+    const [one, end] = [ms(1), ms(last)];
+    const b = (t: number) => `${batches[t - 1]!.tokens} tokens at depth ${batches[t - 1]!.depth}`;
+    o.log(
+      `${o.label} multi-turn, llama-bench: turn 1 (${b(1)}) ${one.toFixed(0)} ms, turn ${last} (${b(last)}) ${end.toFixed(0)} ms`,
+    );
+    rows.push({
+      section: o.label,
+      figure: `llama-bench, the same batches: turn ${last}, ${b(last)} (ratio: / turn 1, ${b(1)})`,
+      parley: Number.NaN,
+      peer: end,
+      unit: "ms",
+      ratio: end / one,
+    });
+  }
+  return { rows, samples };
 }
