@@ -143,3 +143,52 @@ export async function setBinaryTestGate(gate: BinaryTestGate | undefined): Promi
   module.__parleySetBinaryTestGate(gate);
   return true;
 }
+
+// eslint-disable-next-line no-control-regex
+const NLC_PREFIX = /^(?:\u001b\[[0-9;]*m)*\[node-llama-cpp\](?:\u001b\[[0-9;]*m)*\s*/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** One console call of node-llama-cpp's in parley's words, or undefined for one that adds nothing. */
+function plainMessage(args: readonly unknown[]): string | undefined {
+  const parts = args.map((a) => (a instanceof Error ? a.message : String(a)).replace(ANSI, ""));
+  const text = parts.join(" ").replace(NLC_PREFIX, "").split("\n")[0]!.trim();
+  const error = args.find((a): a is Error => a instanceof Error);
+  const reason = error?.message
+    .split("\n")[0]!
+    .replace(/^.*\.node:\s*/, "")
+    .trim();
+  if (/^Falling back to prebuilt binaries/i.test(text) || text === "") return undefined;
+  if (/^Failed to load a local build/i.test(text)) {
+    return `parley's llama.cpp build for this CPU cannot be loaded${reason ? ` (${reason})` : ""}, so the prebuilt one is used: parley doctor --build makes it again`;
+  }
+  if (/^The local build binary was not built in the current system/i.test(text)) {
+    return "parley's llama.cpp build for this CPU does not run on this system, so the prebuilt one is used: parley doctor --build makes it again";
+  }
+  return `node-llama-cpp: ${text.replace(/\s*Error:$/, "")}${reason ? ` (${reason})` : ""}`;
+}
+
+/**
+ * Runs `load` (a `getLlama` call) while catching what node-llama-cpp writes to the console about
+ * it: a local build it cannot load comes with the error's stack, a fallback with a line of its own.
+ * Each becomes one plain sentence in `messages`; anything else written meanwhile passes through.
+ */
+export async function catchLoaderMessages<T>(load: () => Promise<T>, messages: string[]): Promise<T> {
+  const methods = ["error", "warn", "log", "info"] as const;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with their own `this`
+  const saved = methods.map((m) => console[m]);
+  const caught = (original: (...args: unknown[]) => void) =>
+    function (this: unknown, ...args: unknown[]): void {
+      if (typeof args[0] !== "string" || !NLC_PREFIX.test(args[0])) return original.apply(this, args);
+      const message = plainMessage(args);
+      if (message !== undefined && !messages.includes(message)) messages.push(message);
+    };
+  const replaced = methods.map((m, i) => (console[m] = caught(saved[i]!)));
+  try {
+    return await load();
+  } finally {
+    methods.forEach((m, i) => {
+      if (console[m] === replaced[i]) console[m] = saved[i]!;
+    });
+  }
+}

@@ -122,6 +122,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   };
   const engine = await createEngine(spec, request.onProgress);
   const info = engine.info;
+  notices.push(...(info.loadNotes ?? []));
   if (typeof spec.contextSize === "number" && info.contextSize !== spec.contextSize) {
     notices.push(
       `a context of ${spec.contextSize} tokens was asked for; llama.cpp uses ${info.contextSize}, the nearest size it supports`,

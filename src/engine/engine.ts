@@ -24,6 +24,8 @@ export interface EngineInfo {
   attention?: "flash" | "standard";
   /** The model names no chat template of its own: a generic one is used. */
   genericTemplate?: boolean;
+  /** What went differently while loading, in plain sentences (a local build that did not load). */
+  loadNotes?: string[];
 }
 
 export interface GenerateRequest {

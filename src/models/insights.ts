@@ -4,7 +4,7 @@
  */
 import { ModelError } from "../errors.js";
 import { describeModel, type ModelSummary } from "./describe.js";
-import { nodeLlamaCpp } from "../node-llama-cpp.js";
+import { catchLoaderMessages, nodeLlamaCpp } from "../node-llama-cpp.js";
 
 export interface ModelInsight extends ModelSummary {
   contextSize: number;
@@ -29,14 +29,19 @@ export async function modelInsight(
   const summary = await describeModel(path, file, aliases);
   if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
   const { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo } = await nodeLlamaCpp();
-  const llama = await getLlama({
-    build: "never",
-    skipDownload: true,
-    progressLogs: false,
-    ...llamaOptions,
-    logLevel: LlamaLogLevel.error,
-    logger: () => undefined,
-  });
+  const notes: string[] = [];
+  const llama = await catchLoaderMessages(
+    () =>
+      getLlama({
+        build: "never",
+        skipDownload: true,
+        progressLogs: false,
+        ...llamaOptions,
+        logLevel: LlamaLogLevel.error,
+        logger: () => undefined,
+      }),
+    notes,
+  );
   try {
     const info = await readGgufFileInfo(path, {
       logWarnings: false,
@@ -70,7 +75,7 @@ export async function modelInsight(
             },
           }
         : {}),
-      warnings: insights.getWarnings(path),
+      warnings: [...notes, ...insights.getWarnings(path)],
     };
   } finally {
     await llama.dispose();

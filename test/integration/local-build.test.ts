@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -104,6 +104,36 @@ describe("parley doctor --build (compiles llama.cpp: slow)", () => {
     assert.equal(info.code, 0, info.stderr);
     assert.equal(JSON.parse(info.stdout).backend, "CPU");
     assert.equal(readFileSync(trace, "utf8"), "", "models info loaded the prebuilt binary");
+  });
+
+  it("a local build that does not load: one plain line, the prebuilt binary answers, doctor says why", async () => {
+    const builds = join(project, "node_modules", "node-llama-cpp", "llama", "localBuilds");
+    const [folder] = readdirSync(builds);
+    const addon = join(builds, folder!, "Release", "llama-addon.node");
+    const original = readFileSync(addon);
+    writeFileSync(addon, Buffer.alloc(original.length, 0x5a));
+    try {
+      const { r } = await oneShot();
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), SCRIPT_REPLY);
+      assert.match(
+        r.stderr,
+        /^parley: parley's llama\.cpp build for this CPU cannot be loaded \(invalid ELF header\), so the prebuilt one is used: parley doctor --build makes it again$/m,
+      );
+      assert.doesNotMatch(r.stderr, /\n\s+at |node-llama-cpp\]|ERR_DLOPEN/);
+      const doctor = await run(["doctor", "--json"]);
+      const report = JSON.parse(doctor.stdout);
+      assert.equal(report.llamaBuild, "prebuilt");
+      assert.ok(
+        report.checks.some(
+          (c: { ok: boolean; message: string }) => !c.ok && /build for this CPU cannot be loaded/.test(c.message),
+        ),
+        doctor.stdout,
+      );
+      assert.doesNotMatch(doctor.stderr, /\n\s+at |node-llama-cpp\]/);
+    } finally {
+      writeFileSync(addon, original);
+    }
   });
 
   it("--remove-build goes back to the prebuilt binary", async () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { binaryTestKey, rememberingBinaryTests } from "../../src/engine/llama/binary-tests.ts";
 import { MemoryFile } from "../../src/store/memory-file.ts";
+import { catchLoaderMessages } from "../../src/node-llama-cpp.ts";
 
 const CPU =
   "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2\n\nprocessor\t: 1\nmodel name\t: Some CPU\n";
@@ -98,5 +99,45 @@ describe("remembered binary tests", () => {
     assert.equal(s.runs(), 5);
     assert.equal(await s.gate([s.file, undefined, false], s.test(true)), true);
     assert.equal(s.runs(), 5, "the last run kept its pass again");
+  });
+});
+
+describe("what node-llama-cpp writes while loading llama.cpp", () => {
+  it("becomes plain sentences, with no stack; anything else passes through", async () => {
+    const messages: string[] = [];
+    const passed: unknown[][] = [];
+    const before = console.error;
+    const mine = (...args: unknown[]) => void passed.push(args);
+    console.error = mine;
+    try {
+      const value = await catchLoaderMessages(async () => {
+        const err = new Error("/x/Release/llama-addon.node: invalid ELF header\n    at Module._extensions..node");
+        console.error('[node-llama-cpp] Failed to load a local build binary for platform "linux". Error:', err);
+        console.warn("\u001b[90m[node-llama-cpp]\u001b[39m Falling back to prebuilt binaries");
+        console.error("[node-llama-cpp] Failed to load a local build binary. Error:", err);
+        console.log("[node-llama-cpp] Something new happened\nwith a second line");
+        console.error("not node-llama-cpp's", 1);
+        await Promise.resolve();
+        return 42;
+      }, messages);
+      assert.equal(value, 42);
+      assert.deepEqual(messages, [
+        "parley's llama.cpp build for this CPU cannot be loaded (invalid ELF header), so the prebuilt one is used: parley doctor --build makes it again",
+        "node-llama-cpp: Something new happened",
+      ]);
+      assert.deepEqual(passed, [["not node-llama-cpp's", 1]]);
+      assert.equal(console.error, mine, "the console is given back as it was");
+    } finally {
+      console.error = before;
+    }
+  });
+
+  it("gives the console back, also when the load fails", async () => {
+    const saved = [console.error, console.warn, console.log, console.info];
+    await assert.rejects(
+      catchLoaderMessages(() => Promise.reject(new Error("no binary")), []),
+      /no binary/,
+    );
+    assert.deepEqual([console.error, console.warn, console.log, console.info], saved);
   });
 });

@@ -12,7 +12,7 @@ import { parseModelRef } from "../../models/refs.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { parleyPaths } from "../../store/paths.js";
 import { listSummaries } from "./models-actions.js";
-import { nodeLlamaCpp, nodeLlamaCppSource } from "../../node-llama-cpp.js";
+import { catchLoaderMessages, nodeLlamaCpp, nodeLlamaCppSource } from "../../node-llama-cpp.js";
 
 interface Check {
   name: string;
@@ -45,15 +45,18 @@ async function llamaReport(): Promise<{
   gpus: string[];
   vram?: { total: number; free: number };
   error?: string;
+  /** What node-llama-cpp said while loading llama.cpp, in plain sentences. */
+  notes: string[];
 }> {
   const { getLlama, getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await nodeLlamaCpp();
   const version = await getModuleVersion();
   const quiet = { ...installedBinaryOptions(), logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
   const backends: Backend[] = [];
+  const notes: string[] = [];
   const supported = (await getLlamaGpuTypes("supported")).filter((g): g is Exclude<typeof g, false> => g !== false);
   for (const type of supported) {
     try {
-      const llama = await getLlama({ ...quiet, gpu: type });
+      const llama = await catchLoaderMessages(() => getLlama({ ...quiet, gpu: type }), notes);
       backends.push({ name: NAMES[type] ?? type, available: llama.gpu === type });
       await llama.dispose();
     } catch (err) {
@@ -62,7 +65,7 @@ async function llamaReport(): Promise<{
   }
   let llama;
   try {
-    llama = await getLlama({ ...quiet, gpu: "auto" });
+    llama = await catchLoaderMessages(() => getLlama({ ...quiet, gpu: "auto" }), notes);
   } catch (err) {
     return {
       nodeLlamaCpp: version,
@@ -71,6 +74,7 @@ async function llamaReport(): Promise<{
       why: "no llama.cpp binary could be loaded",
       gpus: [],
       error: firstLine(err),
+      notes,
     };
   }
   try {
@@ -93,6 +97,7 @@ async function llamaReport(): Promise<{
       why,
       gpus,
       ...(vram ? { vram: { total: vram.total, free: vram.free } } : {}),
+      notes,
     };
   } finally {
     await llama.dispose();
@@ -139,7 +144,22 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
         }
       : { name: "llama.cpp", ok: true, message: `llama.cpp ${llama.llamaCpp ?? "?"} on ${llama.chosen}` },
   );
-  if (!llama.error && llama.chosen === "CPU" && llama.buildType === "prebuilt" && process.platform === "linux") {
+  for (const note of llama.notes) {
+    const localBuild = note.startsWith("parley's llama.cpp build");
+    checks.push({
+      name: "llama.cpp build",
+      ok: false,
+      message: note.replace(/: parley doctor --build makes it again$/, ""),
+      fix: localBuild ? "parley doctor --build (or parley doctor --remove-build)" : "parley doctor --build",
+    });
+  }
+  if (
+    !llama.error &&
+    llama.notes.length === 0 &&
+    llama.chosen === "CPU" &&
+    llama.buildType === "prebuilt" &&
+    process.platform === "linux"
+  ) {
     checks.push({
       name: "llama.cpp build",
       ok: true,

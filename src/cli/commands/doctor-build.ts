@@ -12,17 +12,22 @@ import {
   type BuildProgress,
 } from "../../engine/llama/local-build.js";
 import { parleyPaths } from "../../store/paths.js";
-import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { catchLoaderMessages, nodeLlamaCpp } from "../../node-llama-cpp.js";
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
 export async function cpuBuildType(): Promise<string> {
   const { getLlama, LlamaLogLevel } = await nodeLlamaCpp();
-  const llama = await getLlama({
-    gpu: false,
-    ...installedBinaryOptions(),
-    logLevel: LlamaLogLevel.error,
-    logger: () => undefined,
-  });
+  // A local build that does not load is the prebuilt binary here; the doctor report says why.
+  const llama = await catchLoaderMessages(
+    () =>
+      getLlama({
+        gpu: false,
+        ...installedBinaryOptions(),
+        logLevel: LlamaLogLevel.error,
+        logger: () => undefined,
+      }),
+    [],
+  );
   try {
     return llama.buildType;
   } finally {

@@ -10,7 +10,12 @@ import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 import { resolveAutoTemplate } from "./template-cache.js";
-import { installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "../../node-llama-cpp.js";
+import {
+  catchLoaderMessages,
+  installedNodeLlamaCppVersion,
+  nodeLlamaCpp,
+  setBinaryTestGate,
+} from "../../node-llama-cpp.js";
 import { rememberingBinaryTests } from "./binary-tests.js";
 
 const { getLlama, LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();
@@ -48,20 +53,24 @@ class LogTail {
   }
 }
 
-async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail): Promise<Llama> {
+async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail, notes: string[]): Promise<Llama> {
   const gpu = spec.gpu === "off" ? false : spec.gpu;
   const memory = spec.binaryTestMemory;
   await setBinaryTestGate(memory ? rememberingBinaryTests(memory, installedNodeLlamaCppVersion()) : undefined);
   let llama: Llama;
   try {
     llama = await withOpenMpWaits(() =>
-      getLlama({
-        gpu,
-        maxThreads: threads,
-        ...installedBinaryOptions(),
-        logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
-        logger: logs.log,
-      }),
+      catchLoaderMessages(
+        () =>
+          getLlama({
+            gpu,
+            maxThreads: threads,
+            ...installedBinaryOptions(),
+            logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
+            logger: logs.log,
+          }),
+        notes,
+      ),
     );
   } catch (err) {
     const what = gpu === "auto" ? "any backend" : `the ${spec.gpu} backend`;
@@ -122,7 +131,8 @@ export async function loadLlamaEngine(
   const givenBatchThreads = spec.batchThreads ?? (spec.threads !== undefined ? threads : undefined);
   const maxThreads = Math.max(threads, givenBatchThreads ?? usableCores());
   const logs = new LogTail(spec.debug);
-  const llama = await getBackend(spec, maxThreads, logs);
+  const notes: string[] = [];
+  const llama = await getBackend(spec, maxThreads, logs, notes);
   const fail = async (what: string, err: unknown): Promise<ModelError> => {
     await logs.settle();
     const reason = logs.reason() ?? (err as Error).message;
@@ -201,6 +211,7 @@ export async function loadLlamaEngine(
     batchThreads,
     ...(attention ? { attention } : {}),
     ...(type === "auto" && !ownTemplate ? { genericTemplate: true } : {}),
+    ...(notes.length > 0 ? { loadNotes: notes } : {}),
   };
   const engine = new LlamaHost(info, llama, model, context, wrapper, { batch: batchThreads, decode: threads }).open();
   if (!engine) throw new ModelError(`cannot create a context for ${spec.model}: no sequence is free`);
