@@ -161,6 +161,7 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
     const given = prepared.messages;
     const lastGiven = given.at(-1);
     const sendLast = prepared.prompt === undefined && lastGiven?.role === "user";
+    const toSend = sendLast ? lastGiven?.content : prepared.prompt;
     const opened = await openConversation({
       flags:
         prepared.systemFromFile !== undefined ? { ...options.flags, system: prepared.systemFromFile } : options.flags,
@@ -172,6 +173,7 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
       source: "one-shot",
       debug: options.debug,
       snapshotMinTokens: options.resume ? 0 : ONE_SHOT_SNAPSHOT_MIN_TOKENS,
+      ...(toSend !== undefined ? { prompt: toSend } : {}),
       models: await modelPrompts(),
       onNotice: (text) => process.stderr.write(`parley: ${text}\n`),
     });
@@ -188,7 +190,7 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
     });
     const later: string[] = [];
     let reply: Reply | undefined;
-    for await (const event of firstOperation(conversation, sendLast ? lastGiven?.content : prepared.prompt)) {
+    for await (const event of firstOperation(conversation, toSend)) {
       if (event.type === "notice") {
         // The answer comes first; what could not be saved is said after it.
         if (event.code === "not-saved") later.push(event.text);

@@ -20,7 +20,7 @@ import { MemoryFile } from "../store/memory-file.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence } from "./persistence.js";
-import { snapshotAttention } from "./snapshot.js";
+import { snapshotAttention, snapshotContextSize } from "./snapshot.js";
 
 export interface OpenRequest extends SettingsRequest {
   /** The conversation given as input (`--messages`); a resumed one replaces it. */
@@ -35,6 +35,8 @@ export interface OpenRequest extends SettingsRequest {
   onProgress?: (progress: number) => void;
   /** Told at once of things worth saying while opening (waiting for another parley, say). */
   onNotice?: (text: string) => void;
+  /** A one-shot run: the text it will send, so that its context can be sized to the job. */
+  prompt?: string;
 }
 
 /** One-shot runs' snapshots together stay under this many MB (and under `snapshot-cap-mb`). */
@@ -115,11 +117,22 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   // A resumed conversation keeps the attention kernels its saved state was made with, so the state
   // loads whether it was saved by the chat screen or by a one-shot run.
   const attention = resumed ? snapshotAttention(resumed.id) : undefined;
-  const spec = {
+  const spec: LlamaEngineSpec = {
     ...engineSpec(settings, model, request.debug === true, notices),
     turns: request.source === "chat",
     ...(attention ? { attention } : {}),
   };
+  // A one-shot run with a token limit needs a context for its text and reply only; a resumed one
+  // keeps the size its saved state was made with when that holds them, so that the state loads.
+  const maxTokens = settings.params().maxTokens;
+  if (request.source === "one-shot" && spec.contextSize === undefined && maxTokens !== undefined) {
+    const kept = resumed ? snapshotContextSize(resumed.id) : undefined;
+    spec.job = {
+      text: [...messages.map((m) => m.content), request.prompt ?? ""].join("\n"),
+      maxTokens,
+      ...(kept !== undefined ? { orSize: kept } : {}),
+    };
+  }
   const engine = await createEngine(spec, request.onProgress);
   const info = engine.info;
   notices.push(...(info.loadNotes ?? []));

@@ -158,9 +158,18 @@ async function removeQuietly(path: string): Promise<void> {
 
 /** The attention kernels a conversation's snapshot was made with, if it has one that says so. */
 export function snapshotAttention(conversationId: string, dir = snapshotsDir()): SnapshotMeta["attention"] {
+  return savedMeta(conversationId, dir)?.attention;
+}
+
+/** The context size a conversation's saved state was made with, if it has one: it loads only into the same. */
+export function snapshotContextSize(conversationId: string, dir = snapshotsDir()): number | undefined {
+  return savedMeta(conversationId, dir)?.contextSize;
+}
+
+function savedMeta(conversationId: string, dir: string): SnapshotMeta | undefined {
   if (!isSnapshotId(conversationId)) return undefined;
   try {
-    return parseSnapshotMeta(readTextIfExists(snapshotPath(conversationId, "json", dir)) ?? "")?.attention;
+    return parseSnapshotMeta(readTextIfExists(snapshotPath(conversationId, "json", dir)) ?? "");
   } catch {
     return undefined;
   }

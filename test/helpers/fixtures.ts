@@ -35,6 +35,8 @@ const RECIPES = {
   random: { weights: "random" },
   /** A small context: 64 tokens. */
   tiny: { weights: "script", script: ["la"], loop: true, contextLength: 64 },
+  /** Repeats "la", trained for 4,096 tokens of context: for contexts sized to a one-shot job. */
+  roomy: { weights: "script", script: ["la"], loop: true, contextLength: 4096 },
   llama3: { weights: "script", template: "llama3" },
   gemma: { weights: "script", template: "gemma" },
   "no-system": { weights: "script", template: "no-system" },

@@ -76,6 +76,45 @@ describe("one-shot text mode", () => {
     );
   });
 
+  it("sizes the context to the job when -n is given and --context-size is not", async () => {
+    const m = fixture("roomy");
+    const context = (stderr: string) => Number(/context: (\d+) tokens/.exec(stderr)?.[1]);
+    const small = await runParley(["-m", m, "--stats", "--threads", "1", "-n", "8", "Hi"]);
+    assert.equal(small.code, 0, small.stderr);
+    assert.equal(small.stdout, `${"la".repeat(8)}\n`);
+    assert.equal(context(small.stderr), 512);
+    const asked = await runParley(["-m", m, "--stats", "--threads", "1", "-n", "8", "--context-size", "1024", "Hi"]);
+    assert.equal(context(asked.stderr), 1024, "--context-size wins");
+    // The whole reply fits: the room is never what stops it.
+    const long = "word ".repeat(400);
+    const full = await json(["-m", m, "--threads", "1", "-n", "700", long]);
+    assert.equal(full.usage.completion_tokens, 700);
+    assert.equal(full.choices[0].finish_reason, "length");
+    const big = await runParley(["-m", m, "--stats", "--threads", "1", "-n", "700", long]);
+    assert.ok(context(big.stderr) >= full.usage.prompt_tokens + 700, big.stderr);
+    assert.ok(context(big.stderr) < 4096, big.stderr);
+    const unlimited = await runParley(["-m", fixture("script"), "--stats", "--threads", "1", "Hi"]);
+    assert.equal(context(unlimited.stderr), 512, "without -n, the model's own context (512 here)");
+  });
+
+  it("a conversation resumed with -c keeps the context its saved state was made with, when the job fits", async () => {
+    const m = fixture("roomy");
+    const home = mkdtempSync(join(tmpdir(), "parley-job-home-"));
+    const run = (args: string[]) => runParley(["-m", m, "--stats", "--threads", "1", ...args], { home });
+    const first = await run(["-n", "8", "word ".repeat(300)]);
+    assert.equal(first.code, 0, first.stderr);
+    const size = Number(/context: (\d+) tokens/.exec(first.stderr)?.[1]);
+    const again = await run(["-c", "-n", "8", "more"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, new RegExp(`context: ${size} tokens`));
+    assert.match(again.stderr, /parley: resume: snapshot loaded, \d+ prompt tokens reused/);
+    const bigger = await run(["-c", "-n", String(size), "and more"]);
+    assert.equal(bigger.code, 0, bigger.stderr);
+    assert.ok(Number(/context: (\d+) tokens/.exec(bigger.stderr)?.[1]) > size, bigger.stderr);
+    assert.match(bigger.stderr, /resume: no usable snapshot \(it was made with another context size\)/);
+    assert.equal(bigger.stdout, `${"la".repeat(size)}\n`);
+  });
+
   it("keeps reasoning out of the answer, shows it with --show-reasoning, and puts it in reasoning_content", async () => {
     const m = fixture("thinking");
     const hidden = await runParley(["-m", m, "Hi"]);

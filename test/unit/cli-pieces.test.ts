@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { composePrompt } from "../../src/cli/one-shot.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
 import { buildOptions, withOpenMpWaits } from "../../src/engine/llama/local-build.ts";
+import { jobContextSize } from "../../src/engine/llama/load.ts";
 import { spawn } from "node:child_process";
 import {
   busyBetween,
@@ -108,6 +109,21 @@ describe("the local build's CMake options", () => {
   it("leave the CPU to the compiler elsewhere", () => {
     assert.deepEqual(buildOptions(cpuinfo, "darwin", "arm64"), { GGML_OPENMP: "ON" });
     assert.deepEqual(buildOptions("", "linux", "x64"), { GGML_OPENMP: "ON" });
+  });
+});
+
+describe("a one-shot job's context", () => {
+  const model = { tokenize: (text: string) => text.split(" ").filter(Boolean) as unknown as number[] };
+  it("holds the text, a quarter more and 256 for the template, and the reply, in blocks of 256", () => {
+    assert.equal(jobContextSize(model as never, { text: "one two", maxTokens: 8 }), 512);
+    assert.equal(jobContextSize(model as never, { text: "w ".repeat(400), maxTokens: 700 }), 1536);
+    assert.equal(jobContextSize(model as never, { text: "", maxTokens: 256 }), 512);
+    assert.equal(jobContextSize(model as never, { text: "", maxTokens: 0 }), 256);
+  });
+  it("keeps a saved state's size when it holds the job, never a smaller one", () => {
+    assert.equal(jobContextSize(model as never, { text: "one two", maxTokens: 8, orSize: 768 }), 768);
+    assert.equal(jobContextSize(model as never, { text: "one two", maxTokens: 8, orSize: 100 }), 512);
+    assert.equal(jobContextSize(model as never, { text: "w ".repeat(400), maxTokens: 700, orSize: 1280 }), 1536);
   });
 });
 

@@ -88,6 +88,17 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail,
 }
 
 /**
+ * A context for one request: its text's tokens with room for the chat template (a quarter more,
+ * and 256), and its reply, in whole blocks of 256 tokens; or `job.orSize` when that is enough.
+ */
+export function jobContextSize(model: Pick<LlamaModel, "tokenize">, job: NonNullable<LlamaEngineSpec["job"]>): number {
+  const text = model.tokenize(job.text, false).length;
+  const needed = Math.ceil(text * 1.25) + 256 + job.maxTokens;
+  if (job.orSize !== undefined && job.orSize >= needed) return job.orSize;
+  return Math.ceil(needed / 256) * 256;
+}
+
+/**
  * On a CPU parley chooses the attention kernels itself, so that a saved state says which it was
  * made with (states of the two kinds do not load into each other): the kind a saved state asks
  * for, else standard for a chat of many turns and flash attention for a single request (see
@@ -149,7 +160,9 @@ export async function loadLlamaEngine(
     await llama.dispose();
     throw await fail("cannot load model", err);
   }
-  const contextSize = spec.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT_CAP);
+  const contextSize =
+    spec.contextSize ??
+    Math.min(spec.job ? jobContextSize(model, spec.job) : Infinity, model.trainContextSize, DEFAULT_CONTEXT_CAP);
   const attention = chooseAttention(spec, llama.gpu === false, model.flashAttentionSupported);
   // llama.cpp allocates the context on a thread of its own (0.3 s for 4096 tokens of a small model
   // on a small CPU); meanwhile this thread resolves the chat template, which renders the model's
