@@ -149,6 +149,10 @@ const NLC_PREFIX = /^(?:\u001b\[[0-9;]*m)*\[node-llama-cpp\](?:\u001b\[[0-9;]*m)
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
+/** How a sentence about parley's own llama.cpp build that does not load starts, and what it ends with. */
+export const LOCAL_BUILD_NOTE = "parley's llama.cpp build for this CPU";
+export const LOCAL_BUILD_FIX = "parley doctor --build makes it again";
+
 /** One console call of node-llama-cpp's in parley's words, or undefined for one that adds nothing. */
 function plainMessage(args: readonly unknown[]): string | undefined {
   const parts = args.map((a) => (a instanceof Error ? a.message : String(a)).replace(ANSI, ""));
@@ -160,10 +164,10 @@ function plainMessage(args: readonly unknown[]): string | undefined {
     .trim();
   if (/^Falling back to prebuilt binaries/i.test(text) || text === "") return undefined;
   if (/^Failed to load a local build/i.test(text)) {
-    return `parley's llama.cpp build for this CPU cannot be loaded${reason ? ` (${reason})` : ""}, so the prebuilt one is used: parley doctor --build makes it again`;
+    return `${LOCAL_BUILD_NOTE} cannot be loaded${reason ? ` (${reason})` : ""}, so the prebuilt one is used: ${LOCAL_BUILD_FIX}`;
   }
   if (/^The local build binary was not built in the current system/i.test(text)) {
-    return "parley's llama.cpp build for this CPU does not run on this system, so the prebuilt one is used: parley doctor --build makes it again";
+    return `${LOCAL_BUILD_NOTE} does not run on this system, so the prebuilt one is used: ${LOCAL_BUILD_FIX}`;
   }
   return `node-llama-cpp: ${text.replace(/\s*Error:$/, "")}${reason ? ` (${reason})` : ""}`;
 }

@@ -12,7 +12,13 @@ import { parseModelRef } from "../../models/refs.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { parleyPaths } from "../../store/paths.js";
 import { listSummaries } from "./models-actions.js";
-import { catchLoaderMessages, nodeLlamaCpp, nodeLlamaCppSource } from "../../node-llama-cpp.js";
+import {
+  catchLoaderMessages,
+  LOCAL_BUILD_FIX,
+  LOCAL_BUILD_NOTE,
+  nodeLlamaCpp,
+  nodeLlamaCppSource,
+} from "../../node-llama-cpp.js";
 
 interface Check {
   name: string;
@@ -144,18 +150,23 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
         }
       : { name: "llama.cpp", ok: true, message: `llama.cpp ${llama.llamaCpp ?? "?"} on ${llama.chosen}` },
   );
+  // A build of parley's that no longer loads fails the check; anything else node-llama-cpp said
+  // while trying the backends (a GPU binary that does not load, say) is shown, as the backends are.
   for (const note of llama.notes) {
-    const localBuild = note.startsWith("parley's llama.cpp build");
-    checks.push({
-      name: "llama.cpp build",
-      ok: false,
-      message: note.replace(/: parley doctor --build makes it again$/, ""),
-      fix: localBuild ? "parley doctor --build (or parley doctor --remove-build)" : "parley doctor --build",
-    });
+    checks.push(
+      note.startsWith(LOCAL_BUILD_NOTE)
+        ? {
+            name: "llama.cpp build",
+            ok: false,
+            message: note.replace(`: ${LOCAL_BUILD_FIX}`, ""),
+            fix: "parley doctor --build (or parley doctor --remove-build)",
+          }
+        : { name: "llama.cpp", ok: true, message: note },
+    );
   }
   if (
     !llama.error &&
-    llama.notes.length === 0 &&
+    !llama.notes.some((n) => n.startsWith(LOCAL_BUILD_NOTE)) &&
     llama.chosen === "CPU" &&
     llama.buildType === "prebuilt" &&
     process.platform === "linux"
