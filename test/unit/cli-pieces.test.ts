@@ -125,6 +125,15 @@ describe("a one-shot job's context", () => {
     assert.equal(jobContextSize(model as never, { text: "one two", maxTokens: 8, orSize: 100 }), 512);
     assert.equal(jobContextSize(model as never, { text: "w ".repeat(400), maxTokens: 700, orSize: 1280 }), 1536);
   });
+  it("does not count a text too long for a default context: the default size, without a second tokenization", () => {
+    let counted = 0;
+    const counting = { tokenize: (text: string) => (counted++, model.tokenize(text)) };
+    const huge = "w ".repeat(70_000);
+    assert.equal(jobContextSize(counting as never, { text: huge, maxTokens: 5 }), Number.POSITIVE_INFINITY);
+    assert.equal(counted, 0);
+    assert.equal(jobContextSize(counting as never, { text: "w ".repeat(60_000), maxTokens: 5 }), 75_264);
+    assert.equal(counted, 1);
+  });
 });
 
 describe("OpenMP's waits while llama.cpp loads", () => {

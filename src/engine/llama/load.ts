@@ -90,8 +90,11 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail,
 /**
  * A context for one request: its text's tokens with room for the chat template (a quarter more,
  * and 256), and its reply, in whole blocks of 256 tokens; or `job.orSize` when that is enough.
+ * A text too long for a default context is not counted here (it is counted once more to be read):
+ * Infinity, the default size.
  */
 export function jobContextSize(model: Pick<LlamaModel, "tokenize">, job: NonNullable<LlamaEngineSpec["job"]>): number {
+  if (job.text.length > 16 * DEFAULT_CONTEXT_CAP) return Number.POSITIVE_INFINITY;
   const text = model.tokenize(job.text, false).length;
   const needed = Math.ceil(text * 1.25) + 256 + job.maxTokens;
   if (job.orSize !== undefined && job.orSize >= needed) return job.orSize;
