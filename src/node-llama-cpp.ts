@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as NodeLlamaCppModule from "node-llama-cpp";
+import type { Llama, LlamaOptions } from "node-llama-cpp";
 import { RuntimeError } from "./errors.js";
 
 export type NodeLlamaCpp = typeof NodeLlamaCppModule;
@@ -195,4 +196,10 @@ export async function catchLoaderMessages<T>(load: () => Promise<T>, messages: s
       if (console[m] === replaced[i]) console[m] = saved[i]!;
     });
   }
+}
+
+/** `getLlama(options)`, with what node-llama-cpp writes to the console meanwhile caught into `messages`. */
+export async function getLlamaCaught(options: LlamaOptions, messages: string[] = []): Promise<Llama> {
+  const { getLlama } = await nodeLlamaCpp();
+  return catchLoaderMessages(() => getLlama(options), messages);
 }

@@ -12,13 +12,22 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 
-/** `/proc/cpuinfo` on Linux, empty where it cannot be read. */
+let cpuinfo: string | undefined;
+
+/**
+ * `/proc/cpuinfo` on Linux, empty where it cannot be read. Read once per process: a load asks for
+ * it several times (cores, the build's CPU features, the binary test's key), and on a machine of
+ * many cores the kernel takes a while to write it.
+ */
 export function readCpuinfo(): string {
-  try {
-    return readFileSync("/proc/cpuinfo", "utf8");
-  } catch {
-    return "";
+  if (cpuinfo === undefined) {
+    try {
+      cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      cpuinfo = "";
+    }
   }
+  return cpuinfo;
 }
 
 /** Physical cores on Linux (from /proc/cpuinfo); elsewhere the logical CPU count. */

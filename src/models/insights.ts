@@ -4,7 +4,7 @@
  */
 import { ModelError } from "../errors.js";
 import { describeModel, type ModelSummary } from "./describe.js";
-import { catchLoaderMessages, nodeLlamaCpp } from "../node-llama-cpp.js";
+import { getLlamaCaught, nodeLlamaCpp } from "../node-llama-cpp.js";
 
 export interface ModelInsight extends ModelSummary {
   contextSize: number;
@@ -28,18 +28,17 @@ export async function modelInsight(
 ): Promise<ModelInsight> {
   const summary = await describeModel(path, file, aliases);
   if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
-  const { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo } = await nodeLlamaCpp();
+  const { GgufInsights, LlamaLogLevel, readGgufFileInfo } = await nodeLlamaCpp();
   const notes: string[] = [];
-  const llama = await catchLoaderMessages(
-    () =>
-      getLlama({
-        build: "never",
-        skipDownload: true,
-        progressLogs: false,
-        ...llamaOptions,
-        logLevel: LlamaLogLevel.error,
-        logger: () => undefined,
-      }),
+  const llama = await getLlamaCaught(
+    {
+      build: "never",
+      skipDownload: true,
+      progressLogs: false,
+      ...llamaOptions,
+      logLevel: LlamaLogLevel.error,
+      logger: () => undefined,
+    },
     notes,
   );
   try {

@@ -13,7 +13,7 @@ import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { parleyPaths } from "../../store/paths.js";
 import { listSummaries } from "./models-actions.js";
 import {
-  catchLoaderMessages,
+  getLlamaCaught,
   LOCAL_BUILD_FIX,
   LOCAL_BUILD_NOTE,
   nodeLlamaCpp,
@@ -54,7 +54,7 @@ async function llamaReport(): Promise<{
   /** What node-llama-cpp said while loading llama.cpp, in plain sentences. */
   notes: string[];
 }> {
-  const { getLlama, getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await nodeLlamaCpp();
+  const { getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await nodeLlamaCpp();
   const version = await getModuleVersion();
   const quiet = { ...installedBinaryOptions(), logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
   const backends: Backend[] = [];
@@ -62,7 +62,7 @@ async function llamaReport(): Promise<{
   const supported = (await getLlamaGpuTypes("supported")).filter((g): g is Exclude<typeof g, false> => g !== false);
   for (const type of supported) {
     try {
-      const llama = await catchLoaderMessages(() => getLlama({ ...quiet, gpu: type }), notes);
+      const llama = await getLlamaCaught({ ...quiet, gpu: type }, notes);
       backends.push({ name: NAMES[type] ?? type, available: llama.gpu === type });
       await llama.dispose();
     } catch (err) {
@@ -71,7 +71,7 @@ async function llamaReport(): Promise<{
   }
   let llama;
   try {
-    llama = await catchLoaderMessages(() => getLlama({ ...quiet, gpu: "auto" }), notes);
+    llama = await getLlamaCaught({ ...quiet, gpu: "auto" }, notes);
   } catch (err) {
     return {
       nodeLlamaCpp: version,

@@ -12,22 +12,18 @@ import {
   type BuildProgress,
 } from "../../engine/llama/local-build.js";
 import { parleyPaths } from "../../store/paths.js";
-import { catchLoaderMessages, nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { getLlamaCaught, nodeLlamaCpp } from "../../node-llama-cpp.js";
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
 export async function cpuBuildType(): Promise<string> {
-  const { getLlama, LlamaLogLevel } = await nodeLlamaCpp();
+  const { LlamaLogLevel } = await nodeLlamaCpp();
   // A local build that does not load is the prebuilt binary here; the doctor report says why.
-  const llama = await catchLoaderMessages(
-    () =>
-      getLlama({
-        gpu: false,
-        ...installedBinaryOptions(),
-        logLevel: LlamaLogLevel.error,
-        logger: () => undefined,
-      }),
-    [],
-  );
+  const llama = await getLlamaCaught({
+    gpu: false,
+    ...installedBinaryOptions(),
+    logLevel: LlamaLogLevel.error,
+    logger: () => undefined,
+  });
   try {
     return llama.buildType;
   } finally {

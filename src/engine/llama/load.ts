@@ -10,15 +10,10 @@ import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 import { resolveAutoTemplate } from "./template-cache.js";
-import {
-  catchLoaderMessages,
-  installedNodeLlamaCppVersion,
-  nodeLlamaCpp,
-  setBinaryTestGate,
-} from "../../node-llama-cpp.js";
+import { getLlamaCaught, installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "../../node-llama-cpp.js";
 import { rememberingBinaryTests } from "./binary-tests.js";
 
-const { getLlama, LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();
+const { LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();
 
 /** Default context size when none is given: the model's own, capped to keep memory modest. */
 export const DEFAULT_CONTEXT_CAP = 8192;
@@ -60,15 +55,14 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail,
   let llama: Llama;
   try {
     llama = await withOpenMpWaits(() =>
-      catchLoaderMessages(
-        () =>
-          getLlama({
-            gpu,
-            maxThreads: threads,
-            ...installedBinaryOptions(),
-            logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
-            logger: logs.log,
-          }),
+      getLlamaCaught(
+        {
+          gpu,
+          maxThreads: threads,
+          ...installedBinaryOptions(),
+          logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
+          logger: logs.log,
+        },
         notes,
       ),
     );
