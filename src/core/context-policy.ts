@@ -24,6 +24,8 @@ export interface FitRequest {
   contextSize: number;
   maxTokens: number | undefined;
   count: (messages: readonly Message[]) => number;
+  /** A lower bound, when the messages are so far beyond the context that one is enough (cheaper). */
+  atLeast?: (messages: readonly Message[]) => number | undefined;
 }
 
 export type FitResult = { kind: "fits"; view: Message[]; keepFrom: number } | { kind: "refused"; error: ParleyError };
@@ -44,7 +46,13 @@ function nextTurn(messages: readonly Message[], index: number): number {
 }
 
 export function fitContext(request: FitRequest): FitResult {
-  const { messages, policy, contextSize, count } = request;
+  const { messages, policy, contextSize } = request;
+  let bounded = false;
+  const count = (view: readonly Message[]): number => {
+    const atLeast = request.atLeast?.(view);
+    bounded = atLeast !== undefined;
+    return atLeast ?? request.count(view);
+  };
   const system = messages[0]?.role === "system" ? 1 : 0;
   let keepFrom = Math.max(request.keepFrom, system);
   let view = viewOf(messages, system, keepFrom);
@@ -56,7 +64,7 @@ export function fitContext(request: FitRequest): FitResult {
     return {
       kind: "refused",
       error: new ContextOverflowError(
-        `the conversation no longer fits the context (${tokens} of ${contextSize} tokens, with room for the reply): ` +
+        `the conversation no longer fits the context (${bounded ? "at least " : ""}${tokens} of ${contextSize} tokens, with room for the reply): ` +
           "/compact summarises it, /undo or /clear make room, /set context-policy drop leaves out the oldest turns",
       ),
     };
@@ -75,7 +83,8 @@ export function fitContext(request: FitRequest): FitResult {
     return {
       kind: "refused",
       error: new ContextOverflowError(
-        `the prompt takes ${tokens} tokens but the context holds ${contextSize}: shorten it or raise --context-size`,
+        `the prompt takes ${bounded ? "at least " : ""}${tokens} tokens but the context holds ${contextSize}: ` +
+          "shorten it or raise --context-size",
       ),
     };
   }

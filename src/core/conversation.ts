@@ -421,11 +421,20 @@ export class Conversation {
     if (this.busy) throw new UsageError("a reply is being written: wait for it or stop it first");
   }
 
+  /** Far beyond the context a lower bound answers every question asked of a count here. */
   private countTokens(messages: readonly Message[]): number {
+    return this.atLeastTokens(messages) ?? this.exactTokens(messages);
+  }
+
+  private exactTokens(messages: readonly Message[]): number {
     const counter = this.engine.tokens;
     if (counter) return counter.countTokens(messages);
     // A rough count for engines that cannot tokenize here: about four characters a token.
     return messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 4) + 4, 0);
+  }
+
+  private atLeastTokens(messages: readonly Message[]): number | undefined {
+    return this.engine.tokens?.atLeastTokens?.(messages, this.engine.info.contextSize);
   }
 
   /** What the model sees of `messages`: the system prompt, then what the context policy keeps. */
@@ -454,7 +463,8 @@ export class Conversation {
       policy,
       contextSize: this.engine.info.contextSize,
       maxTokens: this.params.maxTokens,
-      count: (m) => this.countTokens(this.withSummary(m)),
+      count: (m) => this.exactTokens(this.withSummary(m)),
+      atLeast: (m) => this.atLeastTokens(this.withSummary(m)),
     });
     if (fitted.kind === "refused") throw new Unanswered(fitted.error, prompt);
     if (this.summary && fitted.keepFrom < this.summary.upTo) this.summary = undefined;

@@ -52,6 +52,12 @@ export interface GenerateResult {
 /** Exact prompt tokens, with the template applied (an engine that holds the tokenizer). */
 export interface TokenCounting {
   countTokens(messages: readonly Message[]): number;
+  /**
+   * A lower bound above twice `contextSize`, found on part of the text, when the messages are
+   * that far beyond the context; undefined otherwise. It refuses a hostile megabyte prompt in a
+   * moment instead of tokenizing it whole.
+   */
+  atLeastTokens?(messages: readonly Message[], contextSize: number): number | undefined;
   /** The prompt tokens these messages produce, as `generate` would evaluate them. */
   promptTokens(messages: readonly Message[]): number[];
 }

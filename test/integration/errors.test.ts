@@ -120,6 +120,11 @@ describe("odd but valid input", () => {
     assertCleanError(r, 4, /prompt takes \d+ tokens but the context holds 64/);
   });
 
+  it("a prompt of megabytes is refused on a count of part of it, with a lower bound", async () => {
+    const r = await runParley(["-m", fixture("tiny")], { input: Buffer.from("word ".repeat(2_000_000)) });
+    assertCleanError(r, 4, /prompt takes at least \d+ tokens but the context holds 64/);
+  });
+
   it("a GPU backend that is not there exits 3", async () => {
     const r = await runParley(["-m", fixture("script"), "--gpu", "metal", "Hi"]);
     assertCleanError(r, 3, /metal/);

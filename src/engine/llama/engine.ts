@@ -22,7 +22,7 @@ import type {
   StateSaving,
   TokenCounting,
 } from "../engine.js";
-import { repeatPenalty, toHistory } from "./history.js";
+import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "../../node-llama-cpp.js";
 
 const { LlamaChat } = await nodeLlamaCpp();
@@ -102,6 +102,14 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
 
   countTokens(messages: readonly Message[]): number {
     return this.historyTokens(toHistory(messages)).length;
+  }
+
+  atLeastTokens(messages: readonly Message[], contextSize: number): number | undefined {
+    const part = countedInPart(messages, contextSize);
+    if (!part) return undefined;
+    // Each cut message may end in a token the whole text would not have: one less per cut.
+    const atLeast = this.historyTokens(toHistory(part.messages)).length - part.cut;
+    return atLeast > 2 * contextSize ? atLeast : undefined;
   }
 
   promptTokens(messages: readonly Message[]): number[] {
