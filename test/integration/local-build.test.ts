@@ -6,12 +6,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { collect, tempHome, type RunResult } from "../helpers/cli.ts";
 import { copyProject } from "../helpers/project-copy.ts";
 import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
+import { acquireLockSync } from "../../src/store/owner-lock.ts";
 
 const FORK_TRACE = fileURLToPath(new URL("../helpers/fork-trace.mjs", import.meta.url));
 
@@ -72,6 +74,35 @@ describe("parley doctor --build (compiles llama.cpp: slow)", () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^parley: cannot build llama.cpp: cmake is missing \(install it and try again\)$/m);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it("a build under way elsewhere: --build and --remove-build refused in one line naming it (exit 1)", async () => {
+    const lock = join(project, "node_modules", "node-llama-cpp", "llama", ".parley-build.lock");
+    const release = acquireLockSync(lock, "the test's build");
+    try {
+      for (const args of [
+        ["doctor", "--build"],
+        ["doctor", "--remove-build"],
+      ]) {
+        const r = await run(args);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(
+          r.stderr,
+          `parley: the llama.cpp build is in use by another parley (process ${process.pid}); try again when it has finished\n`,
+        );
+      }
+    } finally {
+      release();
+    }
+    // A lock left by a process that is gone is taken over: the removal runs (there is nothing to remove).
+    writeFileSync(
+      lock,
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), nonce: "gone", time: new Date().toISOString() }),
+    );
+    const r = await run(["doctor", "--remove-build"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^There was no local build/);
+    assert.ok(!existsSync(lock), "the lock is given back");
   });
 
   it("builds llama.cpp offline, then loads it without the binary test and answers the same", async () => {

@@ -2,15 +2,17 @@
  * `parley doctor --build` and `--remove-build`: llama.cpp built for this CPU from the source inside
  * node-llama-cpp (offline), which parley then loads instead of the prebuilt binary.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { RuntimeError } from "../../errors.js";
 import {
   buildLlamaCpp,
   installedBinaryOptions,
+  buildLockPath,
   removeLocalBuilds,
   type BuildProgress,
 } from "../../engine/llama/local-build.js";
+import { acquireLockSync, type ReleaseLock } from "../../store/owner-lock.js";
 import { parleyPaths } from "../../store/paths.js";
 import { getLlamaCaught, nodeLlamaCpp } from "../../node-llama-cpp.js";
 
@@ -29,6 +31,22 @@ export async function cpuBuildType(): Promise<string> {
   } finally {
     await llama.dispose();
   }
+}
+
+/**
+ * Takes the build's lock, or throws in one line naming the parley that holds it: two builds (or a
+ * build and a removal) in the same folder would undo each other's files. A lock whose process is
+ * gone (a build killed outright) is taken over at once.
+ */
+function lockBuild(what: string): ReleaseLock {
+  const lock = buildLockPath();
+  const folder = dirname(lock);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new RuntimeError(`cannot ${what}: ${folder} cannot be written (run as the user who installed parley)`);
+  }
+  return acquireLockSync(lock, "the llama.cpp build", { timeoutMs: 0, staleMs: 3 * 60 * 60_000 });
 }
 
 function progressWriter(): (p: BuildProgress) => void {
@@ -65,6 +83,15 @@ export async function runDoctorBuild(): Promise<void> {
     throw new RuntimeError(`cannot build llama.cpp: the folder ${data} cannot be created`);
   }
   const logFile = join(data, "llama-build.log");
+  const release = lockBuild("build llama.cpp");
+  try {
+    await buildAndCheck(logFile);
+  } finally {
+    release();
+  }
+}
+
+async function buildAndCheck(logFile: string): Promise<void> {
   process.stderr.write(
     `Building llama.cpp for this CPU from the source inside node-llama-cpp (no download).\n` +
       `This takes 15 to 30 minutes on 2 cores; what the build prints goes to ${logFile}\n`,
@@ -87,7 +114,13 @@ export async function runDoctorBuild(): Promise<void> {
 }
 
 export function runDoctorRemoveBuild(): void {
-  const removed = removeLocalBuilds();
+  const release = lockBuild("remove the local build");
+  let removed: number;
+  try {
+    removed = removeLocalBuilds();
+  } finally {
+    release();
+  }
   process.stdout.write(
     removed === 0
       ? "There was no local build of llama.cpp: parley runs the prebuilt binaries.\n"

@@ -189,6 +189,11 @@ export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildP
   }
 }
 
+/** The lock held while the build in node-llama-cpp's folder is made or removed. */
+export function buildLockPath(): string {
+  return join(nodeLlamaCppFolder(), "llama", ".parley-build.lock");
+}
+
 /** Local builds in node-llama-cpp's folder (parley's and any other), by folder name. */
 export function localBuilds(): string[] {
   try {
