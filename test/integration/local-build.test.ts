@@ -167,6 +167,33 @@ describe("parley doctor --build (compiles llama.cpp: slow)", () => {
     }
   });
 
+  it("a local build with a library cut short: no bus error, one plain line, doctor says why", async () => {
+    const builds = join(project, "node_modules", "node-llama-cpp", "llama", "localBuilds");
+    const [folder] = readdirSync(builds);
+    const library = join(builds, folder!, "Release", "libggml-cpu.so");
+    const original = readFileSync(library);
+    writeFileSync(library, original.subarray(0, original.length - 100));
+    try {
+      const { r } = await oneShot();
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), SCRIPT_REPLY);
+      assert.match(
+        r.stderr,
+        /^parley: parley's llama\.cpp build for this CPU is damaged \(libggml-cpu\.so is cut short\), so the prebuilt one is used: parley doctor --build makes it again$/m,
+      );
+      const report = JSON.parse((await run(["doctor", "--json"])).stdout);
+      assert.equal(report.llamaBuild, "prebuilt");
+      assert.ok(
+        report.checks.some((c: { ok: boolean; message: string }) => !c.ok && /is damaged/.test(c.message)),
+        JSON.stringify(report.checks),
+      );
+    } finally {
+      writeFileSync(library, original);
+    }
+    const { r } = await oneShot();
+    assert.doesNotMatch(r.stderr, /damaged/, "the whole file is the build again");
+  });
+
   it("--remove-build goes back to the prebuilt binary", async () => {
     const r = await run(["doctor", "--remove-build"]);
     assert.equal(r.code, 0, r.stderr);

@@ -56,9 +56,9 @@ async function llamaReport(): Promise<{
 }> {
   const { getLlamaGpuTypes, getModuleVersion, LlamaLogLevel } = await nodeLlamaCpp();
   const version = await getModuleVersion();
-  const quiet = { ...installedBinaryOptions(), logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
-  const backends: Backend[] = [];
   const notes: string[] = [];
+  const quiet = { ...installedBinaryOptions(notes), logLevel: LlamaLogLevel.error, logger: () => undefined } as const;
+  const backends: Backend[] = [];
   const supported = (await getLlamaGpuTypes("supported")).filter((g): g is Exclude<typeof g, false> => g !== false);
   for (const type of supported) {
     try {

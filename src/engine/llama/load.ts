@@ -59,7 +59,7 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail,
         {
           gpu,
           maxThreads: threads,
-          ...installedBinaryOptions(),
+          ...installedBinaryOptions(notes),
           logLevel: spec.debug ? LlamaLogLevel.debug : LlamaLogLevel.warn,
           logger: logs.log,
         },

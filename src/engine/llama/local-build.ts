@@ -11,10 +11,21 @@
  * prebuilt binary.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, createWriteStream, existsSync, readdirSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createWriteStream,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+} from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
-import { nodeLlamaCppFolder } from "../../node-llama-cpp.js";
+import { LOCAL_BUILD_FIX, LOCAL_BUILD_NOTE, nodeLlamaCppFolder } from "../../node-llama-cpp.js";
 import { readCpuinfo } from "../threads.js";
 
 /** x86 CPU features llama.cpp can use, as `/proc/cpuinfo` names them, and their CMake switches. */
@@ -57,10 +68,91 @@ export function buildOptions(
 
 /**
  * `getLlama` options that load only what is installed, never building or downloading: parley's
- * own build for this CPU when there is one, else node-llama-cpp's prebuilt binary.
+ * own build for this CPU when there is one, else node-llama-cpp's prebuilt binary. A build with a
+ * file cut short (a full disk, a copy that stopped) would bring the process down with a bus error
+ * as it loads: it is passed over, with a sentence in `notes` saying so.
  */
-export function installedBinaryOptions() {
-  return { build: "never", cmakeOptions: buildOptions(), skipDownload: true, progressLogs: false } as const;
+export function installedBinaryOptions(notes?: string[]) {
+  const cmakeOptions = buildOptions();
+  const damaged = cutShortLocalBuildFile();
+  if (damaged !== undefined) {
+    const note = `${LOCAL_BUILD_NOTE} is damaged (${damaged} is cut short), so the prebuilt one is used: ${LOCAL_BUILD_FIX}`;
+    if (notes && !notes.includes(note)) notes.push(note);
+    // Other options name another build folder, where there is none: node-llama-cpp then loads its prebuilt binary.
+    cmakeOptions.PARLEY_DAMAGED_BUILD_PASSED_OVER = "ON";
+  }
+  return { build: "never", cmakeOptions, skipDownload: true, progressLogs: false } as const;
+}
+
+/**
+ * True when an ELF file is shorter than its own headers say it is (its section headers, or a
+ * segment, lie past its end): the dynamic loader maps such a file and the process dies of a bus
+ * error when it touches the missing part. A file that is not ELF at all is false here (the loader
+ * refuses it with a message of its own).
+ */
+export function elfCutShort(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(64);
+    const got = readSync(fd, head, 0, 64, 0);
+    if (got < 4 || head.readUInt32BE(0) !== 0x7f454c46) return false;
+    const is64 = head[4] === 2;
+    const le = head[5] !== 2;
+    if (got < (is64 ? 64 : 52)) return true;
+    const u16 = (b: Buffer, at: number) => (le ? b.readUInt16LE(at) : b.readUInt16BE(at));
+    const word = (b: Buffer, at: number) =>
+      is64 ? Number(le ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at)) : le ? b.readUInt32LE(at) : b.readUInt32BE(at);
+    const phoff = word(head, is64 ? 32 : 28);
+    const shoff = word(head, is64 ? 40 : 32);
+    const [phentsize, phnum, shentsize, shnum] = (is64 ? [54, 56, 58, 60] : [42, 44, 46, 48]).map((at) =>
+      u16(head, at),
+    );
+    let end = Math.max(shnum! > 0 ? shoff + shnum! * shentsize! : 0, phoff + phnum! * phentsize!);
+    if (end > size) return true;
+    const table = Buffer.alloc(phnum! * phentsize!);
+    if (readSync(fd, table, 0, table.length, phoff) < table.length) return true;
+    for (let i = 0; i < phnum!; i++) {
+      const at = i * phentsize!;
+      end = Math.max(end, word(table, at + (is64 ? 8 : 4)) + word(table, at + (is64 ? 32 : 16)));
+    }
+    return end > size;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first library of a finished local build that is cut short, by name; undefined when none is. */
+export function cutShortLocalBuildFile(
+  builds: string = join(nodeLlamaCppFolder(), "llama", "localBuilds"),
+): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  let folders: string[];
+  try {
+    folders = readdirSync(builds);
+  } catch {
+    return undefined;
+  }
+  for (const folder of folders) {
+    if (!existsSync(join(builds, folder, "buildDone.status"))) continue;
+    let files: string[];
+    try {
+      files = readdirSync(join(builds, folder, "Release"));
+    } catch {
+      continue;
+    }
+    for (const name of files) {
+      if (/\.(node|so)(\.[\d.]+)?$/.test(name) && elfCutShort(join(builds, folder, "Release", name))) return name;
+    }
+  }
+  return undefined;
 }
 
 /**
