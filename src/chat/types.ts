@@ -8,11 +8,17 @@ export interface Message {
   content: string;
   /** Reasoning ("thinking") text of an assistant message, kept apart from its content. */
   reasoning?: string;
-  /** How a reply ended when it did not simply stop: cut at the token limit, or interrupted. Shown, never sent. */
-  end?: "length" | "interrupted";
+  /** How a reply ended when it did not simply stop. Shown, never sent. */
+  end?: Ending;
 }
 
 export type FinishReason = "stop" | "length";
+
+/**
+ * A reply cut at its token limit ("length"), cut because the context was full ("context"; both
+ * are finish_reason "length" in the Chat Completion format), or interrupted.
+ */
+export type Ending = "length" | "context" | "interrupted";
 
 export interface Usage {
   prompt_tokens: number;

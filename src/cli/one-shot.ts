@@ -111,7 +111,7 @@ export function formatStats(done: Reply): string {
   return (
     `prompt: ${done.usage.prompt_tokens} tokens, completion: ${done.usage.completion_tokens} tokens, ` +
     `time to first token: ${t.prompt_ms.toFixed(0)} ms, decode: ${t.predicted_per_second.toFixed(1)} tokens/s` +
-    `${done.finishReason === "length" ? ", stopped at the token limit" : ""}${done.interrupted ? ", interrupted" : ""}\n`
+    `${done.message.end === "context" ? ", stopped: the context is full" : done.finishReason === "length" ? ", stopped at the token limit" : ""}${done.interrupted ? ", interrupted" : ""}\n`
   );
 }
 

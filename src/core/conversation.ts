@@ -586,7 +586,8 @@ export class Conversation {
     for (const piece of splitter.flush()) put(piece.kind, piece.text);
     const message: Message = { role: "assistant", content };
     if (reasoning) message.reasoning = reasoning;
-    if (result.stopReason !== "stop") message.end = result.stopReason === "abort" ? "interrupted" : "length";
+    if (result.stopReason !== "stop")
+      message.end = result.stopReason === "abort" ? "interrupted" : result.contextFull ? "context" : "length";
     const reply: Reply = {
       id,
       created,

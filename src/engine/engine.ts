@@ -41,6 +41,8 @@ export interface GenerateRequest {
 
 export interface GenerateResult {
   stopReason: "stop" | "length" | "abort";
+  /** With "length": the context had no room for more, before any token limit was reached. */
+  contextFull?: boolean;
   promptTokens: number;
   completionTokens: number;
   /** performance.now() values. */

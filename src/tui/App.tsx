@@ -1,6 +1,7 @@
 /** The screen's regions, top to bottom: frozen transcript, live reply, input, status line. */
 import { Box, Static, Text, useApp, useStdin, useStdout } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
+import type { Ending } from "../chat/types.js";
 import type { InputHistory } from "../core/index.js";
 import type { LiveLimit } from "./chunking.js";
 import { queuedLine, statusParts } from "./format.js";
@@ -100,7 +101,7 @@ export function App(props: AppProps) {
    * Clears the terminal and shows the conversation as it now is (after /undo, /retry, /continue),
    * then the notices given on the way. `lastEnd` is how the last reply ended, when just known.
    */
-  const showConversation = (notices: readonly string[] = [], lastEnd?: "length" | "interrupted" | null): void => {
+  const showConversation = (notices: readonly string[] = [], lastEnd?: Ending | null): void => {
     if (!session) return;
     let messages = session.messages;
     const tail = messages.at(-1);
@@ -134,7 +135,7 @@ export function App(props: AppProps) {
       }
       if (kind === "continue" && end.ok && end.reply) {
         // The continuation is shown as part of the reply it continues.
-        const how = end.reply.interrupted ? "interrupted" : end.reply.finishReason === "length" ? "length" : null;
+        const how = end.reply.message.end ?? null;
         showConversation(end.notices, how);
       }
     });

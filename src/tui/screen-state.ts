@@ -1,5 +1,5 @@
 /** Screen state as a pure reducer: the frozen transcript, the live reply, the status figures. */
-import type { Role } from "../chat/types.js";
+import type { Ending, Role } from "../chat/types.js";
 import { splitForCommit, type LiveLimit } from "./chunking.js";
 
 export interface HeaderInfo {
@@ -87,7 +87,7 @@ export type ScreenAction =
     }
   | {
       type: "reply-end";
-      outcome: "stop" | "length" | "interrupted" | "error";
+      outcome: "stop" | Ending | "error";
       last?: LastReply;
       contextUsed: number;
       error?: string;
@@ -182,6 +182,7 @@ export const NOT_SENT_MARKER = "[not sent: the text is back in the input box]";
 export const OUTCOME_MARKERS = {
   stop: undefined,
   length: "[stopped at the token limit]",
+  context: "[stopped: the context is full]",
   interrupted: "[interrupted]",
   error: undefined,
 } as const;

@@ -98,8 +98,10 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
       seen.some((l) => /· [1-9]\d* tok, [\d.]+ tok\/s/.test(l)),
       "no live token count",
     );
-    // A reply cut by a full context is not offered to /continue: it could write nothing more.
-    assert.match(term.all(), /\[stopped at the token limit\]/);
+    // A reply cut by a full context says so (not "the token limit": -n allowed a million), and is
+    // not offered to /continue: it could write nothing more.
+    assert.match(term.all(), /\[stopped: the context is full\]/);
+    assert.doesNotMatch(term.all(), /token limit/);
     assert.doesNotMatch(final, /\/continue goes on/);
     assert.match(final, /^idle · ctx \d+\/2048 \((9\d|100)%\) · context nearly full: \/compact or \/clear/m);
     assert.doesNotMatch(final, /\((10[1-9]|1[1-9]\d|[2-9]\d\d)%\)/);

@@ -76,6 +76,18 @@ describe("one-shot text mode", () => {
     );
   });
 
+  it("--stats says whether the token limit or a full context stopped the reply", async () => {
+    const m = fixture("loop");
+    const limit = await runParley(["-m", m, "--stats", "--context-size", "256", "-n", "5", "Hi"]);
+    assert.equal(limit.code, 0, limit.stderr);
+    assert.match(limit.stderr, /, stopped at the token limit\n$/);
+    const full = await runParley(["-m", m, "--stats", "--context-size", "256", "Hi"]);
+    assert.equal(full.code, 0, full.stderr);
+    assert.match(full.stderr, /, stopped: the context is full\n$/);
+    const both = await json(["-m", m, "--context-size", "256", "Hi"]);
+    assert.equal(both.choices[0].finish_reason, "length", "the Chat Completion format has one reason for both");
+  });
+
   it("sizes the context to the job when -n is given and --context-size is not", async () => {
     const m = fixture("roomy");
     const context = (stderr: string) => Number(/context: (\d+) tokens/.exec(stderr)?.[1]);

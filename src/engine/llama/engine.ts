@@ -216,7 +216,16 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       if (request.signal?.aborted) stopReason = "abort";
       else throw new RuntimeError(`generation failed: ${(err as Error).message}`, { cause: err });
     }
-    return { stopReason, promptTokens, completionTokens, startedAt, firstTokenAt, endedAt: performance.now() };
+    const contextFull = stopReason === "length" && limit === room && room < (params.maxTokens ?? Infinity);
+    return {
+      stopReason,
+      ...(contextFull ? { contextFull } : {}),
+      promptTokens,
+      completionTokens,
+      startedAt,
+      firstTokenAt,
+      endedAt: performance.now(),
+    };
   }
 
   async dispose(): Promise<void> {

@@ -117,7 +117,7 @@ export function useChat(
             if (reply) last.current = reply;
             dispatch({
               type: "reply-end",
-              outcome: !reply ? "stop" : reply.interrupted ? "interrupted" : reply.finishReason,
+              outcome: !reply ? "stop" : (reply.message.end ?? "stop"),
               ...(reply
                 ? {
                     last: {
