@@ -35,7 +35,8 @@ export function replyRoom(contextSize: number, maxTokens: number | undefined): n
   return Math.max(1, Math.min(maxTokens ?? REPLY_ROOM, Math.floor(contextSize / 4)));
 }
 
-function viewOf(messages: readonly Message[], system: number, keepFrom: number): Message[] {
+/** The messages the model sees when those before `keepFrom` (after the system prompt) are left out. */
+export function viewOf(messages: readonly Message[], system: number, keepFrom: number): Message[] {
   return keepFrom <= system ? [...messages] : [...messages.slice(0, system), ...messages.slice(keepFrom)];
 }
 

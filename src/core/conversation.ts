@@ -31,6 +31,11 @@ export interface ConversationOptions {
   persistence?: Persistence | undefined;
   /** Loads another model with the same settings (`/model <ref>`); none: switching is not offered. */
   loadModel?: ((ref: string) => Promise<LoadedModel>) | undefined;
+  /**
+   * The first message after the system prompt the model sees, when a resumed model state left
+   * the older ones out: the next prompt then starts as that state does.
+   */
+  keepFrom?: number;
 }
 
 /** Another model, loaded for a switch. */
@@ -109,6 +114,7 @@ export class Conversation {
     this.responseFormat = options.responseFormat;
     this.persistence = options.persistence;
     this.loadModel = options.loadModel;
+    this.keepFrom = Math.min(options.keepFrom ?? 0, this.list.length);
   }
 
   get messages(): readonly Message[] {
@@ -341,7 +347,7 @@ export class Conversation {
       emit({ type: "notice", code: "info", text: `loading ${ref}…` });
       const next = await load(ref);
       const old = this.engine;
-      await this.persistence?.switchModel(old, next.engine, next.path, this.list);
+      await this.persistence?.switchModel(old, next.engine, next.path, this.list, this.keepFrom);
       this.engine = next.engine;
       this.current = this.current
         .without("/set")
@@ -364,9 +370,10 @@ export class Conversation {
       const persistence = this.persistence;
       if (!persistence) throw new UsageError("saved conversations are not available here");
       const saved = readSaved(idOrPrefix);
-      const notice = await persistence.switchTo(this.engine, this.list, saved);
+      const restored = await persistence.switchTo(this.engine, this.list, this.keepFrom, saved);
+      const notice = restored?.notice;
       this.list = [...saved.messages];
-      this.keepFrom = 0;
+      this.keepFrom = Math.min(restored?.keepFrom ?? 0, this.list.length);
       this.summary = undefined;
       emit({
         type: "notice",
@@ -398,7 +405,7 @@ export class Conversation {
       for (let waited = 0; this.busy && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     }
     try {
-      await this.persistence?.leave(this.engine, this.list);
+      await this.persistence?.leave(this.engine, this.list, this.keepFrom);
     } finally {
       await this.engine.dispose();
     }

@@ -19,7 +19,7 @@ import { parleyPaths } from "../store/paths.js";
 import { MemoryFile } from "../store/memory-file.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
-import { DEFAULT_SNAPSHOT_CAP_MB, Persistence } from "./persistence.js";
+import { DEFAULT_SNAPSHOT_CAP_MB, Persistence, type Restored } from "./persistence.js";
 import { snapshotAttention, snapshotContextSize } from "./snapshot.js";
 
 export interface OpenRequest extends SettingsRequest {
@@ -166,9 +166,10 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
       ...(request.source === "one-shot" ? { oneShotCapBytes: ONE_SHOT_SNAPSHOT_CAP_MB * 1024 * 1024 } : {}),
     },
   });
+  let restored: Restored | undefined;
   try {
-    const restored = await persistence.restore(engine, messages);
-    if (restored) notices.push(restored);
+    restored = await persistence.restore(engine, messages);
+    if (restored) notices.push(restored.notice);
     await persistence.open(messages, request.onNotice);
   } catch (err) {
     await engine.dispose();
@@ -190,6 +191,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     responseFormat: request.responseFormat,
     persistence,
     loadModel,
+    ...(restored?.keepFrom ? { keepFrom: restored.keepFrom } : {}),
   });
   return { conversation, notices };
 }

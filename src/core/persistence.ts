@@ -46,6 +46,14 @@ function reason(err: unknown): string {
 /** How long a second parley waits for another that is writing the same conversation. */
 export const CONVERSATION_WAIT_MS = 60_000;
 
+/** What loading a resumed conversation's model state did. */
+export interface Restored {
+  /** In words, for the person. */
+  notice: string;
+  /** The state holds the conversation with the messages before this one (after the system prompt) left out. */
+  keepFrom?: number;
+}
+
 export class Persistence {
   private log: ConversationLog | undefined;
   private failure: string | undefined;
@@ -159,26 +167,33 @@ export class Persistence {
   async switchTo(
     engine: ChatEngine,
     leaving: readonly Message[],
+    leavingKeepFrom: number,
     resumed: ResumedConversation,
-  ): Promise<string | undefined> {
-    await this.leave(engine, leaving);
+  ): Promise<Restored | undefined> {
+    await this.leave(engine, leaving, leavingKeepFrom);
     await this.lock(resumed.id);
     this.resumed = resumed;
     this.failure = undefined;
     this.told = false;
-    const notice = await this.restore(engine, resumed.messages);
+    const restored = await this.restore(engine, resumed.messages);
     this.log = this.newLog(resumed.messages, resumed);
-    return notice;
+    return restored;
   }
 
   /**
    * Another model goes on with this conversation: the old model's state is saved, and from now
    * on the file records the new model (a resume mark).
    */
-  async switchModel(old: ChatEngine, next: ChatEngine, path: string, messages: readonly Message[]): Promise<void> {
+  async switchModel(
+    old: ChatEngine,
+    next: ChatEngine,
+    path: string,
+    messages: readonly Message[],
+    keepFrom: number,
+  ): Promise<void> {
     const id = this.id;
     const log = this.log;
-    if (log) await this.saveState(old, log, messages);
+    if (log) await this.saveState(old, log, messages, keepFrom);
     this.options.model = modelIdentity(path);
     this.options.template = next.info.template;
     if (log && id && messages.some((m) => m.role !== "system")) {
@@ -190,7 +205,7 @@ export class Persistence {
   }
 
   /** Loads the saved model state of the resumed conversation, when it matches. Says what happened. */
-  async restore(engine: ChatEngine, messages: readonly Message[]): Promise<string | undefined> {
+  async restore(engine: ChatEngine, messages: readonly Message[]): Promise<Restored | undefined> {
     const resumed = this.resumed;
     if (!resumed) return undefined;
     const r = await restoreSnapshot(engine, {
@@ -199,25 +214,36 @@ export class Persistence {
       template: engine.info.template,
       messages,
     });
-    return r.outcome === "loaded"
-      ? `resume: snapshot loaded, ${r.reusedTokens} prompt tokens reused`
-      : `resume: no usable snapshot (${describe(r.outcome)}), so the conversation is read again`;
+    if (r.outcome !== "loaded")
+      return { notice: `resume: no usable snapshot (${describe(r.outcome)}), so the conversation is read again` };
+    return {
+      notice: `resume: snapshot loaded, ${r.reusedTokens} prompt tokens reused`,
+      ...(r.keepFrom ? { keepFrom: r.keepFrom } : {}),
+    };
   }
 
-  /** The conversation is left: saves its model state beside it, when worth it. Never throws. */
-  async leave(engine: ChatEngine, messages: readonly Message[]): Promise<void> {
+  /**
+   * The conversation is left: saves its model state beside it, when worth it. `keepFrom`: the
+   * first message after the system prompt the model sees (older ones were left out). Never throws.
+   */
+  async leave(engine: ChatEngine, messages: readonly Message[], keepFrom = 0): Promise<void> {
     const log = this.log;
     this.log = undefined;
     const release = this.release;
     this.release = undefined;
     try {
-      if (log) await this.saveState(engine, log, messages);
+      if (log) await this.saveState(engine, log, messages, keepFrom);
     } finally {
       release?.();
     }
   }
 
-  private async saveState(engine: ChatEngine, log: ConversationLog, messages: readonly Message[]): Promise<void> {
+  private async saveState(
+    engine: ChatEngine,
+    log: ConversationLog,
+    messages: readonly Message[],
+    keepFrom: number,
+  ): Promise<void> {
     log.close();
     if (log.saveFailure || !messages.some((m) => m.role !== "system")) return;
     const { capBytes, minTokens } = this.options.snapshots;
@@ -232,6 +258,7 @@ export class Persistence {
       ...(this.options.snapshots.oneShotCapBytes !== undefined
         ? { oneShotCapBytes: Math.min(capBytes, this.options.snapshots.oneShotCapBytes) }
         : {}),
+      ...(keepFrom > 0 ? { keepFrom } : {}),
     });
   }
 }

@@ -87,7 +87,11 @@ export class ConversationLog {
     const { end, ...text } = message;
     // How a reply ended is kept with it (a joined continuation has no reply event of its own).
     const ending: Omit<MessageInput, keyof Message> =
-      end === "interrupted" ? { interrupted: true } : end === "length" || end === "context" ? { finishReason: "length" } : {};
+      end === "interrupted"
+        ? { interrupted: true }
+        : end === "length" || end === "context"
+          ? { finishReason: "length" }
+          : {};
     this.writer.append({ ...text, ...ending, ...extra });
     // A copy: the session may change a message in place (continuing a reply).
     this.saved.push({ ...message });

@@ -24,6 +24,11 @@ export interface SnapshotMeta {
   oneShot?: boolean;
   /** The attention kernels of the context that made it; a state loads only into the same kind. */
   attention?: "flash" | "standard";
+  /**
+   * The first message after the system prompt the saved context holds, when older ones had been
+   * left out to fit it (the context policy "drop"): the state is the tokens of that view.
+   */
+  keepFrom?: number;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -50,6 +55,7 @@ export function parseSnapshotMeta(text: string): SnapshotMeta | undefined {
   if (!isCount(contextSize) || !isCount(stateBytes)) return undefined;
   if (typeof stateSha256 !== "string" || !/^[0-9a-f]{64}$/.test(stateSha256)) return undefined;
   if (!Array.isArray(tokens) || !tokens.every(isCount)) return undefined;
+  if (value.keepFrom !== undefined && !isCount(value.keepFrom)) return undefined;
   return value as unknown as SnapshotMeta;
 }
 

@@ -22,6 +22,7 @@ import {
   snapshotTempPath,
   touchSnapshot,
 } from "../store/snapshots.js";
+import { viewOf } from "./context-policy.js";
 import { commonPrefix, parseSnapshotMeta, sameModel, SNAPSHOT_VERSION, type SnapshotMeta } from "./snapshot-meta.js";
 
 /**
@@ -45,6 +46,8 @@ export interface SaveSnapshotOptions {
   capBytes: number;
   /** Saved by a one-shot run: one-shot snapshots are also kept under this smaller cap together. */
   oneShotCapBytes?: number;
+  /** The first message after the system prompt the context holds, when older ones were left out. */
+  keepFrom?: number;
   /** The snapshots folder; the configured one by default. */
   dir?: string;
 }
@@ -86,6 +89,11 @@ export interface RestoreSnapshotResult {
   reusedTokens: number;
   /** What was wrong, for --debug output. */
   detail?: string;
+  /**
+   * Loaded with messages left out: the first message after the system prompt the state holds.
+   * The conversation must leave out the same ones, or its next prompt is not the state's.
+   */
+  keepFrom?: number;
 }
 
 function message(err: unknown): string {
@@ -124,6 +132,7 @@ export async function saveSnapshot(engine: ChatEngine, options: SaveSnapshotOpti
       created: new Date().toISOString(),
       ...(options.oneShotCapBytes !== undefined ? { oneShot: true } : {}),
       ...(engine.info.attention ? { attention: engine.info.attention } : {}),
+      ...(options.keepFrom ? { keepFrom: options.keepFrom } : {}),
     };
     // The state goes first: until the new meta is in place, the pair does not match and a
     // reader falls back to re-evaluation.
@@ -218,9 +227,13 @@ export async function restoreSnapshot(
   const dir = options.dir ?? snapshotsDir();
   const meta = readMeta(engine, options, dir);
   if (!("tokens" in meta)) return meta;
+  // A state saved with the oldest messages left out holds that view of the conversation.
+  const { messages } = options;
+  const keepFrom = meta.keepFrom !== undefined && meta.keepFrom <= messages.length ? meta.keepFrom : undefined;
+  const view = keepFrom ? viewOf(messages, messages[0]?.role === "system" ? 1 : 0, keepFrom) : messages;
   let prompt: number[];
   try {
-    prompt = counting.promptTokens(options.messages);
+    prompt = counting.promptTokens(view);
   } catch (err) {
     return { outcome: "prefix-mismatch", reusedTokens: 0, detail: message(err) };
   }
@@ -249,5 +262,5 @@ export async function restoreSnapshot(
     await removeQuietly(loading);
   }
   touchSnapshot(options.conversationId, dir);
-  return { outcome: "loaded", reusedTokens: shared };
+  return { outcome: "loaded", reusedTokens: shared, ...(keepFrom ? { keepFrom } : {}) };
 }

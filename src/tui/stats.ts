@@ -6,7 +6,13 @@ export function formatStats(done: Reply | undefined): string | undefined {
   const t = done.timings;
   const ended = done.message.end;
   const end =
-    ended === "interrupted" ? "interrupted" : ended === "context" ? "context full" : ended === "length" ? "token limit" : "stop";
+    ended === "interrupted"
+      ? "interrupted"
+      : ended === "context"
+        ? "context full"
+        : ended === "length"
+          ? "token limit"
+          : "stop";
   return [
     `prompt       ${done.usage.prompt_tokens} tokens, ${t.prompt_ms.toFixed(0)} ms (${t.prompt_per_second.toFixed(1)} tokens/s)`,
     `completion   ${done.usage.completion_tokens} tokens, ${t.predicted_ms.toFixed(0)} ms (${t.predicted_per_second.toFixed(1)} tokens/s)`,

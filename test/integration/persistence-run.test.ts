@@ -188,6 +188,28 @@ describe("conversations are saved and can be continued", () => {
     );
   });
 
+  it("a conversation whose oldest messages no longer fit still resumes from its saved state", async () => {
+    const home = tempHome();
+    const run = (prompt: string, first = false) =>
+      ok(
+        [...(first ? [] : ["-c"]), "-m", fixture("loop"), "--context-size", "256", "-n", "40", "--stats", prompt],
+        home,
+      );
+    await run("the first question, in a few words", true);
+    const notices: string[] = [];
+    for (let i = 2; i <= 6; i++) notices.push((await run(`question number ${i}, in a few more words`)).stderr);
+    // Every run after the first drop found the state made of what the model saw.
+    const dropped = notices.findIndex((e) => /no longer fit/.test(e));
+    assert.ok(dropped >= 0 && dropped < 3, notices.join("\n---\n"));
+    for (const stderr of notices.slice(dropped + 1)) {
+      assert.match(stderr, /resume: snapshot loaded, \d+ prompt tokens reused/);
+      assert.doesNotMatch(stderr, /no usable snapshot/);
+    }
+    // What was left out before is not said to be left out again.
+    for (const stderr of notices.slice(dropped + 1).filter((e) => /no longer fit/.test(e)))
+      assert.match(stderr, /\(\d+ in all\)/);
+  });
+
   it("saves no snapshot with snapshot-cap-mb 0", async () => {
     const home = tempHome();
     await ok(["config", "set", "snapshot-cap-mb", "0"], home);

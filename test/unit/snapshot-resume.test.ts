@@ -116,6 +116,52 @@ describe("instant resume", () => {
     assert.ok(r.reusedTokens >= saved.tokens - 8 && r.reusedTokens <= saved.tokens, `${r.reusedTokens}`);
   });
 
+  it("a state saved with the oldest messages left out loads for the whole conversation, and says from where", async () => {
+    const dir = tempDir();
+    saver ??= engine();
+    const e = await saver;
+    const old: Message[] = [
+      { role: "user", content: "An old question about mountains." },
+      { role: "assistant", content: "An old answer." },
+    ];
+    // The model saw the system prompt and the last exchange only: messages 1 and 2 were left out.
+    const whole: Message[] = [FIRST[0]!, ...old, ...FIRST.slice(1)];
+    const { text } = await reply(e, FIRST);
+    const model = modelIdentity(pathOf(e));
+    const template = e.info.template;
+    const saved = await saveSnapshot(e, {
+      conversationId: "conv12",
+      model,
+      template,
+      capBytes: 1 << 30,
+      keepFrom: 3,
+      dir,
+    });
+    assert.equal(saved.outcome, "saved", saved.error);
+    assert.equal(JSON.parse(readFileSync(snapshotPath("conv12", "json", dir), "utf8")).keepFrom, 3);
+    const next: Message[] = [...whole, { role: "assistant", content: text }, { role: "user", content: "And why?" }];
+    const r = await restoreSnapshot(await resuming(), {
+      conversationId: "conv12",
+      model,
+      template,
+      messages: next,
+      dir,
+    });
+    assert.equal(r.outcome, "loaded", r.detail);
+    assert.equal(r.keepFrom, 3);
+    assert.ok(r.reusedTokens >= saved.tokens - 8, `${r.reusedTokens} of ${saved.tokens}`);
+    // A conversation that no longer holds that many messages reads them again.
+    const short = await restoreSnapshot(await resuming(), {
+      conversationId: "conv12",
+      model,
+      template,
+      messages: FIRST.slice(0, 1),
+      dir,
+    });
+    assert.equal(short.outcome, "prefix-mismatch");
+    assert.equal(short.keepFrom, undefined);
+  });
+
   it("loads the part still shared when only the last reply was edited", async () => {
     const dir = tempDir();
     const { model, saved, next, template } = await savedConversation("conv07", dir);
