@@ -10,6 +10,7 @@ import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { RuntimeError, UsageError } from "../errors.js";
 import { lockConversation } from "../store/conversation-lock.js";
+import { LockBusyError } from "../store/owner-lock.js";
 import { modelIdentity, saveFailureMessage } from "../store/conversation-writer.js";
 import { ConversationLog, type ResumedConversation } from "./recorder.js";
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
@@ -81,11 +82,16 @@ export class Persistence {
    */
   async open(messages: readonly Message[], onWait?: (text: string) => void): Promise<void> {
     if (!this.options.history) return;
-    if (this.resumed) await this.lock(this.resumed.id, onWait);
+    if (this.resumed && !(await this.lock(this.resumed.id, onWait))) return;
     this.log = this.newLog(messages, this.resumed);
   }
 
-  private async lock(id: string, onWait?: (text: string) => void): Promise<void> {
+  /**
+   * Takes the conversation's lock. Another parley writing it is an error; a lock that cannot be
+   * made (a full disk, a folder that cannot be written) is not: the conversation goes on unsaved,
+   * said once as a notice like any other failure to save, and false is returned.
+   */
+  private async lock(id: string, onWait?: (text: string) => void): Promise<boolean> {
     this.release?.();
     this.release = undefined;
     try {
@@ -96,10 +102,13 @@ export class Persistence {
             `another parley${pid ? ` (process ${pid})` : ""} is writing conversation ${id}: waiting for it to finish`,
           ),
       });
+      return true;
     } catch (err) {
-      throw new UsageError(
-        `conversation ${id} is being written by another parley; try again when it is done (${(err as Error).message})`,
-      );
+      if (err instanceof LockBusyError) {
+        throw new UsageError(err.message);
+      }
+      this.failure = reason(err);
+      return false;
     }
   }
 
@@ -128,12 +137,15 @@ export class Persistence {
 
   sync(messages: readonly Message[], notify?: Notify): void {
     // Nothing is written while nothing but a system prompt was said: an empty chat leaves no file.
-    if (!this.log || !messages.some((m) => m.role !== "system")) return;
+    if (!messages.some((m) => m.role !== "system")) return;
+    // Without a file (history off, or a lock that could not be made) only a failure is said.
+    if (!this.log) return this.tell(notify);
     this.guard(notify, (log) => log.sync(messages));
   }
 
   reply(reply: Reply, messages: readonly Message[], notify?: Notify): void {
     if (this.log) this.guard(notify, (log) => log.reply(reply, messages));
+    else this.tell(notify);
   }
 
   /** A new conversation begins (`/clear`): a new file, if history is on. */
@@ -171,12 +183,12 @@ export class Persistence {
     resumed: ResumedConversation,
   ): Promise<Restored | undefined> {
     await this.leave(engine, leaving, leavingKeepFrom);
-    await this.lock(resumed.id);
-    this.resumed = resumed;
     this.failure = undefined;
     this.told = false;
+    const locked = await this.lock(resumed.id);
+    this.resumed = resumed;
     const restored = await this.restore(engine, resumed.messages);
-    this.log = this.newLog(resumed.messages, resumed);
+    this.log = locked ? this.newLog(resumed.messages, resumed) : undefined;
     return restored;
   }
 

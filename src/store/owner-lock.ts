@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import {
   closeSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -71,13 +72,28 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
+/**
+ * The lock's holder; undefined when there is no lock (released meanwhile). A path that is not a
+ * lock parley could have made (a folder, a link, a file that cannot be read) is an error to fix
+ * by hand: it would never be released, and taking it over could remove what is not a lock.
+ */
 function readHolder(lock: string): Holder | undefined {
+  let st;
   try {
-    const st = statSync(lock);
-    return { owner: parseOwner(readFileSync(lock, "utf8")), ino: st.ino, mtimeMs: st.mtimeMs };
-  } catch {
-    return undefined;
+    st = lstatSync(lock);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
+  if (!st.isFile()) throw new RuntimeError(`${lock} is in the way: it is not a lock file (remove it)`);
+  let text: string;
+  try {
+    text = readFileSync(lock, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new RuntimeError(`${lock} cannot be read (${fsReason(err)}): remove it if no parley is running`);
+  }
+  return { owner: parseOwner(text), ino: st.ino, mtimeMs: st.mtimeMs };
 }
 
 /** True when the holder will never release the lock. */
@@ -163,17 +179,25 @@ function releaser(lock: string, owner: LockOwner): ReleaseLock {
 
 /** One attempt: the release function, or the holder in the way. */
 function attempt(lock: string, owner: LockOwner, staleMs: number): ReleaseLock | Holder {
-  for (;;) {
+  // Each round follows another process's release or takeover; so many in a row means something
+  // keeps the lock in a state this cannot settle, and waiting beats spinning.
+  for (let round = 0; ; round++) {
     if (create(lock, owner)) return releaser(lock, owner);
     const holder = readHolder(lock);
-    if (!holder) continue; // Released between the two steps: try again.
-    if (!holderGone(holder, staleMs) || !takeOver(lock, holder)) return holder;
+    if (!holder) {
+      if (round < 100) continue; // Released between the two steps: try again.
+      return { owner: undefined, ino: 0, mtimeMs: Date.now() };
+    }
+    if (!holderGone(holder, staleMs) || !takeOver(lock, holder) || round >= 100) return holder;
   }
 }
 
+/** The lock is held by another parley (not: the lock could not be made). */
+export class LockBusyError extends RuntimeError {}
+
 function busyError(what: string, holder: Holder): RuntimeError {
   const who = holder.owner ? ` (process ${holder.owner.pid})` : "";
-  return new RuntimeError(`${what} is in use by another parley${who}; try again when it has finished`);
+  return new LockBusyError(`${what} is in use by another parley${who}; try again when it has finished`);
 }
 
 /** mkdir -p; a file in the way is said as such (mkdir reports it as "exists"). */

@@ -5,7 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -189,6 +198,36 @@ describe("crashed writers leave nothing in the way", () => {
     const r = await runParley(["prompts", "add", "p", "be", "brief"], { home });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readdirSync(home).sort(), ["presets.json"]);
+  });
+
+  it("a folder or a dangling link where a lock goes: one line, never a hang", async () => {
+    for (const make of [(p: string) => mkdirSync(p), (p: string) => symlinkSync(join(p, "nowhere", "x"), p)]) {
+      const home = tempHome();
+      make(join(home, "config.json.lock"));
+      const r = await runParley(["config", "set", "temperature", "0.3"], { home, timeoutMs: 20_000 });
+      assertOneLine(r, 1, /config\.json\.lock is in the way: it is not a lock file \(remove it\)/);
+    }
+  });
+
+  it("-c with the conversation's lock in the way: the reply is printed, and it says it was not saved", async () => {
+    const home = tempHome();
+    const first = await runParley(["-m", fixture("script"), "Hi"], { home });
+    assert.equal(first.code, 0, first.stderr);
+    const [file] = readdirSync(join(home, "conversations")).filter((f) => f.endsWith(".jsonl"));
+    const before = readFileSync(join(home, "conversations", file!), "utf8");
+    mkdirSync(join(home, "conversations", file!.replace(/\.jsonl$/, ".lock")));
+    const r = await runParley(["-m", fixture("script"), "-c", "again"], { home, timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+    assert.match(
+      r.stderr,
+      /^parley: the conversation was not saved: .*\.lock is in the way: it is not a lock file \(remove it\)$/m,
+    );
+    assert.equal(
+      readFileSync(join(home, "conversations", file!), "utf8"),
+      before,
+      "the saved conversation is untouched",
+    );
   });
 
   it("a live owner's lock is waited for, then refused in one line", async () => {

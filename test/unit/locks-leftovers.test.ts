@@ -129,7 +129,7 @@ describe("lockConversation", () => {
           held();
         }
       })(),
-      /^RuntimeError: conversation abc123 is in use by another parley \(process \d+\); try again when it has finished$/,
+      /^LockBusyError: conversation abc123 is in use by another parley \(process \d+\); try again when it has finished$/,
     );
     writeFileSync(conversationLockPath("abc123", dir), ownerText(deadPid()));
     (await lockConversation("abc123", { dir, timeoutMs: 0 }))();
