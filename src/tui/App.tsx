@@ -202,7 +202,12 @@ export function App(props: AppProps) {
       {state.phase === "loading" ? (
         <Text dimColor>{`Loading the model… ${Math.round(state.loadProgress * 100)}%`}</Text>
       ) : null}
-      <InputBox editor={prompt.editor} placeholder={state.phase === "idle" ? "Type a message · /help" : undefined} />
+      <InputBox
+        editor={prompt.editor}
+        placeholder={state.phase === "idle" ? "Type a message · /help" : undefined}
+        columns={limit.columns}
+        maxRows={state.phase === "idle" ? (limit.lineRows ?? limit.rows) : limit.rows}
+      />
       <StatusLine
         text={statusParts(state).join(" · ")}
         hint={state.hint}

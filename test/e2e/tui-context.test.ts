@@ -55,6 +55,22 @@ describe("a conversation past its context", { timeout: 300_000 }, () => {
     await term.waitFor("nothing to save yet");
   });
 
+  test("200 pasted lines: the input box keeps to its share of the screen, and a refusal stays in sight", async () => {
+    const term = start(["-m", fixture("tiny"), "-n", "6"], { rows: 30 });
+    await term.ready();
+    term.paste(Array.from({ length: 200 }, (_, i) => `pasted line ${i}`).join("\n"));
+    let screen = await term.waitFor(/pasted line 199/);
+    assert.match(screen, /^ {2}… 1\d\d more lines above$/m);
+    assert.doesNotMatch(screen, /pasted line 0\b/);
+    assert.ok(screen.trimEnd().split("\n").length <= 30);
+    term.press("Enter");
+    screen = await term.waitFor((s) => IDLE.test(s) && s.includes("[not sent"));
+    // The refusal, the text given back (its end, where the cursor is) and the status line, on one screen.
+    assert.match(screen, /error: the prompt takes (at least )?\d+ tokens but the context holds 64/);
+    assert.match(screen, /more lines above\n(.*\n)*.*pasted line 199/);
+    assert.match(screen, /^idle · /m);
+  });
+
   test("stop: a prompt that no longer fits is refused, named ways out, text back in the input box", async () => {
     const term = start(["-m", fixture("tiny"), "-n", "6", "--context-policy", "stop"], { rows: 40 });
     await term.ready();

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import { memo } from "react";
 import type { EditorState } from "../editor.js";
+import { inputWindow } from "../input-window.js";
 import { theme } from "../theme.js";
 
 /**
@@ -26,36 +27,39 @@ function Line({ text, cursorAt }: { text: string; cursorAt: number | undefined }
   );
 }
 
-/** The prompt editor: `> ` on the first line, the cursor drawn in inverse video. */
+/**
+ * The prompt editor: `> ` on the first line, the cursor drawn in inverse video. An input taller
+ * than `maxRows` shows the rows around the cursor and says how much is out of sight.
+ */
 export const InputBox = memo(function InputBox({
   editor,
   placeholder,
+  columns,
+  maxRows,
 }: {
   editor: EditorState;
   placeholder: string | undefined;
+  columns: number;
+  maxRows: number;
 }) {
-  const lines = editor.text.split("\n");
-  let offset = 0;
+  const { rows, above, below } = inputWindow(editor.text, editor.cursor, columns, maxRows);
   return (
     <Box flexDirection="column" marginTop={1}>
-      {lines.map((line, i) => {
-        const start = offset;
-        offset += line.length + 1;
-        const here = editor.cursor >= start && editor.cursor <= start + line.length ? editor.cursor - start : undefined;
-        return (
-          <Box key={i}>
-            <Text color={theme.prompt}>{i === 0 ? "> " : "  "}</Text>
-            {editor.text === "" && placeholder ? (
-              <Text>
-                <Cursor under=" " />
-                <Text dimColor>{placeholder}</Text>
-              </Text>
-            ) : (
-              <Line text={line} cursorAt={here} />
-            )}
-          </Box>
-        );
-      })}
+      {above !== undefined && <Text dimColor>{`  ${above}`}</Text>}
+      {rows.map((row, i) => (
+        <Box key={i}>
+          <Text color={theme.prompt}>{row.first ? "> " : "  "}</Text>
+          {editor.text === "" && placeholder ? (
+            <Text>
+              <Cursor under=" " />
+              <Text dimColor>{placeholder}</Text>
+            </Text>
+          ) : (
+            <Line text={row.text} cursorAt={row.cursorAt} />
+          )}
+        </Box>
+      ))}
+      {below !== undefined && <Text dimColor>{`  ${below}`}</Text>}
     </Box>
   );
 });
