@@ -1,3 +1,5 @@
+import type { Stats } from "node:fs";
+
 /** Exit codes, documented in README.md. */
 export const ExitCode = {
   ok: 0,
@@ -95,6 +97,16 @@ const WORDS: Record<string, string> = {
   EPIPE: "the reader went away",
   EBADF: "the stream is closed",
 };
+
+/** What a path that is not a regular file is, in words ("a directory", "a pipe", ...). */
+export function kindOf(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a pipe";
+  if (st.isSocket()) return "a socket";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isCharacterDevice()) return "a device";
+  return "not a regular file";
+}
 
 /** The plain-words reason for a failed file operation. */
 export function fsReason(err: unknown): string {

@@ -1,6 +1,6 @@
 /** Checking that a local model file exists and starts like a GGUF file, without reading it all. */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { ModelError } from "../errors.js";
+import { kindOf, ModelError } from "../errors.js";
 
 /** Magic, version, tensor count and metadata count. */
 const GGUF_MIN_HEADER = 24;
@@ -21,7 +21,7 @@ export function checkModelFile(path: string): string {
   let size: number;
   try {
     const stat = statSync(path);
-    if (stat.isDirectory()) throw new ModelError(`model path is a directory, not a GGUF file: ${path}`);
+    if (!stat.isFile()) throw new ModelError(`model path is ${kindOf(stat)}, not a GGUF file: ${path}`);
     size = stat.size;
   } catch (err) {
     if (err instanceof ModelError) throw err;

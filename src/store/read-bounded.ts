@@ -4,8 +4,8 @@
  * a pipe, a socket), without ever blocking. The text is UTF-8; a leading byte-order mark is dropped
  * and invalid bytes become U+FFFD.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { fsReason, UsageError } from "../errors.js";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { fsReason, kindOf, UsageError } from "../errors.js";
 
 const MiB = 1024 * 1024;
 
@@ -35,14 +35,6 @@ export function sizeWords(bytes: number): string {
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a pipe";
-  if (st.isSocket()) return "a socket";
-  if (st.isBlockDevice()) return "a block device";
-  return "not a regular file";
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });

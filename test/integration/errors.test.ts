@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -22,6 +23,16 @@ describe("bad model files exit 3 with one line", () => {
     ["a missing path", () => join(dir, "nope.gguf"), /not found/],
     ["a directory", () => dir, /directory/],
     ["an empty file", () => brokenFixture("empty"), /empty/],
+    ["a device that never ends", () => "/dev/zero", /model path is a device, not a GGUF file: \/dev\/zero/],
+    [
+      "a pipe (it would wait for a writer)",
+      () => {
+        const fifo = join(dir, "model.fifo");
+        if (!existsSync(fifo)) execFileSync("mkfifo", [fifo]);
+        return fifo;
+      },
+      /model path is a pipe, not a GGUF file/,
+    ],
     ["a file that is not GGUF", () => brokenFixture("wrong-magic"), /not a GGUF/],
     ["a truncated file", () => brokenFixture("truncated"), /corrupted or incomplete/],
     ["a file cut inside its header", () => brokenFixture("truncated-header"), /cannot load model/],
