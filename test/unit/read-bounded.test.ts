@@ -10,7 +10,6 @@ import { readStdin } from "../../src/cli/stdin.ts";
 import { UsageError } from "../../src/errors.ts";
 import { InputHistory } from "../../src/store/input-history.ts";
 import { parseJsonInput, stripBom } from "../../src/store/json-input.ts";
-import { checkThreads, maxThreads } from "../../src/store/machine.ts";
 import {
   INPUT_LIMITS,
   readTextFileBounded,
@@ -135,19 +134,5 @@ describe("input history", () => {
     const fifo = join(dir, "hist-fifo");
     execFileSync("mkfifo", [fifo]);
     assert.deepEqual(new InputHistory(fifo).load(), []);
-  });
-});
-
-describe("thread counts", () => {
-  it("accepts 1 to the machine's CPU threads and refuses more in one line", () => {
-    const max = maxThreads();
-    assert.ok(max >= 1);
-    assert.equal(checkThreads(max, "--threads"), max);
-    assert.throws(
-      () => checkThreads(1024, "--threads", 2),
-      /^UsageError: invalid value for --threads: 1024 \(this machine has 2 CPU threads; expected a whole number from 1 to 2\)$/,
-    );
-    assert.throws(() => checkThreads(0, "--threads"), /expected a whole number from 1 to/);
-    assert.throws(() => checkThreads(1.5, "--threads"), /expected a whole number from 1 to/);
   });
 });
