@@ -46,7 +46,7 @@ export function toSessionMessages(c: Conversation): Message[] {
     const message: Message = { role: m.role, content: m.content };
     if (m.role === "assistant" && m.reasoning) message.reasoning = m.reasoning;
     if (m.role === "assistant" && (m.interrupted || m.finish_reason === "length"))
-      message.end = m.interrupted ? "interrupted" : "length";
+      message.end = m.interrupted ? "interrupted" : m.context_full === true ? "context" : "length";
     out.push(message);
   }
   return out;

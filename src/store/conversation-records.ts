@@ -50,6 +50,8 @@ export interface MessageRecord {
   reasoning?: string;
   tokens?: TokenCounts;
   finish_reason?: FinishReason;
+  /** With finish_reason "length": the context was full, before any token limit was reached. */
+  context_full?: boolean;
   interrupted?: boolean;
 }
 

@@ -53,6 +53,8 @@ export interface MessageInput {
   reasoning?: string;
   tokens?: TokenCounts;
   finishReason?: FinishReason;
+  /** With finishReason "length": cut because the context was full. */
+  contextFull?: boolean;
   interrupted?: boolean;
   /** When the message completed; now by default. */
   time?: Date;
@@ -175,6 +177,7 @@ export class ConversationWriter {
     if (message.reasoning) record.reasoning = message.reasoning;
     if (message.tokens) record.tokens = message.tokens;
     if (message.finishReason) record.finish_reason = message.finishReason;
+    if (message.finishReason === "length" && message.contextFull) record.context_full = true;
     if (message.interrupted) record.interrupted = true;
     this.#write(line(record));
   }

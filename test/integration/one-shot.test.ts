@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runParley } from "../helpers/cli.ts";
+import { runParley, tempHome } from "../helpers/cli.ts";
 import { fixture, SCRIPT_REPLY, THINKING_REASONING, THINKING_REPLY } from "../helpers/fixtures.ts";
 import { assertChunk, assertCompletion, validatesAgainst } from "../helpers/openai-shapes.ts";
 
@@ -86,6 +86,14 @@ describe("one-shot text mode", () => {
     assert.match(full.stderr, /, stopped: the context is full\n$/);
     const both = await json(["-m", m, "--context-size", "256", "Hi"]);
     assert.equal(both.choices[0].finish_reason, "length", "the Chat Completion format has one reason for both");
+    // The saved conversation keeps which it was.
+    const home = tempHome();
+    assert.equal((await runParley(["-m", m, "--context-size", "256", "Hi"], { home })).code, 0);
+    assert.equal((await runParley(["-m", m, "--context-size", "256", "-n", "3", "-c", "more"], { home })).code, 0);
+    const [saved] = JSON.parse((await runParley(["history", "list", "--json"], { home })).stdout);
+    const shown = await runParley(["history", "show", saved.id], { home });
+    assert.match(shown.stdout, /assistant · .* · stopped: the context was full\n/);
+    assert.match(shown.stdout, /assistant · .* · stopped at the token limit\n/);
   });
 
   it("sizes the context to the job when -n is given and --context-size is not", async () => {

@@ -75,7 +75,8 @@ function reportDamage(c: Conversation): void {
 function messageHeading(m: MessageRecord): string {
   const parts = [m.role, when(m.time)];
   if (m.tokens?.completion !== undefined) parts.push(`${m.tokens.completion} tokens`);
-  if (m.finish_reason === "length") parts.push("stopped at the token limit");
+  if (m.finish_reason === "length")
+    parts.push(m.context_full === true ? "stopped: the context was full" : "stopped at the token limit");
   if (m.interrupted) parts.push("interrupted");
   return `── ${parts.join(" · ")}`;
 }
