@@ -79,7 +79,6 @@ export class ConversationLog {
     this.append(done.message, {
       tokens: { prompt: done.usage.prompt_tokens, completion: done.usage.completion_tokens },
       finishReason: done.finishReason,
-      ...(done.message.end === "context" ? { contextFull: true } : {}),
       interrupted: done.interrupted,
     });
   }
@@ -90,11 +89,9 @@ export class ConversationLog {
     const ending: Omit<MessageInput, keyof Message> =
       end === "interrupted"
         ? { interrupted: true }
-        : end === "context"
-          ? { finishReason: "length", contextFull: true }
-          : end === "length"
-            ? { finishReason: "length" }
-            : {};
+        : end
+          ? { finishReason: "length", contextFull: end === "context" }
+          : {};
     this.writer.append({ ...text, ...ending, ...extra });
     // A copy: the session may change a message in place (continuing a reply).
     this.saved.push({ ...message });
