@@ -20,6 +20,13 @@ export type FinishReason = "stop" | "length";
  */
 export type Ending = "length" | "context" | "interrupted";
 
+/** How each ending is said, wherever a reply's end is shown. */
+export const ENDING_WORDS: Readonly<Record<Ending, string>> = {
+  length: "stopped at the token limit",
+  context: "stopped: the context is full",
+  interrupted: "interrupted",
+};
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;

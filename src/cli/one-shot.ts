@@ -2,7 +2,7 @@
 import type { ChatEvent, ChatListener, Reply } from "../chat/events.js";
 import { parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
 import { checkJsonSchema, parseSchemaArgument } from "../chat/schema.js";
-import type { Message, ResponseFormat } from "../chat/types.js";
+import { ENDING_WORDS, type Message, type ResponseFormat } from "../chat/types.js";
 import type { Conversation } from "../core/conversation.js";
 import type { OpenRequest } from "../core/open.js";
 import type { EngineInfo } from "../engine/engine.js";
@@ -111,7 +111,7 @@ export function formatStats(done: Reply): string {
   return (
     `prompt: ${done.usage.prompt_tokens} tokens, completion: ${done.usage.completion_tokens} tokens, ` +
     `time to first token: ${t.prompt_ms.toFixed(0)} ms, decode: ${t.predicted_per_second.toFixed(1)} tokens/s` +
-    `${done.message.end === "context" ? ", stopped: the context is full" : done.finishReason === "length" ? ", stopped at the token limit" : ""}${done.interrupted ? ", interrupted" : ""}\n`
+    `${done.message.end ? `, ${ENDING_WORDS[done.message.end]}` : ""}\n`
   );
 }
 

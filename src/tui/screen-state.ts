@@ -1,5 +1,5 @@
 /** Screen state as a pure reducer: the frozen transcript, the live reply, the status figures. */
-import type { Ending, Role } from "../chat/types.js";
+import { ENDING_WORDS, type Ending, type Role } from "../chat/types.js";
 import { splitForCommit, type LiveLimit } from "./chunking.js";
 
 export interface HeaderInfo {
@@ -181,9 +181,9 @@ export const NOT_SENT_MARKER = "[not sent: the text is back in the input box]";
 
 export const OUTCOME_MARKERS = {
   stop: undefined,
-  length: "[stopped at the token limit]",
-  context: "[stopped: the context is full]",
-  interrupted: "[interrupted]",
+  length: `[${ENDING_WORDS.length}]`,
+  context: `[${ENDING_WORDS.context}]`,
+  interrupted: `[${ENDING_WORDS.interrupted}]`,
   error: undefined,
 } as const;
 

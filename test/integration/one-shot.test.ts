@@ -92,7 +92,7 @@ describe("one-shot text mode", () => {
     assert.equal((await runParley(["-m", m, "--context-size", "256", "-n", "3", "-c", "more"], { home })).code, 0);
     const [saved] = JSON.parse((await runParley(["history", "list", "--json"], { home })).stdout);
     const shown = await runParley(["history", "show", saved.id], { home });
-    assert.match(shown.stdout, /assistant · .* · stopped: the context was full\n/);
+    assert.match(shown.stdout, /assistant · .* · stopped: the context is full\n/);
     assert.match(shown.stdout, /assistant · .* · stopped at the token limit\n/);
   });
 

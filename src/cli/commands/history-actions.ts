@@ -1,6 +1,7 @@
 /** What the `parley history` subcommands do. */
 import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
+import { ENDING_WORDS } from "../../chat/types.js";
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { expandHome, writeErrorText } from "../../store/paths.js";
@@ -75,9 +76,8 @@ function reportDamage(c: Conversation): void {
 function messageHeading(m: MessageRecord): string {
   const parts = [m.role, when(m.time)];
   if (m.tokens?.completion !== undefined) parts.push(`${m.tokens.completion} tokens`);
-  if (m.finish_reason === "length")
-    parts.push(m.context_full === true ? "stopped: the context was full" : "stopped at the token limit");
-  if (m.interrupted) parts.push("interrupted");
+  if (m.finish_reason === "length") parts.push(ENDING_WORDS[m.context_full === true ? "context" : "length"]);
+  if (m.interrupted) parts.push(ENDING_WORDS.interrupted);
   return `── ${parts.join(" · ")}`;
 }
 
