@@ -2,13 +2,14 @@
  * `parley doctor --build` and `--remove-build`: llama.cpp built for this CPU from the source inside
  * node-llama-cpp (offline), which parley then loads instead of the prebuilt binary.
  */
-import { accessSync, constants, mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
 import {
   buildLlamaCpp,
   installedBinaryOptions,
-  buildLockPath,
+  BUILD_LOCK,
+  writableBuildFolder,
   removeLocalBuilds,
   type BuildProgress,
 } from "../../engine/llama/local-build.js";
@@ -39,13 +40,7 @@ export async function cpuBuildType(): Promise<string> {
  * gone (a build killed outright) is taken over at once.
  */
 function lockBuild(what: string): ReleaseLock {
-  const lock = buildLockPath();
-  const folder = dirname(lock);
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    throw new RuntimeError(`cannot ${what}: ${folder} cannot be written (run as the user who installed parley)`);
-  }
+  const lock = join(writableBuildFolder(what), BUILD_LOCK);
   return acquireLockSync(lock, "the llama.cpp build", { timeoutMs: 0, staleMs: 3 * 60 * 60_000 });
 }
 

@@ -87,8 +87,8 @@ export function installedBinaryOptions(notes?: string[]) {
 /**
  * True when an ELF file is shorter than its own headers say it is (its section headers, or a
  * segment, lie past its end): the dynamic loader maps such a file and the process dies of a bus
- * error when it touches the missing part. A file that is not ELF at all is false here (the loader
- * refuses it with a message of its own).
+ * error when it touches the missing part. Local builds are 64-bit little-endian ELF; any other
+ * file is false here (the loader refuses what is not ELF with a message of its own).
  */
 export function elfCutShort(file: string): boolean {
   let fd: number;
@@ -101,25 +101,22 @@ export function elfCutShort(file: string): boolean {
     const size = fstatSync(fd).size;
     const head = Buffer.alloc(64);
     const got = readSync(fd, head, 0, 64, 0);
-    if (got < 4 || head.readUInt32BE(0) !== 0x7f454c46) return false;
-    const is64 = head[4] === 2;
-    const le = head[5] !== 2;
-    if (got < (is64 ? 64 : 52)) return true;
-    const u16 = (b: Buffer, at: number) => (le ? b.readUInt16LE(at) : b.readUInt16BE(at));
-    const word = (b: Buffer, at: number) =>
-      is64 ? Number(le ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at)) : le ? b.readUInt32LE(at) : b.readUInt32BE(at);
-    const phoff = word(head, is64 ? 32 : 28);
-    const shoff = word(head, is64 ? 40 : 32);
-    const [phentsize, phnum, shentsize, shnum] = (is64 ? [54, 56, 58, 60] : [42, 44, 46, 48]).map((at) =>
-      u16(head, at),
-    );
-    let end = Math.max(shnum! > 0 ? shoff + shnum! * shentsize! : 0, phoff + phnum! * phentsize!);
-    if (end > size) return true;
-    const table = Buffer.alloc(phnum! * phentsize!);
-    if (readSync(fd, table, 0, table.length, phoff) < table.length) return true;
-    for (let i = 0; i < phnum!; i++) {
-      const at = i * phentsize!;
-      end = Math.max(end, word(table, at + (is64 ? 8 : 4)) + word(table, at + (is64 ? 32 : 16)));
+    // "\x7fELF", 64-bit, little-endian.
+    if (got < 6 || head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return false;
+    if (got < 64) return true;
+    const phoff = Number(head.readBigUInt64LE(32));
+    const shoff = Number(head.readBigUInt64LE(40));
+    const [phsize, phnum, shsize, shnum] = [54, 56, 58, 60].map((at) => head.readUInt16LE(at)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const table = Buffer.alloc(phnum * phsize);
+    let end = Math.max(shoff + shnum * shsize, phoff + table.length);
+    if (end > size || readSync(fd, table, 0, table.length, phoff) < table.length) return true;
+    for (let at = 0; at < table.length; at += phsize) {
+      end = Math.max(end, Number(table.readBigUInt64LE(at + 8) + table.readBigUInt64LE(at + 32)));
     }
     return end > size;
   } catch {
@@ -228,23 +225,27 @@ function runCli(
   });
 }
 
+/** node-llama-cpp's `llama` folder, where builds go; a RuntimeError (`cannot ${what}: ...`) when it cannot be written. */
+export function writableBuildFolder(what: string): string {
+  const folder = join(nodeLlamaCppFolder(), "llama");
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new RuntimeError(`cannot ${what}: ${folder} cannot be written (run as the user who installed parley)`);
+  }
+  return folder;
+}
+
 /**
- * Builds llama.cpp for this CPU into node-llama-cpp's folder. Everything the build prints goes
- * to `logFile`. Throws a RuntimeError in words when a tool is missing, the folder cannot be
- * written or a step fails.
+ * Builds llama.cpp for this CPU into node-llama-cpp's folder (`writableBuildFolder` checked first,
+ * by the caller that holds the build's lock). Everything the build prints goes to `logFile`.
+ * Throws a RuntimeError in words when a tool is missing or a step fails.
  */
 export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildProgress) => void }): Promise<void> {
   o.onProgress({ stage: "checking the tools" });
   const missing = missingTool();
   if (missing) throw new RuntimeError(`cannot build llama.cpp: ${missing} is missing (install it and try again)`);
   const folder = join(nodeLlamaCppFolder(), "llama");
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    throw new RuntimeError(
-      `cannot build llama.cpp: ${folder} cannot be written (run as the user who installed parley)`,
-    );
-  }
   if (!existsSync(join(folder, "gitRelease.bundle")))
     throw new RuntimeError(`cannot build llama.cpp: node-llama-cpp holds no llama.cpp source (reinstall parley)`);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" };
@@ -282,9 +283,7 @@ export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildP
 }
 
 /** The lock held while the build in node-llama-cpp's folder is made or removed. */
-export function buildLockPath(): string {
-  return join(nodeLlamaCppFolder(), "llama", ".parley-build.lock");
-}
+export const BUILD_LOCK = ".parley-build.lock";
 
 /** Local builds in node-llama-cpp's folder (parley's and any other), by folder name. */
 export function localBuilds(): string[] {
