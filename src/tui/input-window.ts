@@ -20,8 +20,14 @@ export interface InputWindow {
   below: string | undefined;
 }
 
-function moreLines(n: number, where: "above" | "below"): string {
-  return `… ${n} more line${n === 1 ? "" : "s"} ${where}`;
+function lines(n: number): string {
+  return `${n} more line${n === 1 ? "" : "s"}`;
+}
+
+/** The note for one side: what of the cursor's line is out of sight, then how many other lines. */
+function note(where: "above" | "below", lineGoesOn: boolean, others: number): string | undefined {
+  if (lineGoesOn) return `… this line goes on ${where}${others > 0 ? `, and ${lines(others)}` : ""}`;
+  return others > 0 ? `… ${lines(others)} ${where}` : undefined;
 }
 
 /**
@@ -30,29 +36,29 @@ function moreLines(n: number, where: "above" | "below"): string {
  * wider than the box counts as the rows it wraps to.
  */
 export function inputWindow(text: string, cursor: number, columns: number, maxRows: number): InputWindow {
-  const lines = text.split("\n");
+  const inputLines = text.split("\n");
   const width = Math.max(8, columns - 2);
   const rowsOf = (line: string): number => Math.max(1, Math.ceil(line.length / width));
   const starts: number[] = [];
   let offset = 0;
   let at = 0;
-  lines.forEach((line, i) => {
+  inputLines.forEach((line, i) => {
     starts.push(offset);
     if (cursor >= offset && cursor <= offset + line.length) at = i;
     offset += line.length + 1;
   });
   const row = (i: number): InputRow => {
     const start = starts[i]!;
-    const line = lines[i]!;
+    const line = inputLines[i]!;
     const here = cursor >= start && cursor <= start + line.length ? cursor - start : undefined;
     return { text: line, cursorAt: here, first: i === 0 };
   };
-  const total = lines.reduce((sum, line) => sum + rowsOf(line), 0);
-  if (total <= maxRows) return { rows: lines.map((_, i) => row(i)), above: undefined, below: undefined };
+  const total = inputLines.reduce((sum, line) => sum + rowsOf(line), 0);
+  if (total <= maxRows) return { rows: inputLines.map((_, i) => row(i)), above: undefined, below: undefined };
 
   // Two rows for the notes of what is out of sight.
   const budget = Math.max(1, maxRows - 2);
-  const line = lines[at]!;
+  const line = inputLines[at]!;
   if (rowsOf(line) > budget) {
     // The cursor's own line is taller than the box: the rows of it around the cursor.
     const column = cursor - starts[at]!;
@@ -60,35 +66,27 @@ export function inputWindow(text: string, cursor: number, columns: number, maxRo
     const cursorRow = Math.floor(column / width);
     const firstRow = Math.max(0, Math.min(cursorRow - Math.floor(budget / 2), rowsOf(line) - budget));
     const begin = firstRow * width;
-    const aboveLines = at > 0 ? `, and ${at} more line${at === 1 ? "" : "s"}` : "";
-    const belowCount = lines.length - 1 - at;
-    const belowLines = belowCount > 0 ? `, and ${belowCount} more line${belowCount === 1 ? "" : "s"}` : "";
     return {
       rows: [{ text: line.slice(begin, begin + shown), cursorAt: column - begin, first: at === 0 && begin === 0 }],
-      above: begin > 0 ? `… this line goes on above${aboveLines}` : at > 0 ? moreLines(at, "above") : undefined,
-      below:
-        begin + shown < line.length
-          ? `… this line goes on below${belowLines}`
-          : belowCount > 0
-            ? moreLines(belowCount, "below")
-            : undefined,
+      above: note("above", begin > 0, at),
+      below: note("below", begin + shown < line.length, inputLines.length - 1 - at),
     };
   }
   // Whole lines around the cursor's, one below then one above, while they fit; a note takes a
   // row only on a side where something is out of sight.
   const fits = (f: number, t: number, rows: number): boolean =>
-    rows + (f > 0 ? 1 : 0) + (t < lines.length ? 1 : 0) <= maxRows;
+    rows + (f > 0 ? 1 : 0) + (t < inputLines.length ? 1 : 0) <= maxRows;
   let from = at;
   let to = at + 1;
   let used = rowsOf(line);
   for (let grew = true; grew;) {
     grew = false;
-    if (to < lines.length && fits(from, to + 1, used + rowsOf(lines[to]!))) {
-      used += rowsOf(lines[to++]!);
+    if (to < inputLines.length && fits(from, to + 1, used + rowsOf(inputLines[to]!))) {
+      used += rowsOf(inputLines[to++]!);
       grew = true;
     }
-    if (from > 0 && fits(from - 1, to, used + rowsOf(lines[from - 1]!))) {
-      used += rowsOf(lines[--from]!);
+    if (from > 0 && fits(from - 1, to, used + rowsOf(inputLines[from - 1]!))) {
+      used += rowsOf(inputLines[--from]!);
       grew = true;
     }
   }
@@ -96,7 +94,7 @@ export function inputWindow(text: string, cursor: number, columns: number, maxRo
   for (let i = from; i < to; i++) rows.push(row(i));
   return {
     rows,
-    above: from > 0 ? moreLines(from, "above") : undefined,
-    below: to < lines.length ? moreLines(lines.length - to, "below") : undefined,
+    above: note("above", false, from),
+    below: note("below", false, inputLines.length - to),
   };
 }
