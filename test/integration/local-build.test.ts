@@ -137,59 +137,58 @@ describe("parley doctor --build (compiles llama.cpp: slow)", () => {
     assert.equal(readFileSync(trace, "utf8"), "", "models info loaded the prebuilt binary");
   });
 
-  it("a local build that does not load: one plain line, the prebuilt binary answers, doctor says why", async () => {
+  /** Replaces one file of the local build with `damaged(original)` while `check` runs, then puts it back. */
+  const withDamagedFile = async (name: string, damaged: (original: Buffer) => Buffer, check: () => Promise<void>) => {
     const builds = join(project, "node_modules", "node-llama-cpp", "llama", "localBuilds");
     const [folder] = readdirSync(builds);
-    const addon = join(builds, folder!, "Release", "llama-addon.node");
-    const original = readFileSync(addon);
-    writeFileSync(addon, Buffer.alloc(original.length, 0x5a));
+    const file = join(builds, folder!, "Release", name);
+    const original = readFileSync(file);
+    writeFileSync(file, damaged(original));
     try {
-      const { r } = await oneShot();
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout.trim(), SCRIPT_REPLY);
-      assert.match(
-        r.stderr,
-        /^parley: parley's llama\.cpp build for this CPU cannot be loaded \(invalid ELF header\), so the prebuilt one is used: parley doctor --build makes it again$/m,
-      );
-      assert.doesNotMatch(r.stderr, /\n\s+at |node-llama-cpp\]|ERR_DLOPEN/);
-      const doctor = await run(["doctor", "--json"]);
-      const report = JSON.parse(doctor.stdout);
-      assert.equal(report.llamaBuild, "prebuilt");
-      assert.ok(
-        report.checks.some(
-          (c: { ok: boolean; message: string }) => !c.ok && /build for this CPU cannot be loaded/.test(c.message),
-        ),
-        doctor.stdout,
-      );
-      assert.doesNotMatch(doctor.stderr, /\n\s+at |node-llama-cpp\]/);
+      await check();
     } finally {
-      writeFileSync(addon, original);
+      writeFileSync(file, original);
     }
+  };
+  /** The prebuilt binary answers with `note` as one plain line, and doctor fails a check on `failing`. */
+  const prebuiltAnswersSaying = async (note: RegExp, failing: RegExp) => {
+    const { r } = await oneShot();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), SCRIPT_REPLY);
+    assert.match(r.stderr, note);
+    assert.doesNotMatch(r.stderr, /\n\s+at |node-llama-cpp\]|ERR_DLOPEN/);
+    const doctor = await run(["doctor", "--json"]);
+    const report = JSON.parse(doctor.stdout);
+    assert.equal(report.llamaBuild, "prebuilt");
+    assert.ok(
+      report.checks.some((c: { ok: boolean; message: string }) => !c.ok && failing.test(c.message)),
+      doctor.stdout,
+    );
+    assert.doesNotMatch(doctor.stderr, /\n\s+at |node-llama-cpp\]/);
+  };
+
+  it("a local build that does not load: one plain line, the prebuilt binary answers, doctor says why", async () => {
+    await withDamagedFile(
+      "llama-addon.node",
+      (original) => Buffer.alloc(original.length, 0x5a),
+      () =>
+        prebuiltAnswersSaying(
+          /^parley: parley's llama\.cpp build for this CPU cannot be loaded \(invalid ELF header\), so the prebuilt one is used: parley doctor --build makes it again$/m,
+          /build for this CPU cannot be loaded/,
+        ),
+    );
   });
 
   it("a local build with a library cut short: no bus error, one plain line, doctor says why", async () => {
-    const builds = join(project, "node_modules", "node-llama-cpp", "llama", "localBuilds");
-    const [folder] = readdirSync(builds);
-    const library = join(builds, folder!, "Release", "libggml-cpu.so");
-    const original = readFileSync(library);
-    writeFileSync(library, original.subarray(0, original.length - 100));
-    try {
-      const { r } = await oneShot();
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout.trim(), SCRIPT_REPLY);
-      assert.match(
-        r.stderr,
-        /^parley: parley's llama\.cpp build for this CPU is damaged \(libggml-cpu\.so is cut short\), so the prebuilt one is used: parley doctor --build makes it again$/m,
-      );
-      const report = JSON.parse((await run(["doctor", "--json"])).stdout);
-      assert.equal(report.llamaBuild, "prebuilt");
-      assert.ok(
-        report.checks.some((c: { ok: boolean; message: string }) => !c.ok && /is damaged/.test(c.message)),
-        JSON.stringify(report.checks),
-      );
-    } finally {
-      writeFileSync(library, original);
-    }
+    await withDamagedFile(
+      "libggml-cpu.so",
+      (original) => original.subarray(0, original.length - 100),
+      () =>
+        prebuiltAnswersSaying(
+          /^parley: parley's llama\.cpp build for this CPU is damaged \(libggml-cpu\.so is cut short\), so the prebuilt one is used: parley doctor --build makes it again$/m,
+          /is damaged/,
+        ),
+    );
     const { r } = await oneShot();
     assert.doesNotMatch(r.stderr, /damaged/, "the whole file is the build again");
   });

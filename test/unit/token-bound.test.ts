@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Message } from "../../src/chat/types.ts";
-import { fitContext } from "../../src/core/context-policy.ts";
+import { fitContext, type FitRequest } from "../../src/core/context-policy.ts";
 import { countedInPart } from "../../src/engine/llama/history.ts";
 
 describe("counting a text far beyond the context in part", () => {
@@ -40,45 +40,31 @@ describe("counting a text far beyond the context in part", () => {
 describe("fitting a conversation with a lower bound", () => {
   const user = (content: string): Message => ({ role: "user", content });
   const exact = (messages: readonly Message[]) => messages.reduce((n, m) => n + m.content.length, 0);
+  const fit = (
+    messages: Message[],
+    contextSize: number,
+    count: FitRequest["count"],
+    atLeast: FitRequest["atLeast"],
+    maxTokens?: number,
+  ) => fitContext({ messages, keepFrom: 0, policy: "drop", contextSize, maxTokens, count, atLeast });
+  const refusal = (r: ReturnType<typeof fitContext>) => (r.kind === "refused" ? r.error.message : "");
 
   it("says 'at least' only for a count found on part of the text", () => {
-    const huge = fitContext({
-      messages: [user("a".repeat(100))],
-      keepFrom: 0,
-      policy: "drop",
-      contextSize: 10,
-      maxTokens: undefined,
-      count: () => assert.fail("the whole text is not counted when a bound is there"),
-      atLeast: () => 50,
-    });
-    assert.equal(huge.kind, "refused");
-    assert.match(
-      huge.kind === "refused" ? huge.error.message : "",
-      /^the prompt takes at least 50 tokens but the context holds 10:/,
+    const huge = fit(
+      [user("a".repeat(100))],
+      10,
+      () => assert.fail("the whole text is not counted when a bound is there"),
+      () => 50,
     );
-    const plain = fitContext({
-      messages: [user("a".repeat(100))],
-      keepFrom: 0,
-      policy: "drop",
-      contextSize: 10,
-      maxTokens: undefined,
-      count: exact,
-      atLeast: () => undefined,
-    });
-    assert.match(plain.kind === "refused" ? plain.error.message : "", /^the prompt takes 100 tokens but/);
+    assert.equal(huge.kind, "refused");
+    assert.match(refusal(huge), /^the prompt takes at least 50 tokens but the context holds 10:/);
+    const plain = fit([user("a".repeat(100))], 10, exact, () => undefined);
+    assert.match(refusal(plain), /^the prompt takes 100 tokens but/);
   });
 
   it("drops old turns on bounds too, and keeps what then fits counted exactly", () => {
     const messages = [user("x".repeat(1000)), { role: "assistant" as const, content: "ok" }, user("hi")];
-    const fitted = fitContext({
-      messages,
-      keepFrom: 0,
-      policy: "drop",
-      contextSize: 100,
-      maxTokens: 10,
-      count: exact,
-      atLeast: (view) => (exact(view) > 200 ? exact(view) : undefined),
-    });
+    const fitted = fit(messages, 100, exact, (view) => (exact(view) > 200 ? exact(view) : undefined), 10);
     assert.equal(fitted.kind, "fits");
     assert.deepEqual(fitted.kind === "fits" ? fitted.view : [], [user("hi")]);
   });
