@@ -35,6 +35,9 @@ export interface AppProps {
   cwd?: string;
 }
 
+/** How long the width must stay the same after a resize before the screen is drawn again. */
+const RESIZE_SETTLE_MS = 150;
+
 export function App(props: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
@@ -181,6 +184,27 @@ export function App(props: AppProps) {
   });
   afterReply.current = routing.afterReply;
   useKeyboard(routing.onKey);
+
+  // A terminal that changes width reflows the rows Ink drew last, so Ink's count of rows to erase
+  // no longer matches them and a copy of the input box and status line stays behind: the screen
+  // is drawn again instead, once the resizing settles.
+  const redrawLater = useRef(terminal.redraw);
+  redrawLater.current = terminal.redraw;
+  useEffect(() => {
+    let columns = stdout.columns;
+    let timer: NodeJS.Timeout | undefined;
+    const onResize = (): void => {
+      if (stdout.columns === columns) return;
+      columns = stdout.columns;
+      clearTimeout(timer);
+      timer = setTimeout(() => redrawLater.current(), RESIZE_SETTLE_MS);
+    };
+    stdout.on("resize", onResize);
+    return () => {
+      clearTimeout(timer);
+      stdout.off("resize", onResize);
+    };
+  }, [stdout]);
 
   const first = useRef(props.firstPrompt);
   useEffect(() => {

@@ -146,6 +146,27 @@ describe("interactive chat in a terminal", { timeout: 240_000 }, () => {
     assert.equal(await term.waitForExit(), 0);
   });
 
+  test("a narrower terminal leaves no copy of the input box or the status line behind", async () => {
+    const term = start(["-m", fixture("script")], { columns: 100, rows: 30 });
+    await term.ready();
+    await send(term, "Hi there, a message to have something above the input box");
+    await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
+    for (const columns of [40, 70, 35]) {
+      term.resize(columns, 20);
+      // Redrawn once the size settles: one input box, one status line, the conversation kept.
+      const screen = await term.waitFor(
+        (s) => s.split("\n").every((l) => l.length <= columns) && count(s, "Type a message") === 1,
+      );
+      await new Promise((r) => setTimeout(r, 400));
+      const settled = term.all();
+      assert.equal(count(settled, "Type a message"), 1, settled);
+      assert.equal(settled.match(/^idle · ctx/gm)?.length, 1, settled);
+      assert.ok(screen.replace(/\n/g, "").includes(SCRIPT_REPLY.slice(0, 10)), screen);
+    }
+    await send(term, "/stats");
+    await term.waitFor("completion");
+  });
+
   test("after a resize, lines wrap to the new width and the chat goes on", async () => {
     const term = start(["-m", fixture("script")], { columns: 100, rows: 30 });
     await term.ready();
