@@ -1,5 +1,5 @@
 /** One-shot mode: one reply to a prompt from the argument, stdin or `--messages`, then exit. */
-import type { ChatEvent, ChatListener, Reply } from "../chat/events.js";
+import type { ChatListener, Reply } from "../chat/events.js";
 import { parseMessagesInput, type ParsedRequest } from "../chat/messages.js";
 import { checkJsonSchema, parseSchemaArgument } from "../chat/schema.js";
 import { ENDING_WORDS, type Message, type ResponseFormat } from "../chat/types.js";
@@ -122,13 +122,6 @@ const SIGNAL_EXIT = {
 } as const satisfies Partial<Record<NodeJS.Signals, number>>;
 type StopSignal = keyof typeof SIGNAL_EXIT;
 
-/** What the run does with the conversation: answer a new prompt, or carry on a given one. */
-function firstOperation(conversation: Conversation, prompt: string | undefined): AsyncIterable<ChatEvent> {
-  if (prompt !== undefined) return conversation.send(prompt);
-  const last = conversation.messages.at(-1);
-  return last?.role === "assistant" ? conversation.continue() : conversation.retry();
-}
-
 /** At a terminal, a first run may ask to download the default model, with a progress bar on stderr. */
 export async function modelPrompts(): Promise<OpenRequest["models"]> {
   const { askYesNo } = await import("../models/ask.js");
@@ -190,7 +183,7 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
     });
     const later: string[] = [];
     let reply: Reply | undefined;
-    for await (const event of firstOperation(conversation, toSend)) {
+    for await (const event of conversation.respond(toSend)) {
       if (event.type === "notice") {
         // The answer comes first; what could not be saved is said after it.
         if (event.code === "not-saved") later.push(event.text);

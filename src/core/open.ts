@@ -191,6 +191,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     responseFormat: request.responseFormat,
     persistence,
     loadModel,
+    release: (used) => used.dispose(),
     ...(restored?.keepFrom ? { keepFrom: restored.keepFrom } : {}),
   });
   return { conversation, notices };
