@@ -69,7 +69,7 @@ export class Conversation {
     this.responseFormat = options.responseFormat;
     this.persistence = options.persistence;
     this.loadModel = options.loadModel;
-    this.release = options.release ?? (async () => undefined);
+    this.release = options.release ?? (() => Promise.resolve());
     this.window = new ContextWindow(Math.min(options.keepFrom ?? 0, this.list.length));
   }
 
