@@ -8,6 +8,8 @@
 import { basename } from "node:path";
 import type { Message, ResponseFormat } from "../chat/types.js";
 import type { LlamaEngineSpec } from "../engine/spec.js";
+import type { ChatEngine } from "../engine/engine.js";
+import type { SamplingParams } from "../chat/params.js";
 import { resolveModelRef, type ResolveOptions } from "../models/resolve.js";
 import type { Settings, Values } from "../settings/resolve.js";
 import { modelIdentity } from "../store/conversation-writer.js";
@@ -149,3 +151,25 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
 }
 
 export type { Values };
+
+/**
+ * The conversation file of one server request (`parley serve --record`): written like a chat's,
+ * with no model state saved.
+ */
+export async function openRecording(
+  engine: ChatEngine,
+  model: string,
+  params: SamplingParams,
+  messages: readonly Message[],
+): Promise<Persistence> {
+  const persistence = new Persistence({
+    history: true,
+    model: modelIdentity(model),
+    template: engine.info.template,
+    params,
+    source: "server",
+    snapshots: { capBytes: 0, minTokens: Number.MAX_SAFE_INTEGER },
+  });
+  await persistence.open(messages);
+  return persistence;
+}

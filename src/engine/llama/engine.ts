@@ -295,7 +295,8 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
             this.host.useThreads("decode");
           }
           completionTokens += generated.length;
-          const text = this.host.model.detokenize(generated);
+        },
+        onTextChunk: (text) => {
           if (text) push({ type: "text", text });
         },
       });
