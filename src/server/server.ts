@@ -117,8 +117,11 @@ export class ParleyServer {
     const started = performance.now();
     const controller = new AbortController();
     this.running.add(controller);
+    let clientGone = false;
     res.on("close", () => {
-      if (!res.writableFinished) controller.abort();
+      if (res.writableFinished) return;
+      clientGone = true;
+      controller.abort();
     });
     for (const [name, value] of Object.entries(this.corsHeaders(req))) res.setHeader(name, value);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -126,6 +129,8 @@ export class ParleyServer {
     try {
       if (this.stopping) res.setHeader("Connection", "close");
       result = await this.route(req, res, path, controller.signal);
+      // A client that went away before its answer ended: logged as nginx does, 499.
+      if (clientGone) result = { ...result, status: 499 };
     } catch (err) {
       const error =
         err instanceof BusyError
