@@ -18,11 +18,10 @@ function client(served: Served, apiKey = "none"): OpenAI {
 
 const HI = [{ role: "user" as const, content: "Hi" }];
 
-async function streamText(openai: OpenAI, body: Record<string, unknown>): Promise<string> {
-  const stream = await openai.chat.completions.create({ ...(body as never), stream: true });
+async function streamText(openai: OpenAI, body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<string> {
+  const stream = await openai.chat.completions.create({ ...body, stream: true });
   let text = "";
-  for await (const chunk of stream as AsyncIterable<OpenAI.ChatCompletionChunk>)
-    text += chunk.choices[0]?.delta.content ?? "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
   return text;
 }
 
@@ -37,7 +36,7 @@ describe("parley serve: parallel sequences", () => {
     const openai = client(served);
     const bodies = [1, 2, 3].map((seed) => ({
       model: "random",
-      messages: [{ role: "user", content: `question ${seed}` }],
+      messages: [{ role: "user" as const, content: `question ${seed}` }],
       seed,
       temperature: 0,
       max_tokens: 24,

@@ -27,7 +27,7 @@ import type {
   TokenCounting,
 } from "../engine.js";
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
-import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { nodeLlamaCpp } from "./node-llama-cpp.js";
 
 const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
