@@ -237,6 +237,32 @@ describe("parley serve: several models, recording, stopping", () => {
     assert.match(served.stderr(), /stopping/);
   });
 
+  it("exits at once with 130 on a second Ctrl+C while a stream runs", async () => {
+    const served = await startServe(["-m", fixture("loop")]);
+    const openai = client(served);
+    const stream = await openai.chat.completions.create({
+      model: "loop",
+      messages: HI,
+      stream: true,
+      max_tokens: 100000,
+    });
+    let chunks = 0;
+    try {
+      for await (const chunk of stream) {
+        void chunk;
+        if (++chunks === 3) {
+          served.child.kill("SIGINT");
+          await waitFor(() => /stopping/.test(served.stderr()), 10_000, "the first Ctrl+C");
+          served.child.kill("SIGINT");
+        }
+      }
+    } catch {
+      // The server went away mid-stream.
+    }
+    const { code } = await served.exited;
+    assert.equal(code, 130, served.stderr());
+  });
+
   it("says in one line when the port is taken, and warns when serving beyond this machine without a key", async () => {
     const first = await startServe(["-m", fixture("script")]);
     try {
