@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { configureChatCommand } from "./commands/chat.js";
 import { addConfigCommand } from "./commands/config.js";
 import { addDoctorCommand } from "./commands/doctor.js";
+import { addHelpCommand } from "./commands/help.js";
 import { addHistoryCommand } from "./commands/history.js";
 import { addModelsCommand } from "./commands/models.js";
 import { refuseOtherToolCommand } from "./commands/other-tools.js";
@@ -44,8 +45,9 @@ export function buildProgram(): Command {
       `
 Options go before or after a command: parley -m model.gguf chat, parley chat -m model.gguf.
 Prompt sources: an argument, piped stdin, or both (stdin, a blank line, then the argument).
-A prompt whose first word is a command of another tool (list, pull, run...) is refused:
-  write it after -- to send it anyway (parley -- list the planets).
+A prompt whose first word is a command of another tool (list, pull, run...) or a mistyped
+  command (histroy, confg) is refused: write it after -- to send it anyway
+  (parley -- list the planets).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loaded,
             4 context overflow, 5 output cannot be written, 129 hangup, 130 interrupted,
             143 terminated.`,
@@ -62,7 +64,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loa
     cmd.copyInheritedSettings(program);
     if (cmd.name() === "chat") hideOneShotFlags(cmd);
   }
-  program.helpCommand("help [command]", "show help for parley or for one command");
+  addHelpCommand(program).copyInheritedSettings(program);
   program.hook("preAction", beforeAction);
   return program;
 }
