@@ -10,6 +10,7 @@ import { addModelsCommand } from "./commands/models.js";
 import { refuseOtherToolCommand } from "./commands/other-tools.js";
 import { addPathsCommand } from "./commands/paths.js";
 import { addPromptsCommand } from "./commands/prompts.js";
+import { checkEnvironment } from "./env-check.js";
 import { carryGlobalOptions, hideOneShotFlags, refuseOneShotFlags } from "./options.js";
 
 export function readVersion(): string {
@@ -18,11 +19,14 @@ export function readVersion(): string {
 }
 
 /**
- * Checks made before any command runs: options given in front of a subcommand are handed to it,
+ * Checks made before any command runs: environment variables are read like flags, options given
+ * in front of a subcommand are handed to it,
  * another tool's command word is not taken for a prompt, and flags a chat screen cannot use are
  * refused rather than ignored.
  */
 function beforeAction(program: Command, action: Command): void {
+  // doctor reports a bad environment variable as a failing check; help needs none of them.
+  if (action.name() !== "doctor" && action.name() !== "help") checkEnvironment();
   if (action === program) {
     refuseOtherToolCommand(program);
     if (program.getOptionValue("interactive") === true) refuseOneShotFlags(program, "the chat screen (-i)");

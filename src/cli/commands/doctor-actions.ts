@@ -11,6 +11,7 @@ import { DEFAULT_MODEL } from "../../models/recommend.js";
 import { parseModelRef } from "../../models/refs.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { parleyPaths } from "../../store/paths.js";
+import { fileChecks, type Check } from "./doctor-files.js";
 import { listSummaries } from "./models-actions.js";
 import {
   getLlamaCaught,
@@ -19,13 +20,6 @@ import {
   nodeLlamaCpp,
   nodeLlamaCppSource,
 } from "../../node-llama-cpp.js";
-
-interface Check {
-  name: string;
-  ok: boolean;
-  message: string;
-  fix?: string;
-}
 
 interface Backend {
   name: string;
@@ -201,16 +195,13 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
           },
     );
   }
+  checks.push(...fileChecks(paths));
   let aliases: Record<string, string> = {};
   try {
-    aliases = readAliases(paths.models);
-  } catch (err) {
-    checks.push({
-      name: "aliases",
-      ok: false,
-      message: firstLine(err),
-      fix: `fix or delete ${join(paths.models, "aliases.json")}`,
-    });
+    // Not when it is a pipe or a folder: `fileChecks` has said so, and reading it could wait forever.
+    if (!checks.some((c) => c.name === "aliases" && !c.ok)) aliases = readAliases(paths.models);
+  } catch {
+    // fileChecks has said what is wrong with the aliases file.
   }
   for (const [name, ref] of Object.entries(aliases)) {
     const parsed = parseModelRef(ref);
@@ -226,7 +217,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       });
     }
   }
-  const models = await listSummaries(paths.models);
+  const models = await listSummaries(paths.models, aliases);
   for (const m of models.filter((x) => x.damaged)) {
     checks.push({
       name: "models",
