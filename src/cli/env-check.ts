@@ -72,3 +72,14 @@ export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
   const [first] = environmentProblems(env);
   if (first !== undefined) throw new UsageError(first);
 }
+
+/** Refuses to run in a folder that was deleted (or moved) after the shell entered it (exit 2). */
+export function checkWorkingFolder(): void {
+  try {
+    process.cwd();
+  } catch {
+    throw new UsageError(
+      "the current folder no longer exists (it was deleted or moved): cd to another folder and run parley again",
+    );
+  }
+}

@@ -10,7 +10,7 @@ import { addModelsCommand } from "./commands/models.js";
 import { refuseOtherToolCommand } from "./commands/other-tools.js";
 import { addPathsCommand } from "./commands/paths.js";
 import { addPromptsCommand } from "./commands/prompts.js";
-import { checkEnvironment } from "./env-check.js";
+import { checkEnvironment, checkWorkingFolder } from "./env-check.js";
 import { carryGlobalOptions, hideOneShotFlags, refuseOneShotFlags } from "./options.js";
 
 export function readVersion(): string {
@@ -25,6 +25,7 @@ export function readVersion(): string {
  * refused rather than ignored.
  */
 function beforeAction(program: Command, action: Command): void {
+  checkWorkingFolder();
   // doctor reports a bad environment variable as a failing check; help needs none of them.
   if (action.name() !== "doctor" && action.name() !== "help") checkEnvironment();
   if (action === program) {

@@ -15,6 +15,7 @@ import { fileChecks, type Check } from "./doctor-files.js";
 import { listSummaries } from "./models-actions.js";
 import {
   getLlamaCaught,
+  loaderErrorText,
   LOCAL_BUILD_FIX,
   LOCAL_BUILD_NOTE,
   nodeLlamaCpp,
@@ -30,10 +31,6 @@ interface Backend {
 const NAMES: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
 const LOADED_FROM = { bundle: "loaded from parley's one-file copy", modules: "loaded from node_modules" } as const;
 const BUILD_TYPES: Record<string, string> = { localBuild: "built on this machine", prebuilt: "prebuilt" };
-
-function firstLine(err: unknown): string {
-  return ((err as Error).message ?? String(err)).split("\n")[0]?.trim() ?? "unknown failure";
-}
 
 async function llamaReport(): Promise<{
   nodeLlamaCpp: string;
@@ -60,7 +57,7 @@ async function llamaReport(): Promise<{
       backends.push({ name: NAMES[type] ?? type, available: llama.gpu === type });
       await llama.dispose();
     } catch (err) {
-      backends.push({ name: NAMES[type] ?? type, available: false, reason: firstLine(err) });
+      backends.push({ name: NAMES[type] ?? type, available: false, reason: loaderErrorText(err) });
     }
   }
   let llama;
@@ -73,7 +70,7 @@ async function llamaReport(): Promise<{
       chosen: "none",
       why: "no llama.cpp binary could be loaded",
       gpus: [],
-      error: firstLine(err),
+      error: loaderErrorText(err),
       notes,
     };
   }

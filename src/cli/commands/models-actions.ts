@@ -27,7 +27,7 @@ function out(text: string): void {
 }
 
 function note(text: string): void {
-  process.stderr.write(`${text}\n`);
+  process.stderr.write(`${sanitizeForTerminal(text)}\n`);
 }
 
 /** The models in the folder; `aliases` as read already (doctor reads them once, forgiving a bad file). */
