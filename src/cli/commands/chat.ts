@@ -24,6 +24,11 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
   const { prepareRequest, modelPrompts } = await import("../one-shot.js");
   const { paramValues } = await import("../../settings/resolve.js");
   const prepared = await prepareRequest(options, undefined, false);
+  // A conversation given with --messages that ends in a user turn is answered: that turn is the
+  // first message the chat sends (as in one-shot mode), not a question left hanging.
+  const lastGiven = prepared.messages.at(-1);
+  const sendLast = firstPrompt === undefined && lastGiven?.role === "user";
+  const opening = sendLast ? lastGiven.content : firstPrompt;
   const { loadSettings, openConversation, resolveModel } = await import("../../core/index.js");
   const request = {
     flags:
@@ -31,7 +36,7 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
     body: paramValues(prepared.request.params),
     resume: options.resume,
     history: options.history,
-    messages: prepared.messages,
+    messages: sendLast ? prepared.messages.slice(0, -1) : prepared.messages,
     responseFormat: prepared.responseFormat,
     source: "chat" as const,
     debug: options.debug,
@@ -47,7 +52,7 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
   const { startTui } = await import("../../tui/start.js");
   return startTui({
     open: (onProgress) => openConversation({ ...request, onProgress }, modelPath),
-    firstPrompt,
+    firstPrompt: opening,
     showReasoning: options.showReasoning,
     markdown: settings.boolean("markdown") !== false,
     inputHistory: options.history && settings.boolean("history") !== false,
