@@ -97,6 +97,27 @@ describe("config keys that are not keys", () => {
   }
 });
 
+describe("built-in object names elsewhere", () => {
+  it("are unknown models, aliases and presets", async () => {
+    const home = tempHome();
+    for (const args of [
+      ["-m", "constructor", "Hi"],
+      ["models", "alias", "constructor"],
+      ["models", "alias", "--rm", "toString"],
+      ["models", "rm", "__proto__"],
+      ["-p", "constructor", "Hi"],
+      ["prompts", "show", "toString"],
+      ["--template", "constructor", "Hi"],
+    ]) {
+      const r = await runParley(args, { home });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^parley: (no |unknown )/, args.join(" "));
+      assert.equal(r.stdout, "");
+    }
+    assert.equal(existsSync(join(home, "models", "aliases.json")), false);
+  });
+});
+
 describe("help", () => {
   it("for an unknown command is an error with the closest command", async () => {
     const r = await runParley(["help", "nosuch"]);
@@ -112,6 +133,17 @@ describe("help", () => {
     const r = await runParley(["help", "models", "pull"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Usage: parley models pull /);
+    for (const [group, sub] of [
+      ["models", "pull"],
+      ["config", "set"],
+    ]) {
+      const inGroup = await runParley([group, "help", sub]);
+      assert.equal(inGroup.code, 0, inGroup.stderr);
+      assert.match(inGroup.stdout, new RegExp(`^Usage: parley ${group} ${sub} `));
+    }
+    const unknown = await runParley(["config", "help", "nosuch"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^parley: unknown command "nosuch" of "parley config"/);
     assert.match((await runParley(["help"])).stdout, /^Usage: parley /);
   });
 

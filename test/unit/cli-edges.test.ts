@@ -54,6 +54,10 @@ describe("help for any command", () => {
     );
     assert.throws(() => findCommand(program, ["modles"]), /did you mean "models"/);
     assert.throws(() => findCommand(program, ["models", "pul"]), /of "parley models"; did you mean "pull"/);
+    const config = program.commands.find((c) => c.name() === "config");
+    assert.ok(config);
+    assert.equal(findCommand(config, ["set"]).name(), "set");
+    assert.throws(() => findCommand(config, ["sett"]), /unknown command "sett" of "parley config"; did you mean "set"/);
   });
 });
 

@@ -14,7 +14,8 @@ function commandNames(cmd: Command): string[] {
 /** The command that `words` name below `root`, or a usage error naming the first unknown word. */
 export function findCommand(root: Command, words: readonly string[]): Command {
   let cmd = root;
-  const path = [root.name()];
+  const path: string[] = [];
+  for (let c: Command | null = root; c; c = c.parent) path.unshift(c.name());
   for (const word of words) {
     const next = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!next) {
