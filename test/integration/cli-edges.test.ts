@@ -136,7 +136,7 @@ describe("help", () => {
     for (const [group, sub] of [
       ["models", "pull"],
       ["config", "set"],
-    ]) {
+    ] as const) {
       const inGroup = await runParley([group, "help", sub]);
       assert.equal(inGroup.code, 0, inGroup.stderr);
       assert.match(inGroup.stdout, new RegExp(`^Usage: parley ${group} ${sub} `));

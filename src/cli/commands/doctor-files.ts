@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { aliasesPath, readAliases } from "../../models/folder.js";
 import { readConfig, type ConfigValues } from "../../store/config.js";
 import { readTextFileBounded, INPUT_LIMITS } from "../../store/read-bounded.js";
-import { expandHome, fileErrorText, type ParleyPaths } from "../../store/paths.js";
+import { expandHome, fileErrorText, systemErrorText, type ParleyPaths } from "../../store/paths.js";
 import { readPresets } from "../../store/presets.js";
 import { environmentProblems } from "../env-check.js";
 import { looksLikeModelPath } from "./config-actions.js";
@@ -24,8 +24,9 @@ export interface Check {
 /** The small memory files parley remakes when they are gone, by what they are called. */
 const MEMORY_LIMIT = 256 * 1024;
 
+/** Why a file could not be read, in words: a file system refusal as its reason, never an error code. */
 function firstLine(err: unknown): string {
-  return ((err as Error).message ?? String(err)).split("\n")[0]?.trim() ?? "unknown failure";
+  return systemErrorText(err) ?? ((err as Error).message ?? String(err)).split("\n")[0]?.trim() ?? "unknown failure";
 }
 
 /** Why the file at `path` cannot be read as a plain file; undefined when it can (or is absent). */
