@@ -67,6 +67,15 @@ describe("doctor checks the files parley reads at start", () => {
     assert.ok(checks.some((c) => !c.ok && c.name === "input history"));
   });
 
+  it("reports a models folder that cannot be read as a check, and goes on", async () => {
+    const home = tempHome();
+    writeFileSync(join(home, "models"), "not a folder");
+    const r = await runParley(["doctor"], { home });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.match(failing(r.stdout).join("\n"), /cannot read the models folder/);
+  });
+
   it("fails on a garbage environment variable, naming it", async () => {
     const r = await runParley(["doctor"], { home: homeWithModel(), env: { PARLEY_TOP_K: "lots" } });
     assert.equal(r.code, 1);

@@ -214,7 +214,20 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       });
     }
   }
-  const models = await listSummaries(paths.models, aliases);
+  let models: Awaited<ReturnType<typeof listSummaries>> = [];
+  let unreadable = false;
+  try {
+    models = await listSummaries(paths.models, aliases);
+  } catch (err) {
+    // A models folder that cannot be read (a file in its place, no permission) is a check, not the end.
+    unreadable = true;
+    checks.push({
+      name: "models",
+      ok: false,
+      message: (err as Error).message,
+      fix: `make ${paths.models} a folder you can read`,
+    });
+  }
   for (const m of models.filter((x) => x.damaged)) {
     checks.push({
       name: "models",
@@ -223,7 +236,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       fix: `parley models rm ${m.name}`,
     });
   }
-  if (models.length === 0) {
+  if (models.length === 0 && !unreadable) {
     checks.push({
       name: "models",
       ok: false,
