@@ -59,7 +59,8 @@ export function parseStopTexts(raw: string, where: string, several = false): str
   else if (several) list = words(trimmed, where);
   else if (/^".*"$/s.test(trimmed) && trimmed.length >= 2) list = [decodeStopEscapes(trimmed.slice(1, -1))];
   else list = [decodeStopEscapes(raw)];
-  if (list.length === 0 || list.some((s) => s === "")) throw invalid(where, raw, "a stop string cannot be empty");
+  // An empty JSON array is no stop texts at all; an empty text would stop before the first token.
+  if (list.some((s) => s === "")) throw invalid(where, raw, "a stop string cannot be empty");
   return list;
 }
 

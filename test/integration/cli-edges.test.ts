@@ -76,7 +76,7 @@ describe("stop texts with escapes, from every source", () => {
     assert.equal(await reply(["-p", "terse"], home), "One");
   });
 
-  it("an empty stop text is refused, naming where it came from", async () => {
+  it("a stop text that cannot be read is refused, naming where it came from", async () => {
     const r = await runParley(["-m", blankLine, "Hi"], { env: { PARLEY_STOP: "[]]" } });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^parley: invalid value for PARLEY_STOP/);

@@ -70,6 +70,8 @@ describe("one reader for stop texts", () => {
     assert.deepEqual(parseStopTexts("User: ", "--stop"), ["User: "]);
     assert.equal(decodeStopEscapes("C:\\dir"), "C:\\dir");
     assert.throws(() => parseStopTexts("", "--stop"), /--stop.*cannot be empty/);
+    assert.throws(() => parseStopTexts('["a", ""]', "--stop"), /--stop.*cannot be empty/);
+    assert.deepEqual(parseStopTexts("[]", "PARLEY_STOP"), []);
     assert.throws(() => parseStopTexts("[1]", "PARLEY_STOP"), /PARLEY_STOP/);
     assert.throws(() => parseStopTexts("[oops", "PARLEY_STOP"), /PARLEY_STOP/);
   });
