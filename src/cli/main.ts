@@ -2,10 +2,11 @@
 import { CommanderError } from "commander";
 import { ExitCode, InterruptError, ParleyError } from "../errors.js";
 import { guardOutput, outputFailure } from "../output/output-guard.js";
+import { sanitizeForTerminal } from "../output/sanitize.js";
 import { buildProgram } from "./program.js";
 
 function fail(message: string, code: number, err?: unknown): void {
-  process.stderr.write(`parley: ${message}\n`);
+  process.stderr.write(`parley: ${sanitizeForTerminal(message)}\n`);
   if (err instanceof Error && process.argv.includes("--debug") && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = code;
 }

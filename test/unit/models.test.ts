@@ -206,11 +206,12 @@ describe("resolveModelRef", () => {
         e.message ===
           "hf:someone/Model-GGUF:Q4_K_M is not in the models folder and getting it needs the network, but parley is offline",
     );
-    // A URL whose file is already in the folder needs no network.
+    // A file of the same name that was not downloaded from that URL is not taken for it.
     copyFileSync(fixture("script"), join(folder, "remote.gguf"));
-    assert.equal(
-      await resolveModelRef("https://example.invalid/x/remote.gguf", { ...offline, folder }),
-      join(folder, "remote.gguf"),
+    await assert.rejects(
+      resolveModelRef("https://example.invalid/x/remote.gguf", { ...offline, folder }),
+      (e: unknown) =>
+        e instanceof UsageError && /is not in the models folder and getting it needs the network/.test(e.message),
     );
   });
 
