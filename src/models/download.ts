@@ -157,7 +157,7 @@ async function check(staged: Staged, label: string, staging: string, expectSha: 
 async function download(ref: RemoteRef, staging: string, options: PullOptions): Promise<Staged> {
   const label = remoteLabel(ref);
   const hub: { url: string; file: string; sha256?: string } =
-    ref.kind === "hf" ? await resolveHubRef(ref, options.signal) : { url: ref.url, file: ref.file };
+    ref.kind === "hf" ? await resolveHubRef(ref, options.signal, options.stallMs) : { url: ref.url, file: ref.file };
   const { url, file } = hub;
   const path = join(staging, file);
   const host = new URL(url).host;

@@ -28,8 +28,10 @@ export function modelFiles(folder: string): string[] {
       .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.gguf$/i.test(e.name) && !e.name.startsWith("."))
       .map((e) => e.name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new UsageError(`cannot read the models folder ${folder}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    const why = code === "ENOTDIR" ? "it is a file, not a folder" : fsReason(err);
+    throw new UsageError(`cannot read the models folder ${folder}: ${why}`);
   }
   return names.sort((a, b) => a.localeCompare(b));
 }

@@ -40,6 +40,7 @@ function isSplit(file: string): boolean {
 export async function resolveHubRef(
   ref: HfRef,
   signal?: AbortSignal,
+  timeoutMs?: number,
 ): Promise<{ url: string; file: string; sha256?: string }> {
   if (ref.file !== undefined) {
     const [path = "", branch] = ref.file.split("#");
@@ -56,6 +57,7 @@ export async function resolveHubRef(
       headers: { "user-agent": "llama-cpp", accept: "application/json", ...hubHeaders() },
       what: ref.ref,
       ...(signal ? { signal } : {}),
+      ...(timeoutMs !== undefined ? { headMs: timeoutMs } : {}),
     }));
   } catch (err) {
     if (err instanceof ModelError || signal?.aborted) throw err;
@@ -73,7 +75,7 @@ export async function resolveHubRef(
     await response.body?.cancel();
     throw new ModelError(`cannot download ${ref.ref}: the hub answered ${response.status}`);
   }
-  const text = await readSmallBody(response, ref.ref);
+  const text = await readSmallBody(response, ref.ref, undefined, timeoutMs);
   let entry: { rfilename?: unknown; lfs?: { sha256?: unknown } } | undefined;
   try {
     entry = (JSON.parse(text) as { ggufFile?: typeof entry }).ggufFile;

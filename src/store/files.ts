@@ -43,7 +43,7 @@ export function readTextIfExists(
   what = "file",
   maxBytes: number = INPUT_LIMITS.presets,
 ): string | undefined {
-  return readTextFileBoundedIfExists(path, what, maxBytes);
+  return readTextFileBoundedIfExists(path, what, maxBytes, false);
 }
 
 /**
