@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildGguf } from "../fixtures/gguf-writer.ts";
@@ -26,6 +27,7 @@ async function deadPid(): Promise<number> {
   return pid;
 }
 
+// eslint-disable-next-line no-control-regex
 const noRaw = (text: string): void => assert.doesNotMatch(text, /[\u001b\u0080-\u009f]/);
 
 describe("downloads that cannot be fooled", () => {
@@ -68,7 +70,7 @@ describe("downloads that cannot be fooled", () => {
 
   it("the sha256 the hub gives (x-linked-etag on the redirect, lfs.sha256 in the manifest) is checked", async () => {
     server.files.set("/cdn/body.gguf", { body: BODY });
-    const redirect = (hash: string) => (_req: unknown, res: import("node:http").ServerResponse) =>
+    const redirect = (hash: string) => (_req: unknown, res: ServerResponse) =>
       res
         .writeHead(302, { location: "/cdn/body.gguf", "x-linked-etag": `"${hash}"`, "x-linked-size": BODY.length })
         .end();
