@@ -46,7 +46,8 @@ export function writeSmallFile(path: string, text: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx", 0o600);
-    writeSync(fd, text);
+    const bytes = Buffer.from(text, "utf8");
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

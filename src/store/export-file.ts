@@ -22,9 +22,10 @@ function existing(path: string): { regular: boolean } | undefined {
   }
 }
 
-function writeAll(fd: number, text: string): void {
-  writeSync(fd, text);
-  fsyncSync(fd);
+/** Writes all of `text`: a short write (a full disk, a size limit) goes on until it fails, never stops quietly. */
+export function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** Writes `text` to `path`; `forceHint` says how to replace an existing file ("add --force"). */
@@ -38,7 +39,7 @@ export function writeExportFile(path: string, text: string, force: boolean, forc
     let fd: number | undefined;
     try {
       fd = openSync(path, "w");
-      writeSync(fd, text);
+      writeAllSync(fd, text);
     } catch (err) {
       throw new UsageError(writeErrorText(path, err));
     } finally {
@@ -52,7 +53,8 @@ export function writeExportFile(path: string, text: string, force: boolean, forc
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx", 0o600);
-    writeAll(fd, text);
+    writeAllSync(fd, text);
+    fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(temp, target);

@@ -9,10 +9,10 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
 import { fsReason, RuntimeError } from "../errors.js";
+import { writeAllSync } from "./export-file.js";
 import { acquireLock, acquireLockSync, DEFAULT_STALE_MS, makeDir } from "./owner-lock.js";
 import { INPUT_LIMITS, readTextFileBoundedIfExists } from "./read-bounded.js";
 
@@ -56,7 +56,7 @@ export function writeFileAtomic(path: string, text: string, mode = FILE_MODE): v
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx", mode);
-    writeSync(fd, text);
+    writeAllSync(fd, text);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
