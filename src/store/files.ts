@@ -1,15 +1,6 @@
 /** Small file helpers shared by the stores. */
 import { randomBytes } from "node:crypto";
-import {
-  readdirSync,
-  closeSync,
-  fsyncSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { readdirSync, closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fsReason, RuntimeError } from "../errors.js";
 import { writeAllSync } from "./export-file.js";
