@@ -9,12 +9,20 @@ import { lockSync, tryLock } from "../../src/models/folder-lock.ts";
 import { waitFor } from "../helpers/cli.ts";
 
 const LOCK_JS = fileURLToPath(new URL("../../dist/models/folder-lock.js", import.meta.url));
+const OWNER_LOCK_JS = fileURLToPath(new URL("../../dist/store/owner-lock.js", import.meta.url));
 
 /** A process that waits for `go`, tries the lock once, notes whether it won, and stays alive until `end`. */
 const RACER = `
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 const [lockJs, dir] = process.argv.slice(1);
-const { tryLock } = await import(lockJs);
+const mod = await import(lockJs);
+const tryLock = mod.tryLock ?? ((lock) => {
+  try {
+    return mod.acquireLockSync(lock, "the lock", { timeoutMs: 0 });
+  } catch {
+    return 0;
+  }
+});
 writeFileSync(dir + "/ready-" + process.pid, "");
 while (!existsSync(dir + "/go")) {}
 const got = tryLock(dir + "/the.lock");
@@ -30,30 +38,34 @@ async function deadPid(): Promise<number> {
 }
 
 describe("models folder locks", () => {
-  it("a dead owner's lock is taken over by exactly one of many racing processes", async () => {
-    assert.ok(existsSync(LOCK_JS), "run npm run build first");
-    for (let round = 0; round < 3; round++) {
-      const dir = mkdtempSync(join(tmpdir(), "parley-lock-"));
-      const dead = { pid: await deadPid(), host: hostname(), nonce: "dead" };
-      writeFileSync(join(dir, "the.lock"), `${JSON.stringify(dead)}\n`);
-      const racers = Array.from({ length: 5 }, () =>
-        spawn(process.execPath, ["--input-type=module", "-e", RACER, LOCK_JS, dir], { stdio: "ignore" }),
-      );
-      const exited = racers.map((r) => new Promise((res) => r.on("close", res)));
-      const count = (what: string): number =>
-        existsSync(join(dir, "result")) ? readFileSync(join(dir, "result"), "utf8").split(what).length - 1 : 0;
-      await waitFor(
-        () => racers.every((r) => existsSync(join(dir, `ready-${r.pid}`))),
-        30_000,
-        "the racers to be ready",
-      );
-      writeFileSync(join(dir, "go"), "");
-      await waitFor(() => count("won") + count("lost") === racers.length, 30_000, "every racer to try");
-      writeFileSync(join(dir, "end"), "");
-      await Promise.all(exited);
-      assert.equal(count("won"), 1, `round ${round}: exactly one winner`);
-    }
-  });
+  for (const [name, js] of [
+    ["models folder lock", LOCK_JS],
+    ["store lock (config, presets, conversations)", OWNER_LOCK_JS],
+  ] as const)
+    it(`${name}: a dead owner's lock is taken over by exactly one of many racing processes`, async () => {
+      assert.ok(existsSync(js), "run npm run build first");
+      for (let round = 0; round < 3; round++) {
+        const dir = mkdtempSync(join(tmpdir(), "parley-lock-"));
+        const dead = { pid: await deadPid(), host: hostname(), nonce: "dead" };
+        writeFileSync(join(dir, "the.lock"), `${JSON.stringify(dead)}\n`);
+        const racers = Array.from({ length: 5 }, () =>
+          spawn(process.execPath, ["--input-type=module", "-e", RACER, js, dir], { stdio: "ignore" }),
+        );
+        const exited = racers.map((r) => new Promise((res) => r.on("close", res)));
+        const count = (what: string): number =>
+          existsSync(join(dir, "result")) ? readFileSync(join(dir, "result"), "utf8").split(what).length - 1 : 0;
+        await waitFor(
+          () => racers.every((r) => existsSync(join(dir, `ready-${r.pid}`))),
+          30_000,
+          "the racers to be ready",
+        );
+        writeFileSync(join(dir, "go"), "");
+        await waitFor(() => count("won") + count("lost") === racers.length, 30_000, "every racer to try");
+        writeFileSync(join(dir, "end"), "");
+        await Promise.all(exited);
+        assert.equal(count("won"), 1, `round ${round}: exactly one winner`);
+      }
+    });
 
   it("a live owner's lock is not taken; a released one is free again", () => {
     const dir = mkdtempSync(join(tmpdir(), "parley-lock-"));
