@@ -188,6 +188,16 @@ describe("the models folder and the stores at their edges", () => {
     }
   });
 
+  it("text echoed back by history and models commands reaches the terminal with its controls made visible", async () => {
+    const home = tempHome();
+    const search = await runParley(["history", "search", "a\u009b2Jb"], { home });
+    assert.equal(search.code, 0, search.stderr);
+    assert.match(search.stderr, /^no conversation contains "a\ufffd2Jb"\n$/);
+    const rm = await runParley(["models", "rm", "x\u001b]0;title\u0007y"], { home });
+    assert.equal(rm.code, 2);
+    assert.match(rm.stderr, /^parley: no model "x\^\[\]0;title\^Gy" in /);
+  });
+
   describe("private files", () => {
     let server: ModelServer;
     before(async () => {

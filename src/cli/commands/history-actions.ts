@@ -26,8 +26,9 @@ function out(text: string): void {
   process.stdout.write(`${tty ? sanitizeForTerminal(text) : text}\n`);
 }
 
+/** A warning on stderr; it names files and quotes stored text, so control characters are made visible. */
 function warn(text: string): void {
-  process.stderr.write(`parley: warning: ${text}\n`);
+  process.stderr.write(`parley: warning: ${sanitizeForTerminal(text)}\n`);
 }
 
 function when(iso: string): string {
@@ -105,7 +106,7 @@ export function searchHistory(text: string, opts: { json?: boolean }): void {
   const hits = searchConversations(text);
   if (opts.json) return out(stringifyJson(hits, 2));
   if (hits.length === 0) {
-    process.stderr.write(`no conversation contains ${JSON.stringify(text)}\n`);
+    process.stderr.write(`no conversation contains ${sanitizeForTerminal(JSON.stringify(text))}\n`);
     return;
   }
   for (const h of hits) out(`${h.conversation.id}  ${h.conversation.title}\n    ${h.snippet}`);
