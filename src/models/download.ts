@@ -130,8 +130,9 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
 interface Staged {
   path: string;
   file: string;
-  /** The sha256 the server gave for the file, when it gave one. */
+  /** The sha256 and size the server gave for the file, when it gave them. */
   sha256?: string;
+  size?: number;
 }
 
 /** The staged file is a whole GGUF model with the hash expected of it; returns its sha256. */
@@ -144,6 +145,9 @@ async function check(staged: Staged, label: string, staging: string, expectSha: 
     await readGgufHeader(staged.path);
   } catch (err) {
     throw refuse(`is not a usable GGUF model (${err instanceof GgufFormatError ? err.message : "it cannot be read"})`);
+  }
+  if (staged.size !== undefined && statSync(staged.path).size !== staged.size) {
+    throw refuse(`is ${statSync(staged.path).size} bytes, not the ${staged.size} the server gave`);
   }
   const actual = await sha256File(staged.path);
   if (expectSha !== undefined && actual !== expectSha)
@@ -169,5 +173,6 @@ async function download(ref: RemoteRef, staging: string, options: PullOptions): 
     onProgress: (p) => options.onEvent?.({ type: "progress", ...p }),
   });
   const sha256 = hub.sha256 ?? got.linked.sha256;
-  return { path, file, ...(sha256 !== undefined ? { sha256 } : {}) };
+  const size = got.linked.size;
+  return { path, file, ...(sha256 !== undefined ? { sha256 } : {}), ...(size !== undefined ? { size } : {}) };
 }

@@ -70,10 +70,10 @@ describe("downloads that cannot be fooled", () => {
 
   it("the sha256 the hub gives (x-linked-etag on the redirect, lfs.sha256 in the manifest) is checked", async () => {
     server.files.set("/cdn/body.gguf", { body: BODY });
-    const redirect = (hash: string) => (_req: unknown, res: ServerResponse) =>
-      res
-        .writeHead(302, { location: "/cdn/body.gguf", "x-linked-etag": `"${hash}"`, "x-linked-size": BODY.length })
-        .end();
+    const redirect =
+      (hash: string, size = BODY.length) =>
+      (_req: unknown, res: ServerResponse) =>
+        res.writeHead(302, { location: "/cdn/body.gguf", "x-linked-etag": `"${hash}"`, "x-linked-size": size }).end();
     server.routes.set("/hub/Good/resolve/main/good.gguf", redirect(sha(BODY)));
     server.routes.set("/hub/Bad/resolve/main/bad.gguf", redirect(sha(OTHER)));
     const home = tempHome();
@@ -87,6 +87,10 @@ describe("downloads that cannot be fooled", () => {
       bad.stderr,
       /has sha256 [0-9a-f]{64}, not the [0-9a-f]{64} the server gave \(it arrived damaged\); nothing was saved\n$/,
     );
+    server.routes.set("/hub/Size/resolve/main/size.gguf", redirect(sha(BODY), BODY.length + 1));
+    const size = await runParley(["models", "pull", "hf:hub/Size/size.gguf"], { home, env });
+    assert.equal(size.code, 3, size.stderr);
+    assert.match(size.stderr, /the file from .* is \d+ bytes, not the \d+ the server gave; nothing was saved\n$/);
     server.routes.set("/v2/hub/Lfs/manifests/Q4", (_req, res) =>
       res
         .writeHead(200, { "content-type": "application/json" })
@@ -142,7 +146,7 @@ describe("downloads that cannot be fooled", () => {
     assert.ok(Date.now() - started < 15_000);
     const big = await runParley(["models", "pull", "hf:big/Hub:Q4"], { env });
     assert.equal(big.code, 3, big.stderr);
-    assert.match(big.stderr, /^parley: cannot download hf:big\/Hub:Q4: the server's answer is too large\n$/);
+    assert.match(big.stderr, /^parley: cannot download hf:big\/Hub:Q4: the server's answer is too large\n$/m);
   });
 
   it("a redirect loop, a bad percent-encoding and a hostile status line are one plain line", async () => {

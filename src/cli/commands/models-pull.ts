@@ -57,7 +57,11 @@ async function download(
  */
 async function firstDefault(before: string[], result: PullResult): Promise<void> {
   if (before.length > 1 || (before.length === 1 && before[0] === result.file)) return;
-  if (readConfig().model !== undefined) return;
+  try {
+    if (readConfig().model !== undefined) return;
+  } catch {
+    return; // A config file parley cannot read is reported by every run; the pull itself is done.
+  }
   const file = before[0] ?? result.file;
   await setConfigValue("model", file);
   note(`${file.replace(/\.gguf$/i, "")} is now the default model (change it with \`parley config set model <name>\`)`);
