@@ -5,8 +5,8 @@
  * makes a model appear only when it is whole. Where it came from is recorded (see origins.ts).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fsReason, ModelError, RuntimeError, UsageError } from "../errors.js";
 import { DOWNLOADS_DIR } from "./folder.js";
 import { lockAsync } from "./folder-lock.js";
@@ -60,7 +60,18 @@ export function localFileFor(folder: string, ref: RemoteRef): string | undefined
 function makeFolder(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
+  } catch (first) {
+    let err = first;
+    if ((first as NodeJS.ErrnoException).code === "ENOENT") {
+      // A recursive mkdir says "no such file" for any failure below a missing folder: ask the first missing one.
+      let missing = dir;
+      while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+      try {
+        mkdirSync(missing, { mode: 0o700 });
+      } catch (real) {
+        err = real;
+      }
+    }
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "EEXIST" || code === "ENOTDIR" ? "a file is in the way of a folder" : fsReason(err);
     throw new RuntimeError(`cannot make the folder ${dir}: ${why}`);

@@ -205,7 +205,7 @@ describe("downloads that cannot be fooled", () => {
     assert.doesNotMatch(r.stderr, /connection|EFBIG/);
   });
 
-  it("a full disk (a 64 KiB tmpfs) stops a pull with one plain line", async (t) => {
+  it("a full disk (a 64 KiB tmpfs) and a read-only folder stop a pull with one plain line", async (t) => {
     const home = tempHome();
     const dir = join(home, "models");
     mkdirSync(dir);
@@ -224,6 +224,15 @@ describe("downloads that cannot be fooled", () => {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /^parley: cannot save the download in .*: the disk is full\n$/m);
       assert.deepEqual(models(home), []);
+    } finally {
+      await new Promise((r) => spawn("umount", [dir]).on("close", r));
+    }
+    // A read-only models folder.
+    await new Promise((r) => spawn("mount", ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", dir]).on("close", r));
+    try {
+      const r = await runParley(["models", "pull", `${server.url}/d/full.gguf`], { home });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^parley: cannot make the folder .*: the file system is read-only\n$/m);
     } finally {
       await new Promise((r) => spawn("umount", [dir]).on("close", r));
     }
