@@ -144,6 +144,13 @@ describe("downloads that cannot be fooled", () => {
       /^parley: cannot download hf:slow\/Hub:Q4: 127\.0\.0\.1:\d+ did not answer within 1 s\n$/m,
     );
     assert.ok(Date.now() - started < 15_000);
+    for (const value of ["soon", "0", "-5", "1e9"]) {
+      const r = await runParley(["models", "pull", "hf:slow/Hub:Q4"], {
+        env: { ...env, PARLEY_PULL_STALL_SECONDS: value },
+      });
+      assert.equal(r.code, 2, value);
+      assert.match(r.stderr, /^parley: invalid value for PARLEY_PULL_STALL_SECONDS: /, value);
+    }
     const big = await runParley(["models", "pull", "hf:big/Hub:Q4"], { env });
     assert.equal(big.code, 3, big.stderr);
     assert.match(big.stderr, /^parley: cannot download hf:big\/Hub:Q4: the server's answer is too large\n$/m);
