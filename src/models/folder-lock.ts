@@ -175,11 +175,13 @@ export async function lockAsync(
     told = true;
     if (options.signal?.aborted) throw new RuntimeError("the download was stopped");
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 100);
-      options.signal?.addEventListener("abort", () => {
+      const done = (): void => {
         clearTimeout(timer);
+        options.signal?.removeEventListener("abort", done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, 100);
+      options.signal?.addEventListener("abort", done, { once: true });
     });
   }
 }

@@ -60,20 +60,24 @@ export async function fetchFollowing(url: string, options: FollowOptions): Promi
   const origin = current.origin;
   for (;;) {
     seen.add(current.href);
-    const timeout = AbortSignal.timeout(headMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // The limit is on the head only: once it has come, the body may take as long as it needs.
+    const late = new AbortController();
+    const timer = setTimeout(() => late.abort(), headMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, late.signal]) : late.signal;
     const headers = { ...options.headers };
     if (current.origin !== origin) delete headers.authorization;
     let response: Response;
     try {
       response = await fetch(current, { headers, signal, redirect: "manual" });
     } catch (err) {
-      if (timeout.aborted && !options.signal?.aborted) {
+      if (late.signal.aborted && !options.signal?.aborted) {
         throw new HeadTimeout(
           `cannot download ${options.what}: ${current.host} did not answer within ${Math.round(headMs / 1000)} s`,
         );
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     if (!REDIRECTS.has(response.status)) return { response, linked };
     linkedFrom(response.headers, linked);

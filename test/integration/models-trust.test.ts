@@ -151,6 +151,11 @@ describe("downloads that cannot be fooled", () => {
       assert.equal(r.code, 2, value);
       assert.match(r.stderr, /^parley: invalid value for PARLEY_PULL_STALL_SECONDS: /, value);
     }
+    // The limit is on waiting, not on the whole transfer: a slow body that keeps coming is fine.
+    server.files.set("/slow/body.gguf", { body: BODY, pieceSize: 32_768, pauseMs: 250 });
+    const steady = await runParley(["models", "pull", `${server.url}/slow/body.gguf`], { env });
+    assert.equal(steady.code, 0, steady.stderr);
+    assert.equal(server.requests.filter((q) => q.path === "/slow/body.gguf").length, 1, "one request, never cut");
     const big = await runParley(["models", "pull", "hf:big/Hub:Q4"], { env });
     assert.equal(big.code, 3, big.stderr);
     assert.match(big.stderr, /^parley: cannot download hf:big\/Hub:Q4: the server's answer is too large\n$/m);
