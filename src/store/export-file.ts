@@ -5,9 +5,10 @@
  * file. A device or a pipe named as the file (`/dev/stdout`) is written to directly.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
+import { writeAllSync } from "./files.js";
 import { writeErrorText } from "./paths.js";
 
 function existing(path: string): { regular: boolean } | undefined {
@@ -20,12 +21,6 @@ function existing(path: string): { regular: boolean } | undefined {
     if (code === "ENOENT") return undefined;
     throw new UsageError(writeErrorText(path, err));
   }
-}
-
-/** Writes all of `text`: a short write (a full disk, a size limit) goes on until it fails, never stops quietly. */
-export function writeAllSync(fd: number, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** Writes `text` to `path`; `forceHint` says how to replace an existing file ("add --force"). */

@@ -1,9 +1,18 @@
 /** Small file helpers shared by the stores. */
 import { randomBytes } from "node:crypto";
-import { readdirSync, closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  readdirSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { fsReason, RuntimeError } from "../errors.js";
-import { writeAllSync } from "./export-file.js";
 import { acquireLock, acquireLockSync, DEFAULT_STALE_MS, makeDir } from "./owner-lock.js";
 import { INPUT_LIMITS, readTextFileBoundedIfExists } from "./read-bounded.js";
 
@@ -35,6 +44,12 @@ export function readTextIfExists(
   maxBytes: number = INPUT_LIMITS.presets,
 ): string | undefined {
   return readTextFileBoundedIfExists(path, what, maxBytes, false);
+}
+
+/** Writes all of `text`: a short write (a full disk, a size limit) goes on until it fails, never stops quietly. */
+export function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /**

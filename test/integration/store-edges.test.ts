@@ -164,6 +164,23 @@ describe("the models folder and the stores at their edges", () => {
     );
   });
 
+  it("a store file rewritten when the disk fills (a file size limit) keeps its old text whole", async () => {
+    const home = tempHome();
+    const long = "p".repeat(3000);
+    assert.equal((await runParley(["prompts", "add", "first", long], { home })).code, 0);
+    const before = readFileSync(join(home, "presets.json"), "utf8");
+    const limited = spawn(
+      "bash",
+      ["-c", `ulimit -f 4; exec "${process.execPath}" "${BIN}" prompts add second "${long}"`],
+      { env: { ...process.env, PARLEY_HOME: home }, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    limited.stdin.end();
+    const r = await collect(limited);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^parley: cannot write .*presets\.json: the file is too large\n$/);
+    assert.equal(readFileSync(join(home, "presets.json"), "utf8"), before);
+  });
+
   it("an export cut by a full disk (a 64 KiB tmpfs) leaves no partial file", async (t) => {
     const home = tempHome();
     const id = save(home, "y".repeat(200_000));
