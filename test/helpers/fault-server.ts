@@ -90,7 +90,9 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
       const whole = `: a comment\n\n${chunk({ content: "Split" })}\r\n${chunk({ content: " lines" }).replace("\n\n", "\r\n\r\n")}: keep-alive\n\n\n${USAGE}${DONE}`;
       const pieces: string[] = [];
       for (let i = 0; i < whole.length; i += 7) pieces.push(whole.slice(i, i + 7));
-      return dribble(res, pieces).then(() => res.end());
+      await dribble(res, pieces);
+      res.end();
+      return;
     }
     case "errchunk":
       sse(res);
