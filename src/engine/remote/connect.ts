@@ -90,24 +90,32 @@ export function remoteTarget(spec: RemoteEngineSpec): RemoteTarget {
 export async function openRemoteEngine(spec: RemoteEngineSpec): Promise<RemoteEngine> {
   const target = remoteTarget(spec);
   const models = await listRemoteModels(target);
-  const entry = models?.find((m) => m.id === spec.model);
+  const names = (models ?? []).map((m) => m.id);
+  const shown = names.slice(0, 12).join(", ") + (names.length > 12 ? `, and ${names.length - 12} more` : "");
+  // No model named: the server's only one.
+  const only = models?.length === 1 ? models[0]?.id : undefined;
+  const id = spec.model !== "" ? spec.model : only;
+  if (id === undefined) {
+    throw new ModelError(
+      `name the model to use on ${target.label} with -m` + (names.length > 0 ? `; it has: ${shown}` : ""),
+    );
+  }
+  const entry = models?.find((m) => m.id === id);
   if (models && models.length > 0 && !entry) {
-    const names = models.map((m) => m.id);
-    const shown = names.slice(0, 12).join(", ") + (names.length > 12 ? `, and ${names.length - 12} more` : "");
-    throw new ModelError(`${target.label} has no model "${spec.model}"; it has: ${shown}`);
+    throw new ModelError(`${target.label} has no model "${id}"; it has: ${shown}`);
   }
   const served = entry?.contextSize ?? (await propsContext(target));
   const contextSize = served ?? spec.contextSize ?? entry?.trainContextSize ?? DEFAULT_REMOTE_CONTEXT;
   const host = new URL(target.baseUrl).host;
   return new RemoteEngine(
     {
-      name: spec.model,
+      name: id,
       template: "the server's",
       backend: `remote (${spec.endpoint ?? host})`,
       contextSize,
       ...(entry?.trainContextSize ? { trainContextSize: entry.trainContextSize } : {}),
     },
     target,
-    spec.model,
+    id,
   );
 }
