@@ -452,6 +452,11 @@ export class Conversation {
         }
         throw new Unanswered(err.error, prompt);
       }
+      // What was written before the failure (a stream cut mid-reply) is kept, marked interrupted.
+      if (err instanceof CutShort && !continuing && err.partial !== "") {
+        this.list.push({ role: "assistant", content: err.partial, end: "interrupted" });
+        this.persistence?.sync(this.list, emit);
+      }
       throw err;
     } finally {
       this.controller = undefined;
