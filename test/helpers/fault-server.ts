@@ -72,6 +72,8 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
       return error(res, 503, "loading the model", { "Retry-After": "0" });
     case "fail500":
       return error(res, 500, "the GPU fell over");
+    case "toolong":
+      return error(res, 400, "the request exceeds the available context size, try increasing it");
     case "cut":
       sse(res);
       await dribble(res, [

@@ -4,7 +4,7 @@
  * is one line on stderr with its exit code; what was written before it is kept.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -150,5 +150,28 @@ describe("remote faults as the CLI reports them", () => {
     assert.deepEqual(body?.response_format, { type: "json_schema", json_schema: { name: "reply", schema } });
     assert.equal(body?.stream, true);
     assert.equal(body?.top_k, undefined);
+  });
+
+  it("a prompt the server's context cannot hold: exit 4, as locally", async () => {
+    const r = await ask(at("toolong"));
+    assert.equal(r.code, 4);
+    assert.match(
+      oneLine(r),
+      /the prompt does not fit the server's context \(the request exceeds the available context size/,
+    );
+  });
+
+  it("a trailing assistant message is sent as it is, for the server to continue", async () => {
+    const dir = tempHome();
+    const file = join(dir, "messages.json");
+    const messages = [
+      { role: "user", content: "Count" },
+      { role: "assistant", content: "one, two," },
+    ];
+    writeFileSync(file, JSON.stringify(messages));
+    const r = await runParley(["--base-url", at("ok"), "-m", FAULT_MODEL, "--messages", file], { home, env });
+    assert.equal(r.code, 0, r.stderr);
+    const sent = fault.bodies.get("ok")?.at(-1)?.messages as { role: string; content: string }[] | undefined;
+    assert.deepEqual(sent?.at(-1), { role: "assistant", content: "one, two," });
   });
 });
