@@ -174,4 +174,13 @@ describe("remote faults as the CLI reports them", () => {
     const sent = fault.bodies.get("ok")?.at(-1)?.messages as { role: string; content: string }[] | undefined;
     assert.deepEqual(sent?.at(-1), { role: "assistant", content: "one, two," });
   });
+
+  it("parley serve refuses a remote model in one line", async () => {
+    const r = await runParley(["serve", "--port", "0", "-m", "x"], {
+      home,
+      env: { ...env, PARLEY_BASE_URL: at("ok") },
+    });
+    assert.equal(r.code, 2);
+    assert.match(oneLine(r), /parley serve serves models on this machine; the model is a remote one/);
+  });
 });
