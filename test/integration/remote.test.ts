@@ -50,6 +50,10 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       };
       assert.equal(header.model.name, "script");
       assert.equal(header.model.baseUrl, base);
+      // -c goes back to the same server and model without being told.
+      const again = await parley(["-c", "--json", "Again"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal((JSON.parse(again.stdout) as { model: string }).model, "script");
       const snapshots = join(home, "snapshots");
       assert.equal(existsSync(snapshots) ? readdirSync(snapshots).length : 0, 0);
     });
