@@ -124,6 +124,15 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
       ]);
       res.end();
       return;
+    case "plainjson":
+      return json(res, 200, {
+        id: "c1",
+        object: "chat.completion",
+        created: 1,
+        model: FAULT_MODEL,
+        choices: [{ index: 0, message: { role: "assistant", content: "Whole" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      });
     case "nousage":
       sse(res);
       await dribble(res, [chunk({ content: "No" }), chunk({ content: " usage" }, "stop"), DONE]);

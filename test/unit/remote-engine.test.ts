@@ -90,6 +90,13 @@ describe("the remote engine", () => {
     assert.equal(r.result?.completionTokens, 2);
   });
 
+  it("reads a whole completion from a server that does not stream", async () => {
+    const r = await run(await open("plainjson"));
+    assert.equal(r.error, undefined);
+    assert.equal(r.text, "Whole");
+    assert.equal(r.result?.completionTokens, 1);
+  });
+
   it("passes reasoning_content on as reasoning", async () => {
     const r = await run(await open("reasoning"));
     assert.equal(r.reasoning, "Let me think.");

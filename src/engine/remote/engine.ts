@@ -7,8 +7,8 @@
 import { ParleyError, RemoteError } from "../../errors.js";
 import type { ChatEngine, EngineInfo, EnginePart, GenerateRequest, GenerateResult } from "../engine.js";
 import { partStream, type PushPart } from "../stream.js";
-import { estimateTokens, readChunk, requestBody, unsentSettings } from "./body.js";
-import { send, statusFault, type RemoteTarget } from "./http.js";
+import { estimateTokens, readChunk, requestBody, unsentSettings, type ChunkParts } from "./body.js";
+import { readText, send, statusFault, type RemoteTarget } from "./http.js";
 import { quote, readSse } from "./sse.js";
 import { errorMessage, networkFault } from "./words.js";
 
@@ -70,7 +70,9 @@ export class RemoteEngine implements ChatEngine {
       });
       if (!res.ok) throw await statusFault(res, this.target, "/chat/completions");
       if (!res.body) throw new RemoteError(`${this.target.label} sent an empty answer`);
-      await this.read(res.body, push, tally);
+      // A server that ignores `stream` answers with one whole completion.
+      if (/application\/json/i.test(res.headers.get("content-type") ?? "")) await this.readWhole(res, push, tally);
+      else await this.read(res.body, push, tally);
     } catch (err) {
       if (signal.aborted) return result("abort");
       if (err instanceof ParleyError) throw err;
@@ -108,22 +110,41 @@ export class RemoteEngine implements ChatEngine {
           `${label} sent a line that is not JSON, ${quote(event.data)}: it does not speak the Chat Completion stream`,
         );
       }
-      const parts = readChunk(chunk);
-      if (parts.error !== undefined) {
-        throw new RemoteError(`${label} reported an error in the middle of the reply: ${errorMessage(parts.error)}`);
-      }
-      if (parts.reasoning !== undefined || parts.text !== undefined) tally.firstAt ??= performance.now();
-      if (parts.reasoning !== undefined) {
-        tally.text++;
-        push({ type: "reasoning", text: parts.reasoning });
-      }
-      if (parts.text !== undefined) {
-        tally.text++;
-        push({ type: "text", text: parts.text });
-      }
-      if (parts.finish !== undefined) tally.finish = parts.finish;
-      if (parts.usage) tally.usage = parts.usage;
+      this.take(readChunk(chunk), push, tally);
     }
+  }
+
+  private async readWhole(res: Response, push: PushPart, tally: Tally): Promise<void> {
+    const label = this.target.label;
+    const text = await readText(res, this.target, MAX_STREAM_BYTES);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new RemoteError(`${label} sent an answer that is not JSON, ${quote(text)}`);
+    }
+    this.take(readChunk(parsed), push, tally);
+    tally.done = true;
+  }
+
+  /** One chunk's parts: its text and reasoning pushed, its finish and usage kept. */
+  private take(parts: ChunkParts, push: PushPart, tally: Tally): void {
+    if (parts.error !== undefined) {
+      throw new RemoteError(
+        `${this.target.label} reported an error in the middle of the reply: ${errorMessage(parts.error)}`,
+      );
+    }
+    if (parts.reasoning !== undefined || parts.text !== undefined) tally.firstAt ??= performance.now();
+    if (parts.reasoning !== undefined) {
+      tally.text++;
+      push({ type: "reasoning", text: parts.reasoning });
+    }
+    if (parts.text !== undefined) {
+      tally.text++;
+      push({ type: "text", text: parts.text });
+    }
+    if (parts.finish !== undefined) tally.finish = parts.finish;
+    if (parts.usage) tally.usage = parts.usage;
   }
 
   dispose(): Promise<void> {
