@@ -9,6 +9,7 @@ import type { RemoteEngineSpec } from "../engine/spec.js";
 import { UsageError } from "../errors.js";
 import type { Settings } from "../settings/resolve.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
+import { modelsFolder, readAliases } from "../models/folder.js";
 import { checkBaseUrl, ENDPOINT_NAME, readEndpoints } from "../store/endpoints.js";
 
 const ENDPOINT_REF = /^([^:\\/]+):(.+)$/;
@@ -25,17 +26,30 @@ function withKey(spec: RemoteEngineSpec, env: NodeJS.ProcessEnv): RemoteEngineSp
   return { ...spec, apiKeyEnv: name, ...(key !== undefined && key !== "" ? { apiKey: key } : {}) };
 }
 
-/** The endpoint and model a `NAME:model-id` reference names, when NAME is a named endpoint. */
-function endpointSpec(ref: string): RemoteEngineSpec | undefined {
+/** A reference a local model could have: an existing file or an alias. */
+function localName(ref: string): boolean {
+  if (existsSync(ref)) return true;
+  try {
+    return readAliases(modelsFolder())[ref] !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The endpoint and model a `NAME:model-id` reference names, when NAME is a named endpoint. With
+ * `strict`, a NAME that is no endpoint (and a reference that is no local file or alias) is an error.
+ */
+function endpointSpec(ref: string, strict: boolean): RemoteEngineSpec | undefined {
   const match = ENDPOINT_REF.exec(ref.trim());
   const name = match?.[1];
   const model = match?.[2];
   if (name === undefined || model === undefined || /^hf$/i.test(name) || !ENDPOINT_NAME.test(name)) return undefined;
-  const endpoint = readEndpoints().get(name);
+  const all = readEndpoints();
+  const endpoint = all.get(name);
   if (!endpoint) {
-    // Not an endpoint: a local file of that name is still a model; anything else is a mistake.
-    if (existsSync(ref)) return undefined;
-    const known = [...readEndpoints().keys()];
+    if (!strict || localName(ref)) return undefined;
+    const known = [...all.keys()];
     throw new UsageError(
       `no endpoint "${name}" for the model "${ref}"` +
         (known.length > 0
@@ -65,8 +79,10 @@ export function remoteSpec(
   const base = settings.setting("base-url");
   const model = settings.setting("model");
   const fromResume = base.source === "conversation" && model.source !== "conversation";
-  let spec: RemoteEngineSpec | undefined;
-  if (typeof base.value === "string" && !fromResume) {
+  // A named endpoint's model goes there, whatever base URL is set; any other model id (ollama's
+  // `llama3.2:1b` included) goes to the base URL when one is set.
+  let spec = ref !== undefined ? endpointSpec(ref, false) : undefined;
+  if (!spec && typeof base.value === "string" && !fromResume) {
     const keyEnv = settings.string("api-key-env");
     spec = {
       kind: "remote",
@@ -75,8 +91,8 @@ export function remoteSpec(
       model: ref?.trim() ?? "",
       ...(keyEnv !== undefined ? { apiKeyEnv: keyEnv } : {}),
     };
-  } else if (ref !== undefined) {
-    spec = endpointSpec(ref);
+  } else if (!spec && ref !== undefined) {
+    spec = endpointSpec(ref, true);
   }
   if (!spec) return undefined;
   const contextSize = settings.get("context-size");

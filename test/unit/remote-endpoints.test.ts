@@ -42,6 +42,9 @@ describe("named endpoints", () => {
       endpoint: "gpu",
     });
     assert.doesNotMatch(readFileSync(file, "utf8"), /k-123/);
+    // A named endpoint's model goes to it even with a base URL set.
+    const named = remoteSpec(settings({ "base-url": "http://elsewhere/v1" }), "gpu:meta/Llama-3", {});
+    assert.equal(named?.endpoint, "gpu");
     removeEndpoint("gpu");
     assert.equal(readEndpoints().size, 0);
   });
@@ -75,6 +78,8 @@ describe("named endpoints", () => {
     });
     assert.equal(openai?.apiKeyEnv, "OPENAI_API_KEY");
     assert.equal(openai?.apiKey, "sk-x");
+    const ollama = remoteSpec(settings({ "base-url": "http://127.0.0.1:11434/v1" }), "llama3.2:1b", {});
+    assert.equal(ollama?.model, "llama3.2:1b");
     const local = remoteSpec(
       settings({ "base-url": "http://127.0.0.1:8080/v1", "api-key-env": "MINE" }),
       undefined,
