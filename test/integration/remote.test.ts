@@ -110,6 +110,9 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       assert.equal(add.code, 0, add.stderr);
       const list = await run(["endpoints", "list"]);
       assert.match(list.stdout, /box {2}http:\/\/127\.0\.0\.1:\d+\/v1 {2}key: BOX_KEY \(set\)/);
+      const doctor = await run(["doctor"]);
+      assert.match(doctor.stdout, /ok +endpoint box: http:\/\/127\.0\.0\.1:\d+\/v1, key in BOX_KEY: set/);
+      assert.doesNotMatch(doctor.stdout + list.stdout, /BOX_KEY_VALUE/);
       const test = await run(["endpoints", "test", "box"]);
       assert.equal(test.code, 0, test.stderr);
       assert.match(test.stdout, /endpoint box .*\d+ models?: .*\(\d+ ms\)/);

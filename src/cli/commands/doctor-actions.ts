@@ -1,4 +1,5 @@
 /** What `parley doctor` checks and how it reports. Exits 1 when a check fails. */
+import { readEndpoints } from "../../store/endpoints.js";
 import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, freemem, totalmem } from "node:os";
 import { join } from "node:path";
@@ -122,6 +123,21 @@ function writable(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The named endpoints, and whether each one's key variable is set now (never its value); no network. */
+function endpointChecks(): Check[] {
+  try {
+    return [...readEndpoints().values()].map((e) => {
+      const key =
+        e.apiKeyEnv === undefined
+          ? "no key"
+          : `key in ${e.apiKeyEnv}: ${(process.env[e.apiKeyEnv] ?? "") !== "" ? "set" : "not set"}`;
+      return { name: `endpoint ${e.name}`, ok: true, message: `endpoint ${e.name}: ${e.url}, ${key}` };
+    });
+  } catch (err) {
+    return [{ name: "endpoints", ok: false, message: firstLine(err), fix: "fix or delete the endpoints file" }];
   }
 }
 
@@ -256,6 +272,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       message: `${unfinished} unfinished download${unfinished > 1 ? "s" : ""} in ${join(paths.models, DOWNLOADS_DIR)} (pull again to resume, or delete the folder)`,
     });
   }
+  checks.push(...endpointChecks());
   const failing = checks.filter((c) => !c.ok);
   if (failing.length > 0) process.exitCode = ExitCode.failure;
   const report = {
