@@ -148,6 +148,10 @@ describe("the remote engine", () => {
       plain(await err(createEngine({ kind: "remote", baseUrl: `https://${fault.url.slice(7)}/ok/v1`, model: "x" }))),
       /secure \(https\)/,
     );
+    assert.match(
+      plain(await err(createEngine({ kind: "remote", baseUrl: "http://127.0.0.1:1/v1", model: "x" }))),
+      /port 1 is reserved for another protocol/,
+    );
     const auth = plain(await err(open("auth", { apiKeyEnv: "MY_KEY", apiKey: "wrong-key" })));
     assert.match(auth, /MY_KEY was refused/);
     assert.doesNotMatch(auth, /wrong-key/);
