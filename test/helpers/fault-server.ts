@@ -160,6 +160,11 @@ export async function startFaultServer(): Promise<FaultServer> {
       if (scenario === "auth" && req.headers.authorization !== `Bearer ${SECRET}`) {
         return error(res, 401, "Invalid API key");
       }
+      if (scenario === "redirect") {
+        res.writeHead(302, { Location: `${fault.url}/ok/v1${path}` });
+        res.end();
+        return;
+      }
       if (req.method === "GET" && path === "/models") {
         const ids = scenario === "nomodels" ? ["alpha", "beta"] : [FAULT_MODEL];
         return json(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", context_size: 2048 })) });

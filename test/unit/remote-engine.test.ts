@@ -152,6 +152,7 @@ describe("the remote engine", () => {
       plain(await err(createEngine({ kind: "remote", baseUrl: "http://127.0.0.1:1/v1", model: "x" }))),
       /port 1 is reserved for another protocol/,
     );
+    assert.match(plain(await err(open("redirect"))), /answered with a redirect: give the address it sends to/);
     const auth = plain(await err(open("auth", { apiKeyEnv: "MY_KEY", apiKey: "wrong-key" })));
     assert.match(auth, /MY_KEY was refused/);
     assert.doesNotMatch(auth, /wrong-key/);

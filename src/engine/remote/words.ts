@@ -37,6 +37,8 @@ export function networkFault(err: unknown, url: URL, endpoint: string): RemoteEr
     if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE")
       return `the connection to ${origin} was closed by the other side`;
     if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") return `connecting to ${origin} timed out`;
+    if (/redirect/i.test(String((err as { cause?: Error }).cause?.message)))
+      return `${origin} answered with a redirect: give the address it sends to as the base URL`;
     if (/bad port/i.test(String((err as { cause?: Error }).cause?.message)))
       return `port ${url.port} is reserved for another protocol and cannot be used for HTTP: use another port`;
     if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return `${origin} cannot be reached from this machine`;
