@@ -9,6 +9,8 @@ export const ExitCode = {
   contextOverflow: 4,
   /** stdout or stderr could not be written (disk full, I/O error, terminal gone); not EPIPE. */
   output: 5,
+  /** A remote server (`--base-url`, an endpoint) could not be reached, refused the request or failed. */
+  remote: 6,
   hangup: 129,
   interrupted: 130,
   terminated: 143,
@@ -16,7 +18,7 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type ErrorCode = "usage" | "model" | "context_overflow" | "interrupted" | "runtime" | "output";
+export type ErrorCode = "usage" | "model" | "context_overflow" | "interrupted" | "runtime" | "output" | "remote";
 
 /** An error parley expects: it has a stable code and exit code and a message fit for one line. */
 export class ParleyError extends Error {
@@ -70,6 +72,13 @@ export class RuntimeError extends ParleyError {
 export class OutputError extends ParleyError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, "output", ExitCode.output, options);
+  }
+}
+
+/** A remote server could not be reached, refused the request, or failed while answering. */
+export class RemoteError extends ParleyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "remote", ExitCode.remote, options);
   }
 }
 

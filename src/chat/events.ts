@@ -49,6 +49,8 @@ export interface Reply {
   finishReason: FinishReason;
   interrupted: boolean;
   usage: Usage;
+  /** The token counts are estimated: the engine could not count them (a remote server that sent no usage). */
+  estimated?: true;
   timings: Timings;
 }
 

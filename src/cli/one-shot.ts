@@ -40,8 +40,10 @@ export function formatModelLine(info: EngineInfo): string {
 
 export function formatStats(done: Reply): string {
   const t = done.timings;
+  const about = done.estimated ? "about " : "";
   return (
-    `prompt: ${done.usage.prompt_tokens} tokens, completion: ${done.usage.completion_tokens} tokens, ` +
+    `prompt: ${about}${done.usage.prompt_tokens} tokens, completion: ${about}${done.usage.completion_tokens} tokens` +
+    `${done.estimated ? " (estimated: the server sent no usage)" : ""}, ` +
     `time to first token: ${t.prompt_ms.toFixed(0)} ms, decode: ${t.predicted_per_second.toFixed(1)} tokens/s` +
     `${done.message.end ? `, ${ENDING_WORDS[done.message.end]}` : ""}\n`
   );

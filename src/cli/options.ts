@@ -44,6 +44,29 @@ export function addModelOptions(cmd: Command): Command {
     .addOption(new Option("--template <name>", `chat template (default: auto): ${Object.keys(TEMPLATES).join(", ")}`));
 }
 
+/** Where a remote model runs (an OpenAI-compatible server), for one run. */
+export function addRemoteOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        "--base-url <url>",
+        "use the model -m names on this OpenAI-compatible server, e.g. http://host:8000/v1 (env PARLEY_BASE_URL)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--api-key-env <name>",
+        "the environment variable holding the server's key (default for api.openai.com: OPENAI_API_KEY)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--idle-timeout <seconds>",
+        "how long to wait for a remote server's answer or next bytes (default: 60)",
+      ),
+    );
+}
+
 export function addSamplingOptions(cmd: Command): Command {
   for (const spec of PARAM_SPECS) {
     const short = spec.key === "maxTokens" ? "-n, " : "";

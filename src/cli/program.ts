@@ -5,6 +5,7 @@ import { configureChatCommand } from "./commands/chat.js";
 import { addConfigCommand } from "./commands/config.js";
 import { addDoctorCommand } from "./commands/doctor.js";
 import { addHelpCommand } from "./commands/help.js";
+import { addEndpointsCommand } from "./commands/endpoints.js";
 import { addHistoryCommand } from "./commands/history.js";
 import { addModelsCommand } from "./commands/models.js";
 import { refuseOtherToolCommand } from "./commands/other-tools.js";
@@ -55,8 +56,8 @@ A prompt whose first word is a command of another tool (list, pull, run...) or a
   command (histroy, confg) is refused: write it after -- to send it anyway
   (parley -- list the planets).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loaded,
-            4 context overflow, 5 output cannot be written, 129 hangup, 130 interrupted,
-            143 terminated.`,
+            4 context overflow, 5 output cannot be written, 6 a remote server failed,
+            129 hangup, 130 interrupted, 143 terminated.`,
     );
   configureChatCommand(program);
   addConfigCommand(program);
@@ -64,6 +65,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loa
   addHistoryCommand(program);
   addPathsCommand(program);
   addModelsCommand(program);
+  addEndpointsCommand(program);
   addDoctorCommand(program);
   addServeCommand(program);
   for (const cmd of program.commands) {

@@ -1,6 +1,7 @@
 /** Running `parley serve`: settings, the model, the pool of sequences, the HTTP server, signals. */
 import { isIP } from "node:net";
 import { loadSettings, resolveModel } from "../core/open.js";
+import { remoteSpec } from "../core/remote-model.js";
 import { ModelPool } from "../core/model-pool.js";
 import { modelSpec } from "../core/models.js";
 import { openRecording } from "../core/open.js";
@@ -83,6 +84,11 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   // Requests longer than the context are refused, never cut: a server drops no caller's messages.
   const request = { flags: { ...flagValues(flags), "context-policy": "stop" }, history: flags.record === true };
   const { settings } = loadSettings(request);
+  if (remoteSpec(settings, settings.string("model"), process.env)) {
+    throw new UsageError(
+      "parley serve serves models on this machine; the model is a remote one (base-url is set, or -m names an endpoint)",
+    );
+  }
   const modelPath = await resolveModel({ ...request, source: "one-shot" });
   const notices: string[] = [];
   const baseSpec = modelSpec(settings, modelPath, debug, notices);

@@ -17,6 +17,7 @@ import type { ContextPolicy } from "./context-policy.js";
 import { ContextWindow, countTokens } from "./context-window.js";
 import { compactRequest, writeSummary } from "./compaction.js";
 import type { Persistence } from "./persistence.js";
+import type { ModelIdentity } from "../store/conversation-records.js";
 import { asParleyError, assembleReply, CutShort, Unanswered, type Emit, type ProgressEvent } from "./reply.js";
 
 export { computeTimings, newCompletionId } from "./reply.js";
@@ -44,8 +45,10 @@ export interface ConversationOptions {
 /** Another model, loaded for a switch. */
 export interface LoadedModel {
   engine: ChatEngine;
-  /** The model file. */
+  /** The model file, or the remote model's reference. */
   path: string;
+  /** What the conversation records of a remote model (the file's identity otherwise). */
+  identity?: ModelIdentity;
 }
 
 export class Conversation {
@@ -280,7 +283,13 @@ export class Conversation {
       emit({ type: "notice", code: "info", text: `loading ${ref}…` });
       const next = await load(ref);
       const old = this.engine;
-      await this.persistence?.switchModel(old, next.engine, next.path, this.list, this.window.keepFrom);
+      await this.persistence?.switchModel(
+        old,
+        next.engine,
+        next.identity ?? next.path,
+        this.list,
+        this.window.keepFrom,
+      );
       this.engine = next.engine;
       this.current = this.current
         .without("/set")
@@ -442,6 +451,11 @@ export class Conversation {
           this.persistence?.sync(this.list, emit);
         }
         throw new Unanswered(err.error, prompt);
+      }
+      // What was written before the failure (a stream cut mid-reply) is kept, marked interrupted.
+      if (err instanceof CutShort && !continuing && err.partial !== "") {
+        this.list.push({ role: "assistant", content: err.partial, end: "interrupted" });
+        this.persistence?.sync(this.list, emit);
       }
       throw err;
     } finally {

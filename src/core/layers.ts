@@ -60,6 +60,8 @@ function conversationLayer(saved: SavedConversation): Layer {
   const model = last?.model ?? saved.header?.model;
   const values: Values = paramValues(last?.params ?? saved.header?.params ?? {});
   if (model?.path) values.model = model.path;
+  // A remote model given by its server's base URL goes back to that server.
+  if (model?.baseUrl !== undefined && model.endpoint === undefined) values["base-url"] = model.baseUrl;
   return { source: "conversation", values, label: `conversation ${saved.id}` };
 }
 

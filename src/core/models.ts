@@ -5,7 +5,7 @@
 import type { ChatEngine } from "../engine/engine.js";
 import { createEngine } from "../engine/factory.js";
 import { llamaSpec } from "../engine/llama/settings-spec.js";
-import type { LlamaEngineSpec } from "../engine/spec.js";
+import type { EngineSpec, LlamaEngineSpec } from "../engine/spec.js";
 import type { Settings } from "../settings/resolve.js";
 import { MemoryFile } from "../store/memory-file.js";
 import { parleyPaths } from "../store/paths.js";
@@ -27,14 +27,14 @@ export function modelSpec(settings: Settings, model: string, debug: boolean, not
 
 /** Loads the model a spec names; what went differently while loading is added to `notices`. */
 export async function openModel(
-  spec: LlamaEngineSpec,
+  spec: EngineSpec,
   notices: string[],
   onProgress?: (progress: number) => void,
 ): Promise<ChatEngine> {
   const engine = await createEngine(spec, onProgress);
   const info = engine.info;
   notices.push(...(info.loadNotes ?? []));
-  if (typeof spec.contextSize === "number" && info.contextSize !== spec.contextSize) {
+  if (spec.kind === "llama" && typeof spec.contextSize === "number" && info.contextSize !== spec.contextSize) {
     notices.push(
       `a context of ${spec.contextSize} tokens was asked for; llama.cpp uses ${info.contextSize}, the nearest size it supports`,
     );

@@ -18,6 +18,8 @@ import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence, type Restored } from "./persistence.js";
 import { snapshotAttention, snapshotContextSize } from "./snapshot.js";
+import { remoteIdentity, remoteSpec } from "./remote-model.js";
+import { openRemoteConversation } from "./open-remote.js";
 
 export interface OpenRequest extends SettingsRequest {
   /** The conversation given as input (`--messages`); a resumed one replaces it. */
@@ -64,12 +66,37 @@ function withSystem(messages: readonly Message[], settings: Settings): Message[]
 
 /** The model file the settings name (downloading it first when needed, or offering the default on a first run). */
 export async function resolveModel(request: OpenRequest, loaded = loadSettings(request)): Promise<string> {
-  const ref = loaded.settings.get("model");
-  return resolveModelRef(typeof ref === "string" ? ref : undefined, {
+  const setting = loaded.settings.get("model");
+  const ref = typeof setting === "string" ? setting : undefined;
+  // A remote model is found when it is opened: nothing to look for here.
+  if (remoteSpec(loaded.settings, ref, request.env ?? process.env)) return ref ?? "";
+  return resolveModelRef(ref, {
     interactive: false,
     ...request.models,
     offline: loaded.settings.boolean("offline") === true,
   });
+}
+
+/** Opens another model for `/model`: a remote one, or a local file with the run's engine spec. */
+function modelLoader(
+  request: OpenRequest,
+  settings: Settings,
+  localSpec: (path: string) => LlamaEngineSpec,
+): (ref: string) => Promise<LoadedModel> {
+  return async (ref) => {
+    const other = remoteSpec(settings, ref, request.env ?? process.env);
+    if (other) {
+      const next = await openModel(other, []);
+      return { engine: next, path: ref, identity: remoteIdentity(other, next.info.name) };
+    }
+    const path = await resolveModelRef(ref, {
+      interactive: false,
+      ...request.models,
+      offline: settings.boolean("offline") === true,
+    });
+    const next = await openModel(localSpec(path), []);
+    return { engine: next, path };
+  };
 }
 
 /** Opens the conversation; `modelPath` is the model already resolved by `resolveModel`, if it was. */
@@ -77,8 +104,25 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   const loaded = loadSettings(request);
   const { settings, resumed } = loaded;
   const notices: string[] = [];
-  const model = modelPath ?? (await resolveModel(request, loaded));
   const messages = withSystem(resumed?.messages ?? request.messages ?? [], settings);
+  const ref = settings.get("model");
+  const remote = remoteSpec(settings, typeof ref === "string" ? ref : undefined, request.env ?? process.env);
+  if (remote) {
+    return openRemoteConversation({
+      loaded,
+      spec: remote,
+      messages,
+      history: request.history !== false,
+      source: request.source,
+      responseFormat: request.responseFormat,
+      onNotice: request.onNotice,
+      loadModel: modelLoader(request, settings, (path) => ({
+        ...modelSpec(settings, path, request.debug === true, []),
+        turns: request.source === "chat",
+      })),
+    });
+  }
+  const model = modelPath ?? (await resolveModel(request, loaded));
   // A resumed conversation keeps the attention kernels its saved state was made with, so the state
   // loads whether it was saved by the chat screen or by a one-shot run.
   const attention = resumed ? snapshotAttention(resumed.id) : undefined;
@@ -128,15 +172,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     await engine.dispose();
     throw err;
   }
-  const loadModel = async (ref: string): Promise<LoadedModel> => {
-    const path = await resolveModelRef(ref, {
-      interactive: false,
-      ...request.models,
-      offline: settings.boolean("offline") === true,
-    });
-    const next = await openModel({ ...spec, model: path }, []);
-    return { engine: next, path };
-  };
+  const loadModel = modelLoader(request, settings, (path) => ({ ...spec, model: path }));
   const conversation = new Conversation({
     engine,
     settings,

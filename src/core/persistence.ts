@@ -199,14 +199,14 @@ export class Persistence {
   async switchModel(
     old: ChatEngine,
     next: ChatEngine,
-    path: string,
+    model: string | ModelIdentity,
     messages: readonly Message[],
     keepFrom: number,
   ): Promise<void> {
     const id = this.id;
     const log = this.log;
     if (log) await this.saveState(old, log, messages, keepFrom);
-    this.options.model = modelIdentity(path);
+    this.options.model = typeof model === "string" ? modelIdentity(model) : model;
     this.options.template = next.info.template;
     if (log && id && messages.some((m) => m.role !== "system")) {
       this.resumed = { id, messages: [...messages] };
@@ -219,7 +219,8 @@ export class Persistence {
   /** Loads the saved model state of the resumed conversation, when it matches. Says what happened. */
   async restore(engine: ChatEngine, messages: readonly Message[]): Promise<Restored | undefined> {
     const resumed = this.resumed;
-    if (!resumed) return undefined;
+    // An engine with no state of its own (a remote server) has no snapshot to load.
+    if (!resumed || !engine.state) return undefined;
     const r = await restoreSnapshot(engine, {
       conversationId: resumed.id,
       model: this.options.model,

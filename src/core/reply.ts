@@ -163,6 +163,7 @@ export async function assembleReply(request: ReplyRequest): Promise<Assembled> {
       total_tokens: result.promptTokens + result.completionTokens,
       prompt_tokens_details: { cached_tokens: result.cachedTokens ?? 0 },
     },
+    ...(result.estimated ? { estimated: true as const } : {}),
     timings: computeTimings(result),
   };
   return { reply, result };

@@ -44,6 +44,8 @@ export interface GenerateResult {
   /** Prompt tokens that were already in the context from an earlier request, and not read again. */
   cachedTokens?: number;
   completionTokens: number;
+  /** The token counts are estimated (a remote server that sent no usage). */
+  estimated?: boolean;
   /** performance.now() values. */
   startedAt: number;
   firstTokenAt: number | undefined;

@@ -56,4 +56,23 @@ export interface LlamaEngineSpec {
   attention?: Attention;
 }
 
-export type EngineSpec = LlamaEngineSpec;
+/** A model served by another program over the Chat Completion API (llama-server, vLLM, ollama, OpenAI, parley serve). */
+export interface RemoteEngineSpec {
+  kind: "remote";
+  /** The API's base URL, e.g. http://gpu-box:8000/v1. */
+  baseUrl: string;
+  /** The model id the server knows. */
+  model: string;
+  /** The named endpoint this came from, for messages and records. */
+  endpoint?: string;
+  /** The environment variable that holds the key (named in messages, never its value). */
+  apiKeyEnv?: string;
+  /** The key itself, read from `apiKeyEnv` at run time; never stored. */
+  apiKey?: string;
+  /** The context size to assume when the server does not say. */
+  contextSize?: number;
+  /** The longest wait for an answer or the next bytes of one, in ms (default 60 s). */
+  idleTimeoutMs?: number;
+}
+
+export type EngineSpec = LlamaEngineSpec | RemoteEngineSpec;

@@ -45,6 +45,8 @@ export function toHttpError(err: unknown): HttpError {
       case "output":
       case "runtime":
         return new HttpError(500, err.message, "server_error");
+      case "remote":
+        return new HttpError(502, err.message, "server_error");
     }
   }
   return new HttpError(500, "internal error: the request could not be answered", "server_error");

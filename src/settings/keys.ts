@@ -69,6 +69,32 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     help: "never use the network (a model that is not here yet is an error)",
     defaultValue: false,
   }),
+  text(
+    {
+      key: "base-url",
+      help: "an OpenAI-compatible server to use instead of a local model: its base URL (e.g. http://host:8000/v1); -m names its model",
+      defaultValue: undefined,
+      defaultText: "none",
+    },
+    /^https?:\/\/\S+$/i,
+    "an http:// or https:// URL",
+  ),
+  text(
+    {
+      key: "api-key-env",
+      help: "the environment variable that holds the key for --base-url (OPENAI_API_KEY for api.openai.com)",
+      defaultValue: undefined,
+      defaultText: "none",
+    },
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    "an environment variable name",
+  ),
+  wholeOrWord(
+    { key: "idle-timeout", help: "seconds to wait for a remote server's answer or its next bytes", defaultValue: 60 },
+    1,
+    86_400,
+    [],
+  ),
   choice(
     {
       key: "context-policy",

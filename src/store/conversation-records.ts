@@ -15,6 +15,10 @@ export interface ModelIdentity {
   mtime?: string;
   /** SHA-256 of the first MiB, hex. */
   sha256_1mb?: string;
+  /** A remote model: the named endpoint it ran on (`path` is then `endpoint:model-id`). */
+  endpoint?: string;
+  /** A remote model given with --base-url: the server's base URL (`path` is the model id). */
+  baseUrl?: string;
 }
 
 /** What a conversation starts with: the model and settings of the run that began it. */

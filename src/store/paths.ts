@@ -12,6 +12,8 @@ export interface ParleyPaths {
   config: string;
   configFile: string;
   presetsFile: string;
+  /** Named OpenAI-compatible servers (`parley endpoints`); never a key's value. */
+  endpointsFile: string;
   /** The folder of everything parley writes as it runs. */
   data: string;
   /** One JSONL file per conversation. */
@@ -122,6 +124,7 @@ export function parleyPaths(options: PathsEnvironment = {}): ParleyPaths {
     config,
     configFile: path.join(config, "config.json"),
     presetsFile: path.join(config, "presets.json"),
+    endpointsFile: path.join(config, "endpoints.json"),
     data,
     conversations: path.join(data, "conversations"),
     inputHistory: path.join(data, "input-history.jsonl"),

@@ -99,15 +99,16 @@ describe("Conversation on a scripted engine", () => {
     assert.equal(c.generating, false);
   });
 
-  it("a failure after some text keeps the prompt and reports one error", async () => {
+  it("a failure after some text keeps the prompt and the partial reply, marked interrupted, and reports one error", async () => {
     const c = conversationOver(new Scripted(["a", "b"], { after: 1, error: new Error("broke") }));
     const events = await drain(c.send("hi"));
     assert.equal(terminal(events).length, 1);
     assert.equal(events.at(-1)?.type, "error");
     assert.deepEqual(
       c.messages.map((m) => m.content),
-      ["hi"],
+      ["hi", "a"],
     );
+    assert.equal(c.messages.at(-1)?.end, "interrupted");
   });
 
   it("abort ends the reply as interrupted and keeps what was written", async () => {

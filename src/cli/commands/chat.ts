@@ -2,10 +2,17 @@
 import { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { ChatFlags, RunOptions } from "../flags.js";
-import { addModelOptions, addOutputOptions, addSamplingOptions, refuseOneShotFlags } from "../options.js";
+import {
+  addModelOptions,
+  addOutputOptions,
+  addRemoteOptions,
+  addSamplingOptions,
+  refuseOneShotFlags,
+} from "../options.js";
 
 function addChatOptions(cmd: Command): Command {
   addModelOptions(cmd);
+  addRemoteOptions(cmd);
   addSamplingOptions(cmd);
   addOutputOptions(cmd);
   return cmd;

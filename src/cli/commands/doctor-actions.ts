@@ -1,4 +1,5 @@
 /** What `parley doctor` checks and how it reports. Exits 1 when a check fails. */
+import { readEndpoints } from "../../store/endpoints.js";
 import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, freemem, totalmem } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { DOWNLOADS_DIR, findInFolder, readAliases } from "../../models/folder.js
 import { DEFAULT_MODEL } from "../../models/recommend.js";
 import { parseModelRef } from "../../models/refs.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
-import { parleyPaths } from "../../store/paths.js";
+import { parleyPaths, systemErrorText } from "../../store/paths.js";
 import { fileChecks, type Check } from "./doctor-files.js";
 import { listSummaries } from "./models-actions.js";
 import {
@@ -113,6 +114,28 @@ function writable(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The named endpoints, and whether each one's key variable is set now (never its value); no network. */
+function endpointChecks(): Check[] {
+  try {
+    return [...readEndpoints().values()].map((e) => {
+      const key =
+        e.apiKeyEnv === undefined
+          ? "no key"
+          : `key in ${e.apiKeyEnv}: ${(process.env[e.apiKeyEnv] ?? "") !== "" ? "set" : "not set"}`;
+      return { name: `endpoint ${e.name}`, ok: true, message: `endpoint ${e.name}: ${e.url}, ${key}` };
+    });
+  } catch (err) {
+    return [
+      {
+        name: "endpoints",
+        ok: false,
+        message: sanitizeForTerminal(systemErrorText(err) ?? (err as Error).message.split("\n")[0] ?? ""),
+        fix: "fix or delete the endpoints file",
+      },
+    ];
   }
 }
 
@@ -257,6 +280,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       message: `${unfinished} unfinished download${unfinished > 1 ? "s" : ""} in ${join(paths.models, DOWNLOADS_DIR)} (pull again to resume, or delete the folder)`,
     });
   }
+  checks.push(...endpointChecks());
   const failing = checks.filter((c) => !c.ok);
   if (failing.length > 0) process.exitCode = ExitCode.failure;
   const report = {

@@ -17,6 +17,7 @@ export function addPathsCommand(program: Command): Command {
       const rows: [string, string][] = [
         ["config", p.configFile],
         ["presets", p.presetsFile],
+        ["endpoints", p.endpointsFile],
         ["conversations", p.conversations],
         ["input history", p.inputHistory],
         ["models", p.models],

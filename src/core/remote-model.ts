@@ -1,0 +1,115 @@
+/**
+ * Remote models: a reference `NAME:model-id` where NAME is a named endpoint, or any model with
+ * `base-url` set (`--base-url`, PARLEY_BASE_URL, a resumed conversation's). Turns them into a
+ * remote engine spec (the key read from its variable now, never stored) and into what a
+ * conversation records: the endpoint's name or base URL, and the model id.
+ */
+import { existsSync } from "node:fs";
+import type { RemoteEngineSpec } from "../engine/spec.js";
+import { UsageError } from "../errors.js";
+import type { Settings } from "../settings/resolve.js";
+import type { ModelIdentity } from "../store/conversation-records.js";
+import { modelsFolder, readAliases } from "../models/folder.js";
+import { checkBaseUrl, ENDPOINT_NAME, readEndpoints } from "../store/endpoints.js";
+
+const ENDPOINT_REF = /^([^:\\/]+):(.+)$/;
+
+/** What the key of a server with no variable named is read from: OpenAI's own variable for its API. */
+function defaultKeyEnv(baseUrl: string): string | undefined {
+  return new URL(baseUrl).hostname === "api.openai.com" ? "OPENAI_API_KEY" : undefined;
+}
+
+function withKey(spec: RemoteEngineSpec, env: NodeJS.ProcessEnv): RemoteEngineSpec {
+  const name = spec.apiKeyEnv ?? defaultKeyEnv(spec.baseUrl);
+  if (name === undefined) return spec;
+  const key = env[name];
+  return { ...spec, apiKeyEnv: name, ...(key !== undefined && key !== "" ? { apiKey: key } : {}) };
+}
+
+/** A reference a local model could have: an existing file or an alias. */
+function localName(ref: string): boolean {
+  if (existsSync(ref)) return true;
+  try {
+    return readAliases(modelsFolder())[ref] !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The endpoint and model a `NAME:model-id` reference names, when NAME is a named endpoint. With
+ * `strict`, a NAME that is no endpoint (and a reference that is no local file or alias) is an error.
+ */
+function endpointSpec(ref: string, strict: boolean): RemoteEngineSpec | undefined {
+  const match = ENDPOINT_REF.exec(ref.trim());
+  const name = match?.[1];
+  const model = match?.[2];
+  if (name === undefined || model === undefined || /^hf$/i.test(name) || !ENDPOINT_NAME.test(name)) return undefined;
+  const all = readEndpoints();
+  const endpoint = all.get(name);
+  if (!endpoint) {
+    if (!strict || localName(ref)) return undefined;
+    const known = [...all.keys()];
+    throw new UsageError(
+      `no endpoint "${name}" for the model "${ref}"` +
+        (known.length > 0
+          ? ` (known endpoints: ${known.join(", ")})`
+          : `: add one with "parley endpoints add ${name} <url>"`),
+    );
+  }
+  return {
+    kind: "remote",
+    baseUrl: endpoint.url,
+    model,
+    endpoint: endpoint.name,
+    ...(endpoint.apiKeyEnv !== undefined ? { apiKeyEnv: endpoint.apiKeyEnv } : {}),
+    ...(endpoint.contextSize !== undefined ? { contextSize: endpoint.contextSize } : {}),
+  };
+}
+
+/**
+ * The remote engine spec for the model `ref` under these settings, or undefined for a local
+ * model. A base URL from a resumed conversation applies only to that conversation's model.
+ */
+export function remoteSpec(
+  settings: Settings,
+  ref: string | undefined,
+  env: NodeJS.ProcessEnv,
+): RemoteEngineSpec | undefined {
+  const base = settings.setting("base-url");
+  const model = settings.setting("model");
+  const fromResume = base.source === "conversation" && model.source !== "conversation";
+  // A named endpoint's model goes there, whatever base URL is set; any other model id (ollama's
+  // `llama3.2:1b` included) goes to the base URL when one is set.
+  let spec = ref !== undefined ? endpointSpec(ref, false) : undefined;
+  if (!spec && typeof base.value === "string" && !fromResume) {
+    const keyEnv = settings.string("api-key-env");
+    spec = {
+      kind: "remote",
+      baseUrl: checkBaseUrl(base.value, "--base-url"),
+      // Empty: the server's only model.
+      model: ref?.trim() ?? "",
+      ...(keyEnv !== undefined ? { apiKeyEnv: keyEnv } : {}),
+    };
+  } else if (!spec && ref !== undefined) {
+    spec = endpointSpec(ref, true);
+  }
+  if (!spec) return undefined;
+  const contextSize = settings.get("context-size");
+  const idle = settings.number("idle-timeout");
+  return withKey(
+    {
+      ...spec,
+      ...(typeof contextSize === "number" ? { contextSize } : {}),
+      ...(idle !== undefined ? { idleTimeoutMs: idle * 1000 } : {}),
+    },
+    env,
+  );
+}
+
+/** What a conversation records of a remote model: never a key, nor the variable's value. */
+export function remoteIdentity(spec: RemoteEngineSpec, modelId: string): ModelIdentity {
+  return spec.endpoint !== undefined
+    ? { name: modelId, path: `${spec.endpoint}:${modelId}`, endpoint: spec.endpoint }
+    : { name: modelId, path: modelId, baseUrl: spec.baseUrl };
+}

@@ -1,0 +1,76 @@
+/** The chat screen on a remote model (a real parley serve, and a server that stops sending). */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { runParley } from "../helpers/cli.ts";
+import { startFaultServer, FAULT_MODEL, type FaultServer } from "../helpers/fault-server.ts";
+import { SCRIPT_REPLY } from "../helpers/fixtures.ts";
+import { homeWithModels } from "../helpers/models-folder.ts";
+import { startServe, type Served } from "../helpers/serve.ts";
+import { IDLE, send, terminals } from "./chat.ts";
+
+const start = terminals();
+
+describe("the chat screen on a remote model", { timeout: 240_000 }, () => {
+  let served: Served;
+  let fault: FaultServer;
+  before(async () => {
+    const { home } = homeWithModels({ models: { script: "script" } });
+    served = await startServe(["-m", "script"], { home });
+    fault = await startFaultServer();
+  });
+  after(async () => {
+    await served.stop();
+    await fault.close();
+  });
+
+  test("chats with the served model, and a dead server is a row: the chat goes on", async () => {
+    const term = start(["--base-url", `${served.url}/v1`, "-m", "script"]);
+    const screen = await term.ready();
+    assert.match(screen, /parley · script · the server's · remote \(127\.0\.0\.1:\d+\) · context \d+/);
+    await send(term, "hello there");
+    await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
+    await served.stop();
+    await send(term, "are you there");
+    const after = await term.waitFor((s) => /connection refused/.test(s) && IDLE.test(s));
+    assert.match(after, /nothing answers at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/);
+  });
+
+  test("/model NAME:model-id moves a local chat onto an endpoint's model", async () => {
+    const { home } = homeWithModels({ models: { alpha: "script" } });
+    const restarted = await startServe(["-m", "script"], {
+      home: homeWithModels({ models: { script: "script" } }).home,
+    });
+    try {
+      const add = await runParley(["endpoints", "add", "box", `${restarted.url}/v1`], { home });
+      assert.equal(add.code, 0, add.stderr);
+      const term = start(["-m", "alpha", "--threads", "1"], { home, rows: 40 });
+      await term.ready();
+      await send(term, "First question");
+      await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
+      await send(term, "/model box:script");
+      await term.waitFor(/now using script/);
+      await send(term, "Second question");
+      await term.waitFor((s) => s.split(SCRIPT_REPLY).length - 1 >= 2 && IDLE.test(s));
+      term.press("C-d");
+      await term.waitForExit();
+      const list = JSON.parse((await runParley(["history", "list", "--json"], { home })).stdout) as {
+        model: string;
+        messages: number;
+      }[];
+      assert.equal(list[0]?.messages, 4, "one conversation across both models");
+      assert.equal(list[0]?.model, "script");
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  test("Esc gets back to the input from a server that stops sending", async () => {
+    const term = start(["--base-url", `${fault.url}/stall/v1`, "-m", FAULT_MODEL, "--idle-timeout", "600"]);
+    await term.ready();
+    await send(term, "hello");
+    await term.waitFor("Wait");
+    term.press("Escape");
+    const screen = await term.waitFor((s) => s.includes("[interrupted]") && IDLE.test(s));
+    assert.match(screen, /assistant\nWait/);
+  });
+});
