@@ -17,7 +17,9 @@ export type TranscriptItem =
   | { kind: "marker"; id: number; text: string }
   /** A file attached to the message above it, as one compact row. */
   | { kind: "attachment"; id: number; text: string }
-  | { kind: "notice"; id: number; level: "info" | "error"; text: string };
+  | { kind: "notice"; id: number; level: "info" | "error"; text: string }
+  /** /help: laid out for the terminal's width each time it is drawn. */
+  | { kind: "help"; id: number };
 
 /** Any transcript item, without its id: what a caller adds. */
 export type NewItem = TranscriptItem extends infer T ? (T extends TranscriptItem ? Omit<T, "id"> : never) : never;

@@ -2,6 +2,7 @@ import { Box, Text } from "ink";
 import type { TranscriptItem } from "../screen-state.js";
 import { theme } from "../theme.js";
 import { Header } from "./Header.js";
+import { Help } from "./Help.js";
 import { MessageText } from "./MessageText.js";
 import { RoleLabel } from "./RoleLabel.js";
 import { Unwrapped } from "./Unwrapped.js";
@@ -40,6 +41,8 @@ export function TranscriptRow({ item }: { item: TranscriptItem }) {
           <Reasoning text={item.text} collapsed={item.collapsed} />
         </Box>
       );
+    case "help":
+      return <Help />;
     case "attachment":
       return <Text color={theme.muted}>{item.text}</Text>;
     case "marker":
