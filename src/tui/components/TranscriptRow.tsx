@@ -5,6 +5,7 @@ import { Header } from "./Header.js";
 import { Help } from "./Help.js";
 import { MessageText } from "./MessageText.js";
 import { RoleLabel } from "./RoleLabel.js";
+import { Thinking } from "./Thinking.js";
 import { Unwrapped } from "./Unwrapped.js";
 
 function Reasoning({ text, collapsed }: { text: string; collapsed: boolean }) {
@@ -12,7 +13,11 @@ function Reasoning({ text, collapsed }: { text: string; collapsed: boolean }) {
     const words = text.split(/\s+/).filter(Boolean).length;
     return <Text dimColor>{`[reasoning: ${words} words, /reasoning show to expand]`}</Text>;
   }
-  return <MessageText text={text} markdown={false} dim />;
+  return (
+    <Thinking>
+      <MessageText text={text} markdown={false} dim />
+    </Thinking>
+  );
 }
 
 /** One frozen row of the transcript. */
