@@ -1,6 +1,6 @@
 /** The screen's regions, top to bottom: frozen transcript, live reply, input, status line. */
 import { Box, Static, Text } from "ink";
-import { queuedLine, statusParts } from "./format.js";
+import { loadingLine, queuedLine, statusParts } from "./format.js";
 import { InputBox } from "./components/InputBox.js";
 import { LiveReply } from "./components/LiveReply.js";
 import { StatusLine } from "./components/StatusLine.js";
@@ -17,9 +17,7 @@ export function App(props: AppProps) {
         {(item) => <TranscriptRow key={item.id} item={item} />}
       </Static>
       {state.live ? <LiveReply live={state.live} limit={limit} /> : null}
-      {state.phase === "loading" ? (
-        <Text dimColor>{`Loading the model… ${Math.round(state.loadProgress * 100)}%`}</Text>
-      ) : null}
+      {state.phase === "loading" ? <Text dimColor>{loadingLine(state)}</Text> : null}
       <InputBox
         editor={editor}
         placeholder={state.phase === "idle" ? "Type a message · /help" : undefined}

@@ -27,3 +27,25 @@ describe("rows of the chat screen", () => {
     s.app.unmount();
   });
 });
+
+describe("opening the chat", () => {
+  test("a load that waits for another parley says so at once, and Ctrl+C gives up (the load is aborted)", async () => {
+    let aborted = false;
+    const s = screen({
+      load: (onProgress, onNotice, signal) =>
+        new Promise((_resolve, reject) => {
+          onProgress(1);
+          onNotice("another parley (process 42) is writing conversation abc: waiting for it to finish");
+          signal.addEventListener("abort", () => {
+            aborted = true;
+            reject(new Error("given up"));
+          });
+        }),
+    });
+    await until(() => s.last().includes("waiting for it to finish · Ctrl+C gives up"), "the waiting row");
+    assert.doesNotMatch(s.last(), /Loading the model/);
+    assert.match(s.last(), /^waiting · Ctrl\+C quit/m);
+    s.type("\u0003");
+    await until(() => aborted, "the load aborted");
+  });
+});

@@ -46,7 +46,7 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
   const { startTui } = await import("../../tui/start.js");
   return startTui({
-    open: (onProgress) => openConversation({ ...request, onProgress }, modelPath),
+    open: (onProgress, onNotice) => openConversation({ ...request, onProgress, onNotice }, modelPath),
     firstPrompt,
     showReasoning: options.showReasoning,
     markdown: settings.boolean("markdown") !== false,

@@ -113,6 +113,8 @@ export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
     const { session, prompt } = deps;
     if (session?.generating) return stopReply();
     if (prompt.current().text !== "") return prompt.set(EMPTY_EDITOR);
+    // While the model loads (or the load waits for another parley) one press gives up.
+    if (!session) return deps.exit();
     if (armedAt.current !== undefined && Date.now() - armedAt.current <= EXIT_WINDOW_MS) return deps.exit();
     armedAt.current = Date.now();
     deps.dispatch({ type: "exit-armed", armed: true });
