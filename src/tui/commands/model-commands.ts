@@ -65,6 +65,15 @@ export const MODEL_COMMANDS: readonly SlashCommand[] = [
   {
     name: "compact",
     help: "summarise the older turns into one note the model sees instead (the saved conversation keeps them)",
-    run: (_args, ctx) => run(ctx, ctx.session.compact()),
+    run: async (_args, ctx) => {
+      const before = ctx.session.contextTokens();
+      await run(ctx, ctx.session.compact());
+      const after = ctx.session.contextTokens();
+      if (after >= before) {
+        ctx.print(
+          `the summary is no shorter than the messages it replaces: the context now holds ${after} tokens (${before} before)`,
+        );
+      }
+    },
   },
 ];
