@@ -3,9 +3,22 @@
  * and nothing imports in a circle. `npm test` runs it (`npm run lint:layers`).
  */
 const below = {
-  cli: ["cli", "tui", "core", "settings", "chat", "engine", "models", "store", "output", "errors", "node-llama-cpp"],
+  cli: [
+    "cli",
+    "tui",
+    "server",
+    "core",
+    "settings",
+    "chat",
+    "engine",
+    "models",
+    "store",
+    "output",
+    "errors",
+    "node-llama-cpp",
+  ],
   tui: ["tui", "core", "chat", "settings", "errors", "output/sanitize"],
-  server: ["server", "core", "chat", "output", "errors"],
+  server: ["server", "core", "chat", "settings", "models", "output", "errors"],
   output: ["output", "chat", "errors"],
   core: ["core", "chat", "engine", "store", "models", "settings", "errors"],
   settings: ["settings", "chat", "errors"],

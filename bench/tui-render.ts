@@ -71,20 +71,23 @@ class TimedEngine {
     trainContextSize: 100000,
     threads: 1,
   };
-  async generate(request: { onText: (t: string, k: "content" | "reasoning") => void; signal?: AbortSignal }) {
+  async *generate() {
     const startedAt = performance.now();
     for (const token of TOKEN_LIST) {
-      request.onText(token, "content");
+      yield { type: "text" as const, text: token };
       await new Promise((r) => setTimeout(r, 1));
     }
     const endedAt = performance.now();
-    return {
-      stopReason: "stop" as const,
-      promptTokens: 5,
-      completionTokens: TOKEN_LIST.length,
-      startedAt,
-      firstTokenAt: startedAt,
-      endedAt,
+    yield {
+      type: "finish" as const,
+      result: {
+        stopReason: "stop" as const,
+        promptTokens: 5,
+        completionTokens: TOKEN_LIST.length,
+        startedAt,
+        firstTokenAt: startedAt,
+        endedAt,
+      },
     };
   }
   readonly tokens = {

@@ -17,6 +17,8 @@ export interface StartEvent {
 export interface PromptEvent {
   type: "prompt";
   tokens: number;
+  /** Of those, the tokens the engine already held and does not read again. */
+  cached?: number;
   contextSize: number;
 }
 
@@ -34,7 +36,7 @@ export interface ReasoningEvent {
 export interface NoticeEvent {
   type: "notice";
   /** A stable name for what happened, for front ends that treat some notices apart. */
-  code: "context-dropped" | "compacted" | "snapshot" | "not-saved" | "waiting" | "info";
+  code: "context-dropped" | "compacted" | "snapshot" | "not-saved" | "waiting" | "warning" | "info";
   text: string;
 }
 
@@ -56,6 +58,8 @@ export interface DoneEvent {
   reply?: Reply;
   /** Messages the operation removed (undo). */
   removed?: Message[];
+  /** After a reply: the tokens the conversation takes in the context now, and the context's size. */
+  context?: { used: number; size: number };
 }
 
 export interface ErrorEvent {

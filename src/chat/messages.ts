@@ -161,7 +161,8 @@ export function parseMessageList(value: unknown[]): Message[] {
   return value.map((m, i) => parseMessage(m, i));
 }
 
-function parseBody(body: Record<string, unknown>): ParsedRequest {
+/** Parses a Chat Completion request body (`--messages` and the server read the same). */
+export function parseChatRequest(body: Record<string, unknown>): ParsedRequest {
   for (const field of Object.keys(body)) {
     if (!HANDLED_FIELDS.has(field) && !IGNORED_FIELDS.has(field)) {
       throw new UsageError(`request field "${field}" is not supported by parley`);
@@ -188,6 +189,8 @@ function parseBody(body: Record<string, unknown>): ParsedRequest {
   if (body.response_format !== undefined && body.response_format !== null)
     request.responseFormat = parseResponseFormat(body.response_format);
   if (typeof body.model === "string") request.model = body.model;
+  else if (body.model !== undefined && body.model !== null)
+    throw new UsageError(`request field "model" must be a string`);
   return request;
 }
 
@@ -195,6 +198,6 @@ function parseBody(body: Record<string, unknown>): ParsedRequest {
 export function parseMessagesInput(text: string, source: string): ParsedRequest {
   const value = parseJsonText(text, source);
   if (Array.isArray(value)) return { messages: parseMessageList(value), params: {} };
-  if (isRecord(value)) return parseBody(value);
+  if (isRecord(value)) return parseChatRequest(value);
   throw new UsageError(`${source} must hold a JSON array of messages or a chat completion request object`);
 }

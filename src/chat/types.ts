@@ -31,6 +31,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Prompt tokens the engine already held from an earlier request and did not read again. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** Timings in the shape llama-server reports them. */

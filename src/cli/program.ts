@@ -9,6 +9,7 @@ import { addModelsCommand } from "./commands/models.js";
 import { refuseOtherToolCommand } from "./commands/other-tools.js";
 import { addPathsCommand } from "./commands/paths.js";
 import { addPromptsCommand } from "./commands/prompts.js";
+import { addServeCommand } from "./commands/serve.js";
 import { carryGlobalOptions, hideOneShotFlags, refuseOneShotFlags } from "./options.js";
 
 export function readVersion(): string {
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input, 3 model cannot be loa
   addPathsCommand(program);
   addModelsCommand(program);
   addDoctorCommand(program);
+  addServeCommand(program);
   for (const cmd of program.commands) {
     // Commands built on their own (`new Command`) take the program's error handling and parsing rules.
     cmd.copyInheritedSettings(program);

@@ -4,25 +4,26 @@
  * policies. Each operation returns a stream of events that ends in exactly one `done` or
  * `error`; an operation never throws. Its state changes only through its methods.
  */
-import { randomBytes } from "node:crypto";
 import type { ChatEvent, DoneEvent, ErrorEvent, Reply } from "../chat/events.js";
 import type { SamplingParams } from "../chat/params.js";
-import { ReasoningSplitter } from "../chat/reasoning.js";
-import type { Message, ResponseFormat, Timings } from "../chat/types.js";
-import type { ChatEngine, EngineInfo, GenerateResult } from "../engine/engine.js";
-import { ParleyError, RuntimeError, UsageError } from "../errors.js";
+import type { Message, ResponseFormat } from "../chat/types.js";
+import type { ChatEngine, EngineInfo } from "../engine/engine.js";
+import { UsageError } from "../errors.js";
 import type { Layer, Settings } from "../settings/resolve.js";
 import { chosenPreset, readSaved } from "./layers.js";
 import type { ConfigValue } from "../settings/keys.js";
-import { Channel } from "./channel.js";
-import { fitContext, type ContextPolicy } from "./context-policy.js";
+import { Channel } from "../chat/channel.js";
+import type { ContextPolicy } from "./context-policy.js";
+import { ContextWindow, countTokens } from "./context-window.js";
+import { compactRequest, writeSummary } from "./compaction.js";
 import type { Persistence } from "./persistence.js";
+import { asParleyError, assembleReply, CutShort, Unanswered, type Emit, type ProgressEvent } from "./reply.js";
 
-/** Events an operation emits before its end. */
-export type ProgressEvent = Exclude<ChatEvent, DoneEvent | ErrorEvent>;
-type Emit = (event: ProgressEvent) => void;
+export { computeTimings, newCompletionId } from "./reply.js";
+export type { ProgressEvent };
 
 export interface ConversationOptions {
+  /** The engine to generate with: the conversation uses it, its opener owns it. */
   engine: ChatEngine;
   settings: Settings;
   messages?: readonly Message[];
@@ -31,6 +32,8 @@ export interface ConversationOptions {
   persistence?: Persistence | undefined;
   /** Loads another model with the same settings (`/model <ref>`); none: switching is not offered. */
   loadModel?: ((ref: string) => Promise<LoadedModel>) | undefined;
+  /** What to do with an engine the conversation is done with (on close, or after a switch). */
+  release?: ((engine: ChatEngine) => Promise<void>) | undefined;
   /**
    * The first message after the system prompt the model sees, when a resumed model state left
    * the older ones out: the next prompt then starts as that state does.
@@ -45,58 +48,10 @@ export interface LoadedModel {
   path: string;
 }
 
-/** Words sent with `/compact`: what the summary must keep. */
-const COMPACT_INSTRUCTION =
-  "Summarise the conversation below in a few sentences. Keep every fact, name, number, decision " +
-  "and open question; leave out greetings. Write only the summary.";
-
-function round(n: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-/** llama-server-style timings. Decode speed counts the tokens after the first one. */
-export function computeTimings(result: GenerateResult): Timings {
-  const first = result.firstTokenAt ?? result.endedAt;
-  const promptMs = first - result.startedAt;
-  const predictedMs = result.endedAt - first;
-  const n = result.completionTokens;
-  const perSecond = n > 1 && predictedMs > 0 ? ((n - 1) * 1000) / predictedMs : 0;
-  return {
-    prompt_n: result.promptTokens,
-    prompt_ms: round(promptMs),
-    prompt_per_token_ms: result.promptTokens > 0 ? round(promptMs / result.promptTokens) : 0,
-    prompt_per_second: promptMs > 0 ? round((result.promptTokens * 1000) / promptMs) : 0,
-    predicted_n: n,
-    predicted_ms: round(predictedMs),
-    predicted_per_token_ms: perSecond > 0 ? round(1000 / perSecond) : 0,
-    predicted_per_second: round(perSecond),
-  };
-}
-
-export function newCompletionId(): string {
-  return `chatcmpl-${randomBytes(12).toString("hex")}`;
-}
-
-function asParleyError(err: unknown): ParleyError {
-  return err instanceof ParleyError ? err : new RuntimeError((err as Error).message, { cause: err });
-}
-
-/** A failure of a reply that wrote nothing: the prompt goes back to the person. */
-class Unanswered extends Error {
-  constructor(
-    readonly error: ParleyError,
-    readonly prompt: string | undefined,
-  ) {
-    super(error.message);
-  }
-}
-
 export class Conversation {
   private engine: ChatEngine;
   private readonly loadModel: ((ref: string) => Promise<LoadedModel>) | undefined;
-  /** What `/compact` wrote: it stands for the messages before `upTo` in what the model sees. */
-  private summary: { upTo: number; text: string } | undefined;
+  private readonly release: (engine: ChatEngine) => Promise<void>;
   private list: Message[];
   private current: Settings;
   private cachedParams: SamplingParams | undefined;
@@ -104,8 +59,8 @@ export class Conversation {
   private readonly persistence: Persistence | undefined;
   private controller: AbortController | undefined;
   private busy = false;
-  /** The first message after the system prompt that the model still sees (the context policy moves it). */
-  private keepFrom = 0;
+  /** What the model sees of the conversation (the context policy and `/compact` move it). */
+  private readonly window: ContextWindow;
 
   constructor(options: ConversationOptions) {
     this.engine = options.engine;
@@ -114,7 +69,8 @@ export class Conversation {
     this.responseFormat = options.responseFormat;
     this.persistence = options.persistence;
     this.loadModel = options.loadModel;
-    this.keepFrom = Math.min(options.keepFrom ?? 0, this.list.length);
+    this.release = options.release ?? (() => Promise.resolve());
+    this.window = new ContextWindow(Math.min(options.keepFrom ?? 0, this.list.length));
   }
 
   get messages(): readonly Message[] {
@@ -150,13 +106,22 @@ export class Conversation {
 
   /** How many messages after the system prompt the model no longer sees. */
   get leftOut(): number {
-    return Math.max(0, this.keepFrom - this.systemCount());
+    return this.window.leftOut(this.list);
   }
 
   /** Prompt tokens the conversation takes now in the context, with the template applied. */
   contextTokens(): number {
-    const view = this.view(this.list);
-    return view.length === 0 ? 0 : this.countTokens(view);
+    const view = this.window.view(this.list);
+    return view.length === 0 ? 0 : countTokens(this.engine, view);
+  }
+
+  /**
+   * Answers: sends `prompt` as a new user message when there is one; otherwise carries on a
+   * conversation that ends in a reply, or answers one that ends in a user message.
+   */
+  respond(prompt: string | undefined): AsyncIterable<ChatEvent> {
+    if (prompt !== undefined) return this.send(prompt);
+    return this.canContinue ? this.continue() : this.retry();
   }
 
   /** Adds a user message and generates the reply. */
@@ -166,7 +131,7 @@ export class Conversation {
       const view = this.fit([...this.list, user], emit, text);
       this.list.push(user);
       this.persistence?.sync(this.list, emit);
-      return { type: "done", reply: await this.reply(view, emit, text) };
+      return this.done(await this.reply(view, emit, text));
     });
   }
 
@@ -179,7 +144,7 @@ export class Conversation {
       const view = this.fit(base, emit, undefined);
       this.list = base;
       try {
-        return { type: "done", reply: await this.reply(view, emit, undefined) };
+        return this.done(await this.reply(view, emit, undefined));
       } catch (err) {
         // Nothing was written: the old reply stays.
         if (err instanceof Unanswered && old) this.list.push(old);
@@ -206,7 +171,7 @@ export class Conversation {
       else delete joined.end;
       this.list[this.list.length - 1] = joined;
       this.persistence?.sync(this.list, emit);
-      return { type: "done", reply };
+      return this.done(reply);
     });
   }
 
@@ -216,8 +181,7 @@ export class Conversation {
       const index = this.list.findLastIndex((m) => m.role === "user");
       if (index === -1) throw new UsageError("nothing to undo");
       const removed = this.list.splice(index);
-      this.keepFrom = Math.min(this.keepFrom, this.list.length);
-      if (this.summary && this.summary.upTo > this.list.length) this.summary = undefined;
+      this.window.truncated(this.list.length);
       this.persistence?.sync(this.list, emit);
       return { type: "done", removed };
     });
@@ -236,7 +200,7 @@ export class Conversation {
       if (hasSystem) this.list.shift();
     } else if (hasSystem) this.list[0] = { role: "system", content: text };
     else this.list.unshift({ role: "system", content: text });
-    this.keepFrom = 0;
+    this.window.keepFrom = 0;
     this.persistence?.sync(this.list);
   }
 
@@ -244,8 +208,7 @@ export class Conversation {
   clear(): void {
     this.assertIdle();
     this.list.splice(this.systemCount());
-    this.keepFrom = 0;
-    this.summary = undefined;
+    this.window.reset();
     this.persistence?.restart(this.list);
   }
 
@@ -282,54 +245,24 @@ export class Conversation {
     return this.operation(async (emit) => {
       const system = this.systemCount();
       const lastTurn = this.list.findLastIndex((m) => m.role === "user");
-      const from = Math.max(system, this.summary ? this.summary.upTo : system);
+      const summary = this.window.summary;
+      const from = Math.max(system, summary ? summary.upTo : system);
       const older = this.list.slice(from, lastTurn);
       if (lastTurn <= system || older.length < 2) {
         throw new UsageError("nothing to compact yet: there is only one exchange");
       }
-      const lines = [
-        ...(this.summary ? [`(earlier) ${this.summary.text}`] : []),
-        ...older.map((m) => `${m.role === "user" ? "User" : "Assistant"}: ${m.content}`),
-      ];
-      const contextSize = this.engine.info.contextSize;
-      const maxTokens = Math.max(32, Math.min(256, Math.floor(contextSize / 4)));
-      const request = (text: string): Message[] => [
-        { role: "system", content: COMPACT_INSTRUCTION },
-        { role: "user", content: text },
-      ];
-      // What does not fit the context with room for the summary is left out, oldest first.
-      let transcript = lines.join("\n\n");
-      while (transcript !== "" && this.countTokens(request(transcript)) + maxTokens >= contextSize) {
-        if (lines.length > 1) lines.shift();
-        else lines[0] = (lines[0] ?? "").slice(Math.ceil((lines[0] ?? "").length / 4));
-        transcript = lines.join("\n\n");
-      }
-      if (transcript === "") throw new UsageError("the context is too small to summarise in: /clear starts afresh");
+      const request = compactRequest(this.engine, older, summary?.text);
       emit({ type: "notice", code: "info", text: `summarising ${older.length} older messages…` });
       const controller = new AbortController();
       this.controller = controller;
-      let text = "";
+      let text: string;
       try {
-        await this.engine.generate({
-          messages: request(transcript),
-          params: { ...this.params, temperature: 0.2, maxTokens },
-          signal: controller.signal,
-          onText: (piece, kind) => {
-            if (kind === "content") text += piece;
-          },
-        });
+        text = await writeSummary(this.engine, request, this.params, controller.signal);
       } finally {
         this.controller = undefined;
       }
-      const summary = new ReasoningSplitter();
-      text = [...summary.push(text), ...summary.flush()]
-        .filter((p) => p.kind === "content")
-        .map((p) => p.text)
-        .join("")
-        .trim();
-      if (text === "") throw new RuntimeError("the model wrote no summary; nothing was changed");
-      this.summary = { upTo: lastTurn, text };
-      this.keepFrom = Math.max(this.keepFrom, lastTurn);
+      this.window.summary = { upTo: lastTurn, text };
+      this.window.keepFrom = Math.max(this.window.keepFrom, lastTurn);
       emit({
         type: "notice",
         code: "compacted",
@@ -347,13 +280,13 @@ export class Conversation {
       emit({ type: "notice", code: "info", text: `loading ${ref}…` });
       const next = await load(ref);
       const old = this.engine;
-      await this.persistence?.switchModel(old, next.engine, next.path, this.list, this.keepFrom);
+      await this.persistence?.switchModel(old, next.engine, next.path, this.list, this.window.keepFrom);
       this.engine = next.engine;
       this.current = this.current
         .without("/set")
         .with({ ...this.setLayer(), values: { ...this.setLayer().values, model: next.path } });
       this.cachedParams = undefined;
-      await old.dispose();
+      await this.release(old);
       const info = next.engine.info;
       emit({
         type: "notice",
@@ -370,11 +303,10 @@ export class Conversation {
       const persistence = this.persistence;
       if (!persistence) throw new UsageError("saved conversations are not available here");
       const saved = readSaved(idOrPrefix);
-      const restored = await persistence.switchTo(this.engine, this.list, this.keepFrom, saved);
+      const restored = await persistence.switchTo(this.engine, this.list, this.window.keepFrom, saved);
       const notice = restored?.notice;
       this.list = [...saved.messages];
-      this.keepFrom = Math.min(restored?.keepFrom ?? 0, this.list.length);
-      this.summary = undefined;
+      this.window.reset(Math.min(restored?.keepFrom ?? 0, this.list.length));
       emit({
         type: "notice",
         code: "info",
@@ -397,7 +329,7 @@ export class Conversation {
 
   /**
    * Leaves the conversation: stops a reply being written, saves the model state for a quick
-   * resume (when the snapshot policy says so), closes the file and frees the engine.
+   * resume (when the snapshot policy says so), closes the file and gives the engine back.
    */
   async close(): Promise<void> {
     if (this.busy) {
@@ -405,9 +337,9 @@ export class Conversation {
       for (let waited = 0; this.busy && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     }
     try {
-      await this.persistence?.leave(this.engine, this.list, this.keepFrom);
+      await this.persistence?.leave(this.engine, this.list, this.window.keepFrom);
     } finally {
-      await this.engine.dispose();
+      await this.release(this.engine);
     }
   }
 
@@ -428,71 +360,16 @@ export class Conversation {
     if (this.busy) throw new UsageError("a reply is being written: wait for it or stop it first");
   }
 
-  /** Far beyond the context a lower bound answers every question asked of a count here. */
-  private countTokens(messages: readonly Message[]): number {
-    return this.atLeastTokens(messages) ?? this.exactTokens(messages);
-  }
-
-  private exactTokens(messages: readonly Message[]): number {
-    const counter = this.engine.tokens;
-    if (counter) return counter.countTokens(messages);
-    // A rough count for engines that cannot tokenize here: about four characters a token.
-    return messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 4) + 4, 0);
-  }
-
-  private atLeastTokens(messages: readonly Message[]): number | undefined {
-    return this.engine.tokens?.atLeastTokens?.(messages, this.engine.info.contextSize);
-  }
-
-  /** What the model sees of `messages`: the system prompt, then what the context policy keeps. */
-  private view(messages: readonly Message[]): Message[] {
-    const system = messages[0]?.role === "system" ? 1 : 0;
-    if (this.keepFrom <= system) return [...messages];
-    return this.withSummary([...messages.slice(0, system), ...messages.slice(this.keepFrom)]);
-  }
-
-  /** A view with the `/compact` summary joined to its system prompt (or as one). */
-  private withSummary(view: readonly Message[]): Message[] {
-    const summary = this.summary;
-    if (!summary || this.keepFrom < summary.upTo) return [...view];
-    const note = `Summary of the earlier conversation:\n${summary.text}`;
-    const first = view[0];
-    if (first?.role === "system") return [{ role: "system", content: `${first.content}\n\n${note}` }, ...view.slice(1)];
-    return [{ role: "system", content: note }, ...view];
-  }
-
   /** Applies the context policy to the messages about to be sent; throws when they cannot fit. */
   private fit(messages: readonly Message[], emit: Emit, prompt: string | undefined): Message[] {
     const policy = (this.current.string("context-policy") ?? "drop") as ContextPolicy;
-    const fitted = fitContext({
-      messages,
-      keepFrom: this.keepFrom,
-      policy,
-      contextSize: this.engine.info.contextSize,
-      maxTokens: this.params.maxTokens,
-      count: (m) => this.exactTokens(this.withSummary(m)),
-      atLeast: (m) => this.atLeastTokens(this.withSummary(m)),
-    });
-    if (fitted.kind === "refused") throw new Unanswered(fitted.error, prompt);
-    if (this.summary && fitted.keepFrom < this.summary.upTo) this.summary = undefined;
-    if (fitted.keepFrom !== this.keepFrom) {
-      const newlyLeft = fitted.keepFrom - Math.max(this.keepFrom, messages[0]?.role === "system" ? 1 : 0);
-      this.keepFrom = fitted.keepFrom;
-      const total = this.leftOutOf(messages);
-      emit({
-        type: "notice",
-        code: "context-dropped",
-        text:
-          `the ${newlyLeft === 1 ? "oldest message" : `${newlyLeft} oldest messages`} no longer fit and ` +
-          `${newlyLeft === 1 ? "was" : "were"} left out of what the model sees` +
-          `${total > newlyLeft ? ` (${total} in all)` : ""}; the saved conversation keeps them`,
-      });
-    }
-    return this.withSummary(fitted.view);
+    return this.window.fit(messages, this.engine, policy, this.params.maxTokens, emit, prompt);
   }
 
-  private leftOutOf(messages: readonly Message[]): number {
-    return Math.max(0, this.keepFrom - (messages[0]?.role === "system" ? 1 : 0));
+  /** The done event of a reply, with the context it leaves in use (no new count needed). */
+  private done(reply: Reply): DoneEvent {
+    const used = reply.usage.prompt_tokens + reply.usage.completion_tokens;
+    return { type: "done", reply, context: { used, size: this.engine.info.contextSize } };
   }
 
   /** An operation that completes at once: its events are all queued before it returns. */
@@ -534,7 +411,8 @@ export class Conversation {
     started.then(finish, (err: unknown) => {
       if (err instanceof Unanswered) {
         finish({ type: "error", error: err.error, ...(err.prompt !== undefined ? { prompt: err.prompt } : {}) });
-      } else finish({ type: "error", error: asParleyError(err) });
+      } else if (err instanceof CutShort) finish({ type: "error", error: err.error });
+      else finish({ type: "error", error: asParleyError(err) });
     });
     return out;
   }
@@ -547,70 +425,30 @@ export class Conversation {
   private async reply(view: Message[], emit: Emit, prompt: string | undefined, continuing = false): Promise<Reply> {
     const controller = new AbortController();
     this.controller = controller;
-    const id = newCompletionId();
-    const created = Math.floor(Date.now() / 1000);
-    const model = this.engine.info.name;
-    const splitter = new ReasoningSplitter();
-    let content = "";
-    let reasoning = "";
-    let wrote = false;
-    const put = (kind: "content" | "reasoning", text: string): void => {
-      if (!text) return;
-      wrote = true;
-      if (kind === "content") {
-        content += text;
-        emit({ type: "token", text });
-      } else {
-        reasoning += text;
-        emit({ type: "reasoning", text });
-      }
-    };
-    emit({ type: "start", id, created, model });
-    let result: GenerateResult;
+    let reply: Reply;
     try {
-      result = await this.engine.generate({
-        messages: view,
+      ({ reply } = await assembleReply({
+        engine: this.engine,
+        view,
         params: this.params,
-        ...(this.responseFormat ? { responseFormat: this.responseFormat } : {}),
+        responseFormat: this.responseFormat,
         signal: controller.signal,
-        onPrompt: (tokens) => emit({ type: "prompt", tokens, contextSize: this.engine.info.contextSize }),
-        onText: (text, kind) => {
-          if (kind === "reasoning") put("reasoning", text);
-          else for (const piece of splitter.push(text)) put(piece.kind, piece.text);
-        },
-      });
+        emit,
+      }));
     } catch (err) {
-      const error = asParleyError(err);
-      if (wrote) throw error;
-      if (prompt !== undefined && this.list.at(-1)?.role === "user") {
-        this.list.pop();
-        this.persistence?.sync(this.list, emit);
+      if (err instanceof Unanswered) {
+        if (prompt !== undefined && this.list.at(-1)?.role === "user") {
+          this.list.pop();
+          this.persistence?.sync(this.list, emit);
+        }
+        throw new Unanswered(err.error, prompt);
       }
-      throw new Unanswered(error, prompt);
+      throw err;
     } finally {
       this.controller = undefined;
     }
-    for (const piece of splitter.flush()) put(piece.kind, piece.text);
-    const message: Message = { role: "assistant", content };
-    if (reasoning) message.reasoning = reasoning;
-    if (result.stopReason !== "stop")
-      message.end = result.stopReason === "abort" ? "interrupted" : result.contextFull ? "context" : "length";
-    const reply: Reply = {
-      id,
-      created,
-      model,
-      message,
-      finishReason: result.stopReason === "length" ? "length" : "stop",
-      interrupted: result.stopReason === "abort",
-      usage: {
-        prompt_tokens: result.promptTokens,
-        completion_tokens: result.completionTokens,
-        total_tokens: result.promptTokens + result.completionTokens,
-      },
-      timings: computeTimings(result),
-    };
     if (!continuing) {
-      this.list.push(message);
+      this.list.push(reply.message);
       this.persistence?.reply(reply, this.list, emit);
     }
     return reply;

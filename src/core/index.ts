@@ -1,6 +1,6 @@
 /** The core as front ends see it: a conversation, how to open one, and what they may read. */
 export { Conversation } from "./conversation.js";
-export type { EngineInfo } from "../engine/engine.js";
+export type { ChatEngine, EngineInfo, GenerateResult } from "../engine/engine.js";
 export {
   openConversation,
   loadSettings,

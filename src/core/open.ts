@@ -5,18 +5,15 @@
  * Front ends hand in what the person typed and get a Conversation back; they never open a log,
  * load a snapshot or merge a setting themselves.
  */
-import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { Message, ResponseFormat } from "../chat/types.js";
-import { isTemplateName, TEMPLATES } from "../chat/templates.js";
-import { createEngine } from "../engine/factory.js";
-import type { GpuChoice, LlamaEngineSpec } from "../engine/spec.js";
-import { UsageError } from "../errors.js";
+import type { LlamaEngineSpec } from "../engine/spec.js";
+import type { ChatEngine } from "../engine/engine.js";
+import type { SamplingParams } from "../chat/params.js";
 import { resolveModelRef, type ResolveOptions } from "../models/resolve.js";
 import type { Settings, Values } from "../settings/resolve.js";
 import { modelIdentity } from "../store/conversation-writer.js";
-import { parleyPaths } from "../store/paths.js";
-import { MemoryFile } from "../store/memory-file.js";
+import { modelSpec, openModel } from "./models.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence, type Restored } from "./persistence.js";
@@ -50,38 +47,6 @@ export interface Opened {
 
 export type { ResumeChoice, SettingsRequest };
 export { loadSettings };
-
-function checkedThreads(settings: Settings, key: "threads" | "batch-threads", notices: string[]): number | undefined {
-  const threads = settings.number(key);
-  const cpus = availableParallelism();
-  if (threads === undefined || threads <= cpus) return threads;
-  const what = key === "threads" ? "threads" : "threads to read a prompt";
-  notices.push(`${threads} ${what} asked for, but this machine has ${cpus} CPUs: using ${cpus}`);
-  return cpus;
-}
-
-/** The engine spec the settings describe, for a model file. */
-export function engineSpec(settings: Settings, model: string, debug: boolean, notices: string[]): LlamaEngineSpec {
-  const template = settings.string("template") ?? "auto";
-  if (!isTemplateName(template)) {
-    throw new UsageError(`unknown chat template "${template}" (expected one of: ${Object.keys(TEMPLATES).join(", ")})`);
-  }
-  const gpuLayers = settings.get("gpu-layers");
-  const contextSize = settings.get("context-size");
-  return {
-    kind: "llama",
-    model,
-    gpu: (settings.string("gpu") ?? "auto") as GpuChoice,
-    gpuLayers: typeof gpuLayers === "number" || gpuLayers === "max" ? gpuLayers : "auto",
-    contextSize: typeof contextSize === "number" || contextSize === "auto" ? contextSize : undefined,
-    threads: checkedThreads(settings, "threads", notices),
-    batchThreads: checkedThreads(settings, "batch-threads", notices),
-    template,
-    templateMemory: new MemoryFile(parleyPaths().templates, "template memory"),
-    binaryTestMemory: new MemoryFile(parleyPaths().binaryTests, "binary test memory"),
-    debug,
-  };
-}
 
 /** The system prompt rule: one given by flag, environment or /set replaces the conversation's; a preset's or the config's is used when it has none. */
 function withSystem(messages: readonly Message[], settings: Settings): Message[] {
@@ -118,7 +83,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   // loads whether it was saved by the chat screen or by a one-shot run.
   const attention = resumed ? snapshotAttention(resumed.id) : undefined;
   const spec: LlamaEngineSpec = {
-    ...engineSpec(settings, model, request.debug === true, notices),
+    ...modelSpec(settings, model, request.debug === true, notices),
     turns: request.source === "chat",
     ...(attention ? { attention } : {}),
   };
@@ -133,19 +98,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
       ...(kept !== undefined ? { orSize: kept } : {}),
     };
   }
-  const engine = await createEngine(spec, request.onProgress);
-  const info = engine.info;
-  notices.push(...(info.loadNotes ?? []));
-  if (typeof spec.contextSize === "number" && info.contextSize !== spec.contextSize) {
-    notices.push(
-      `a context of ${spec.contextSize} tokens was asked for; llama.cpp uses ${info.contextSize}, the nearest size it supports`,
-    );
-  }
-  if (info.genericTemplate) {
-    notices.push(
-      `${info.name} has no chat template of its own, so a generic one (${info.template}) is used; --template chooses another`,
-    );
-  }
+  const engine = await openModel(spec, notices, request.onProgress);
   const recorded = resumed ? loaded.recordedModel : undefined;
   if (recorded && recorded !== model) {
     notices.push(
@@ -181,7 +134,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
       ...request.models,
       offline: settings.boolean("offline") === true,
     });
-    const next = await createEngine({ ...spec, model: path });
+    const next = await openModel({ ...spec, model: path }, []);
     return { engine: next, path };
   };
   const conversation = new Conversation({
@@ -191,9 +144,32 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     responseFormat: request.responseFormat,
     persistence,
     loadModel,
+    release: (used) => used.dispose(),
     ...(restored?.keepFrom ? { keepFrom: restored.keepFrom } : {}),
   });
   return { conversation, notices };
 }
 
 export type { Values };
+
+/**
+ * The conversation file of one server request (`parley serve --record`): written like a chat's,
+ * with no model state saved.
+ */
+export async function openRecording(
+  engine: ChatEngine,
+  model: string,
+  params: SamplingParams,
+  messages: readonly Message[],
+): Promise<Persistence> {
+  const persistence = new Persistence({
+    history: true,
+    model: modelIdentity(model),
+    template: engine.info.template,
+    params,
+    source: "server",
+    snapshots: { capBytes: 0, minTokens: Number.MAX_SAFE_INTEGER },
+  });
+  await persistence.open(messages);
+  return persistence;
+}

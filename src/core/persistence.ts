@@ -33,7 +33,7 @@ export interface PersistenceOptions {
   model: ModelIdentity;
   template: string;
   params: SamplingParams;
-  source: "one-shot" | "chat";
+  source: "one-shot" | "chat" | "server";
   resumed?: ResumedConversation | undefined;
   snapshots: SnapshotPolicy;
 }

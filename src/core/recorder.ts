@@ -14,7 +14,7 @@ export interface ConversationLogOptions {
   model: ModelIdentity;
   template: string;
   params: SamplingParams;
-  source: "one-shot" | "chat";
+  source: "one-shot" | "chat" | "server";
   resumed?: ResumedConversation | undefined;
 }
 

@@ -32,11 +32,8 @@ export interface GenerateRequest {
   messages: readonly Message[];
   params: SamplingParams;
   responseFormat?: ResponseFormat;
+  /** Stops the reply; what was written is kept and the stream still ends in its `finish` part. */
   signal?: AbortSignal;
-  /** Text as it is generated; `reasoning` when the template marks it as a thought segment. */
-  onText: (text: string, kind: "content" | "reasoning") => void;
-  /** The prompt's size in tokens, once known and before the first token. */
-  onPrompt?: (tokens: number) => void;
 }
 
 export interface GenerateResult {
@@ -44,11 +41,32 @@ export interface GenerateResult {
   /** With "length": the context had no room for more, before any token limit was reached. */
   contextFull?: boolean;
   promptTokens: number;
+  /** Prompt tokens that were already in the context from an earlier request, and not read again. */
+  cachedTokens?: number;
   completionTokens: number;
   /** performance.now() values. */
   startedAt: number;
   firstTokenAt: number | undefined;
   endedAt: number;
+}
+
+/**
+ * What `generate` yields, in order: the prompt's size (once known, before the first token), the
+ * reply's text and reasoning as they are written, warnings about settings the engine could not
+ * honour, then exactly one `finish`. A failure before the end is thrown by the stream.
+ */
+export type EnginePart =
+  | { type: "prompt"; tokens: number; cached?: number }
+  | { type: "text"; text: string }
+  | { type: "reasoning"; text: string }
+  | { type: "warning"; text: string }
+  | { type: "finish"; result: GenerateResult };
+
+/** A raw text completion (no chat template): `prompt` is continued as it is. */
+export interface CompleteRequest {
+  prompt: string;
+  params: SamplingParams;
+  signal?: AbortSignal;
 }
 
 /** Exact prompt tokens, with the template applied (an engine that holds the tokenizer). */
@@ -85,8 +103,15 @@ export interface StateSaving {
 
 export interface ChatEngine {
   readonly info: EngineInfo;
-  /** Generates the assistant reply that follows `messages` (a trailing assistant message is continued). */
-  generate(request: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Generates the assistant reply that follows `messages` (a trailing assistant message is
+   * continued), as a stream of parts. A consumer that stops reading stops the reply.
+   */
+  generate(request: GenerateRequest): AsyncIterable<EnginePart>;
+  /** Continues a raw text, without the chat template (an engine that can). */
+  complete?(request: CompleteRequest): AsyncIterable<EnginePart>;
+  /** How many of these messages' prompt tokens this engine's context already holds (an engine with a local state). */
+  reusable?(messages: readonly Message[]): number;
   readonly tokens?: TokenCounting;
   readonly state?: StateSaving;
   /** Another engine on the same loaded model, on a free sequence (parallel requests); undefined when none is free. */

@@ -1,11 +1,5 @@
 /** A scripted ChatEngine for screen tests: no model, replies with the given pieces. */
-import type {
-  ChatEngine,
-  EngineInfo,
-  GenerateRequest,
-  GenerateResult,
-  TokenCounting,
-} from "../../src/engine/engine.ts";
+import type { ChatEngine, EngineInfo, EnginePart, GenerateRequest, TokenCounting } from "../../src/engine/engine.ts";
 
 export const FAKE_INFO: EngineInfo = {
   name: "fake.gguf",
@@ -21,21 +15,25 @@ export class FakeEngine implements ChatEngine {
   requests: GenerateRequest[] = [];
   constructor(private readonly pieces: string[] = ["Hello", " **world**"]) {}
 
-  async generate(request: GenerateRequest): Promise<GenerateResult> {
+  async *generate(request: GenerateRequest): AsyncGenerator<EnginePart> {
     this.requests.push(request);
     const startedAt = performance.now();
+    yield { type: "prompt", tokens: 10 };
     for (const piece of this.pieces) {
       if (request.signal?.aborted) break;
-      request.onText(piece, "content");
+      yield { type: "text", text: piece };
       await new Promise((r) => setTimeout(r, 1));
     }
-    return {
-      stopReason: request.signal?.aborted ? "abort" : "stop",
-      promptTokens: 10,
-      completionTokens: this.pieces.length,
-      startedAt,
-      firstTokenAt: startedAt,
-      endedAt: performance.now(),
+    yield {
+      type: "finish",
+      result: {
+        stopReason: request.signal?.aborted ? "abort" : "stop",
+        promptTokens: 10,
+        completionTokens: this.pieces.length,
+        startedAt,
+        firstTokenAt: startedAt,
+        endedAt: performance.now(),
+      },
     };
   }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { composePrompt } from "../../src/cli/one-shot.ts";
+import { composePrompt } from "../../src/cli/request.ts";
 import { readStdin } from "../../src/cli/stdin.ts";
 import { buildOptions, withOpenMpWaits } from "../../src/engine/llama/local-build.ts";
 import { jobContextSize } from "../../src/engine/llama/load.ts";

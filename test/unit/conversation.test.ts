@@ -13,7 +13,7 @@ import { Conversation } from "../../src/core/conversation.ts";
 import { resolveSettings } from "../../src/settings/resolve.ts";
 import { loadSettings } from "../../src/core/layers.ts";
 import { openConversation } from "../../src/core/open.ts";
-import type { ChatEngine, EngineInfo, GenerateRequest, GenerateResult } from "../../src/engine/engine.ts";
+import type { ChatEngine, EngineInfo, GenerateRequest, EnginePart } from "../../src/engine/engine.ts";
 import { ContextOverflowError, RuntimeError } from "../../src/errors.ts";
 import { readConversation } from "../../src/store/conversations.ts";
 import { addPreset } from "../../src/store/presets.ts";
@@ -42,26 +42,29 @@ class Scripted implements ChatEngine {
       messages.reduce((n, m) => n + m.content.split(/\s+/).filter(Boolean).length + 2, 0),
     promptTokens: (): number[] => [],
   };
-  async generate(request: GenerateRequest): Promise<GenerateResult> {
+  async *generate(request: GenerateRequest): AsyncGenerator<EnginePart> {
     this.requests.push(request);
     const startedAt = performance.now();
     const prompt = this.tokens.countTokens(request.messages);
-    request.onPrompt?.(prompt);
+    yield { type: "prompt", tokens: prompt };
     let n = 0;
     for (const word of this.words) {
       if (this.fail && n === this.fail.after) throw this.fail.error;
       if (request.signal?.aborted) break;
-      request.onText(word, "content");
+      yield { type: "text", text: word };
       n++;
       await new Promise((r) => setTimeout(r, 2));
     }
-    return {
-      stopReason: request.signal?.aborted ? "abort" : "stop",
-      promptTokens: prompt,
-      completionTokens: n,
-      startedAt,
-      firstTokenAt: startedAt,
-      endedAt: performance.now(),
+    yield {
+      type: "finish",
+      result: {
+        stopReason: request.signal?.aborted ? "abort" : "stop",
+        promptTokens: prompt,
+        completionTokens: n,
+        startedAt,
+        firstTokenAt: startedAt,
+        endedAt: performance.now(),
+      },
     };
   }
   async dispose(): Promise<void> {}

@@ -51,7 +51,7 @@ const PARAMS = { ...DEFAULT_PARAMS, temperature: 0, maxTokens: 16 };
 async function reply(e: LlamaEngine, messages: readonly Message[]): Promise<{ text: string; evaluated: number }> {
   let text = "";
   const before = e.evaluatedTokens;
-  await e.generate({ messages, params: PARAMS, onText: (t) => (text += t) });
+  for await (const part of e.generate({ messages, params: PARAMS })) if (part.type === "text") text += part.text;
   return { text, evaluated: e.evaluatedTokens - before };
 }
 

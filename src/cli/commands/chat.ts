@@ -21,22 +21,10 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
     throw new UsageError("the interactive chat needs a terminal: stdin and stdout must not be redirected");
   if (options.output !== "text")
     throw new UsageError("--json and --jsonl are for one-shot mode, not the interactive chat");
-  const { prepareRequest, modelPrompts } = await import("../one-shot.js");
-  const { paramValues } = await import("../../settings/resolve.js");
+  const { prepareRequest, conversationRequest } = await import("../request.js");
   const prepared = await prepareRequest(options, undefined, false);
   const { loadSettings, openConversation, resolveModel } = await import("../../core/index.js");
-  const request = {
-    flags:
-      prepared.systemFromFile !== undefined ? { ...options.flags, system: prepared.systemFromFile } : options.flags,
-    body: paramValues(prepared.request.params),
-    resume: options.resume,
-    history: options.history,
-    messages: prepared.messages,
-    responseFormat: prepared.responseFormat,
-    source: "chat" as const,
-    debug: options.debug,
-    models: await modelPrompts(),
-  };
+  const request = await conversationRequest(options, prepared, "chat");
   // Settings and the model file are resolved before the screen starts: bad values fail here, and a
   // first run can ask to download a model on the plain terminal.
   const loaded = loadSettings(request);

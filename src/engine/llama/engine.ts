@@ -13,9 +13,13 @@ import type {
 } from "node-llama-cpp";
 import type { Message, ResponseFormat } from "../../chat/types.js";
 import { ContextOverflowError, ParleyError, RuntimeError, UsageError } from "../../errors.js";
+import type { SamplingParams } from "../../chat/params.js";
+import { partStream, type PushPart } from "../stream.js";
 import type {
   ChatEngine,
+  CompleteRequest,
   EngineInfo,
+  EnginePart,
   GenerateRequest,
   GenerateResult,
   SavedState,
@@ -25,7 +29,7 @@ import type {
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "../../node-llama-cpp.js";
 
-const { LlamaChat } = await nodeLlamaCpp();
+const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
 
 /** What every sequence of one loaded model shares. */
@@ -79,6 +83,14 @@ export class LlamaHost {
     }
     return grammar;
   }
+}
+
+/** How many tokens at the start of `tokens` the context already holds, in the same order. */
+function sharedPrefix(held: readonly number[], tokens: readonly number[]): number {
+  const n = Math.min(held.length, tokens.length);
+  let i = 0;
+  while (i < n && held[i] === tokens[i]) i++;
+  return i;
 }
 
 export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
@@ -161,10 +173,24 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     this.chat = new LlamaChat({ contextSequence: this.host.context.getSequence(), chatWrapper });
   }
 
-  async generate(request: GenerateRequest): Promise<GenerateResult> {
+  /** How many of these messages' prompt tokens the sequence already holds: they are not read again. */
+  reusable(messages: readonly Message[]): number {
+    return sharedPrefix(this.chat.sequence.contextTokens, this.promptTokens(messages));
+  }
+
+  generate(request: GenerateRequest): AsyncIterable<EnginePart> {
+    return partStream(request.signal, (push, signal) => this.run(request, push, signal));
+  }
+
+  complete(request: CompleteRequest): AsyncIterable<EnginePart> {
+    return partStream(request.signal, (push, signal) => this.runCompletion(request, push, signal));
+  }
+
+  private async run(request: GenerateRequest, push: PushPart, signal: AbortSignal): Promise<GenerateResult> {
     const { params } = request;
     const history = toHistory(request.messages);
-    const promptTokens = this.historyTokens(history).length;
+    const tokens = this.historyTokens(history);
+    const promptTokens = tokens.length;
     const contextSize = this.info.contextSize;
     const room = contextSize - promptTokens;
     if (room <= 0) {
@@ -172,39 +198,30 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
         `the prompt takes ${promptTokens} tokens but the context holds ${contextSize}: shorten it or raise --context-size`,
       );
     }
-    request.onPrompt?.(promptTokens);
+    // At least the last prompt token is read again, to give the first token.
+    const cachedTokens = Math.min(sharedPrefix(this.chat.sequence.contextTokens, tokens), promptTokens - 1);
+    push({ type: "prompt", tokens: promptTokens, cached: cachedTokens });
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
     const grammar = await this.host.grammarFor(request.responseFormat);
     let completionTokens = 0;
     let firstTokenAt: number | undefined;
     const startedAt = performance.now();
     const options: LLamaChatGenerateResponseOptions = {
-      maxTokens: limit,
-      temperature: params.temperature,
-      topK: params.topK,
-      topP: params.topP,
-      minP: params.minP,
-      repeatPenalty: repeatPenalty(params),
-      customStopTriggers: params.stop,
-      stopOnAbortSignal: true,
-      onToken: (tokens) => {
+      ...this.sampling(params, limit, signal),
+      onToken: (generated) => {
         if (firstTokenAt === undefined) {
           firstTokenAt = performance.now();
           // The prompt is read: one token at a time from here on.
           this.host.useThreads("decode");
         }
-        completionTokens += tokens.length;
+        completionTokens += generated.length;
       },
       onResponseChunk: (chunk) => {
         if (!chunk.text) return;
-        request.onText(
-          chunk.text,
-          chunk.type === "segment" && chunk.segmentType === "thought" ? "reasoning" : "content",
-        );
+        const thought = chunk.type === "segment" && chunk.segmentType === "thought";
+        push({ type: thought ? "reasoning" : "text", text: chunk.text });
       },
     };
-    if (params.seed !== undefined) options.seed = params.seed;
-    if (request.signal) options.signal = request.signal;
     if (grammar) options.grammar = grammar;
     let stopReason: GenerateResult["stopReason"];
     this.host.useThreads("batch");
@@ -213,7 +230,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       const reason = response.metadata.stopReason;
       stopReason = reason === "maxTokens" ? "length" : reason === "abort" ? "abort" : "stop";
     } catch (err) {
-      if (request.signal?.aborted) stopReason = "abort";
+      if (signal.aborted) stopReason = "abort";
       else throw new RuntimeError(`generation failed: ${(err as Error).message}`, { cause: err });
     }
     const contextFull = stopReason === "length" && limit === room && room < (params.maxTokens ?? Infinity);
@@ -221,6 +238,80 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       stopReason,
       ...(contextFull ? { contextFull } : {}),
       promptTokens,
+      cachedTokens,
+      completionTokens,
+      startedAt,
+      firstTokenAt,
+      endedAt: performance.now(),
+    };
+  }
+
+  /** The sampling options every generation shares. */
+  private sampling(params: SamplingParams, maxTokens: number, signal: AbortSignal) {
+    return {
+      maxTokens,
+      temperature: params.temperature,
+      topK: params.topK,
+      topP: params.topP,
+      minP: params.minP,
+      repeatPenalty: repeatPenalty(params),
+      customStopTriggers: params.stop,
+      stopOnAbortSignal: true,
+      signal,
+      ...(params.seed !== undefined ? { seed: params.seed } : {}),
+    };
+  }
+
+  /** A raw completion on this sequence: the text is tokenized as it is, with no template. */
+  private async runCompletion(request: CompleteRequest, push: PushPart, signal: AbortSignal): Promise<GenerateResult> {
+    const { params } = request;
+    const tokens = this.host.model.tokenize(request.prompt, false);
+    const bos = this.host.model.tokens.bos;
+    if (bos !== null && this.host.model.tokens.shouldPrependBosToken) tokens.unshift(bos);
+    const contextSize = this.info.contextSize;
+    const room = contextSize - tokens.length;
+    if (tokens.length === 0) throw new UsageError(`request field "prompt" is empty`);
+    if (room <= 0) {
+      throw new ContextOverflowError(
+        `the prompt takes ${tokens.length} tokens but the context holds ${contextSize}: shorten it or raise --context-size`,
+      );
+    }
+    const sequence = this.chat.sequence;
+    const cachedTokens = Math.min(sharedPrefix(sequence.contextTokens, tokens), tokens.length - 1);
+    push({ type: "prompt", tokens: tokens.length, cached: cachedTokens });
+    const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
+    const completion = new LlamaCompletion({ contextSequence: sequence });
+    let completionTokens = 0;
+    let firstTokenAt: number | undefined;
+    let stopReason: GenerateResult["stopReason"] = "stop";
+    const startedAt = performance.now();
+    this.host.useThreads("batch");
+    try {
+      const { metadata } = await completion.generateCompletionWithMeta(tokens, {
+        ...this.sampling(params, limit, signal),
+        onToken: (generated) => {
+          if (firstTokenAt === undefined) {
+            firstTokenAt = performance.now();
+            this.host.useThreads("decode");
+          }
+          completionTokens += generated.length;
+        },
+        onTextChunk: (text) => {
+          if (text) push({ type: "text", text });
+        },
+      });
+      const reason = metadata.stopReason;
+      stopReason = reason === "maxTokens" ? "length" : reason === "abort" ? "abort" : "stop";
+    } catch (err) {
+      if (signal.aborted) stopReason = "abort";
+      else throw new RuntimeError(`generation failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      completion.dispose({ disposeSequence: false });
+    }
+    return {
+      stopReason,
+      promptTokens: tokens.length,
+      cachedTokens,
       completionTokens,
       startedAt,
       firstTokenAt,

@@ -1,7 +1,12 @@
-/** A queue that one producer pushes into and one consumer reads with `for await`. */
+/**
+ * A queue that one producer pushes into and one consumer reads with `for await`. The producer
+ * ends it with `close` or with `fail`, whose error the reader's loop throws once it has read
+ * everything pushed before it.
+ */
 export class Channel<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private closed = false;
+  private failure: { error: unknown } | undefined;
   private wake: (() => void) | undefined;
 
   push(item: T): void {
@@ -13,6 +18,12 @@ export class Channel<T> implements AsyncIterable<T> {
   close(): void {
     this.closed = true;
     this.signal();
+  }
+
+  fail(error: unknown): void {
+    if (this.closed) return;
+    this.failure = { error };
+    this.close();
   }
 
   private signal(): void {
@@ -33,7 +44,10 @@ export class Channel<T> implements AsyncIterable<T> {
         }
         yield item;
       }
-      if (this.closed) return;
+      if (this.closed) {
+        if (this.failure) throw this.failure.error;
+        return;
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
