@@ -9,7 +9,9 @@ import type { Message } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { RuntimeError, UsageError } from "../errors.js";
+import { existsSync } from "node:fs";
 import { lockConversation } from "../store/conversation-lock.js";
+import { removeSnapshot } from "../store/snapshots.js";
 import { LockBusyError } from "../store/owner-lock.js";
 import { modelIdentity, saveFailureMessage } from "../store/conversation-writer.js";
 import { ConversationLog, type ResumedConversation } from "./recorder.js";
@@ -80,9 +82,9 @@ export class Persistence {
    * one. One conversation has one writer at a time: a second parley waits for the first
    * (`onWait` says so), and gives up with a clear error after CONVERSATION_WAIT_MS.
    */
-  async open(messages: readonly Message[], onWait?: (text: string) => void): Promise<void> {
+  async open(messages: readonly Message[], onWait?: (text: string) => void, signal?: AbortSignal): Promise<void> {
     if (!this.options.history) return;
-    if (this.resumed && !(await this.lock(this.resumed.id, onWait))) return;
+    if (this.resumed && !(await this.lock(this.resumed.id, onWait, signal))) return;
     this.log = this.newLog(messages, this.resumed);
   }
 
@@ -91,12 +93,13 @@ export class Persistence {
    * made (a full disk, a folder that cannot be written) is not: the conversation goes on unsaved,
    * said once as a notice like any other failure to save, and false is returned.
    */
-  private async lock(id: string, onWait?: (text: string) => void): Promise<boolean> {
+  private async lock(id: string, onWait?: (text: string) => void, signal?: AbortSignal): Promise<boolean> {
     this.release?.();
     this.release = undefined;
     try {
       this.release = await lockConversation(id, {
         timeoutMs: CONVERSATION_WAIT_MS,
+        ...(signal ? { signal } : {}),
         onWait: (pid) =>
           onWait?.(
             `another parley${pid ? ` (process ${pid})` : ""} is writing conversation ${id}: waiting for it to finish`,
@@ -104,6 +107,8 @@ export class Persistence {
       });
       return true;
     } catch (err) {
+      // Given up (the chat was left while it waited): not a failure to save.
+      if (signal?.aborted) throw err;
       if (err instanceof LockBusyError) {
         throw new UsageError(err.message);
       }
@@ -137,7 +142,8 @@ export class Persistence {
 
   sync(messages: readonly Message[], notify?: Notify): void {
     // Nothing is written while nothing but a system prompt was said: an empty chat leaves no file.
-    if (!messages.some((m) => m.role !== "system")) return;
+    // A file that holds messages is brought back to empty, though (/undo of the only exchange).
+    if (!messages.some((m) => m.role !== "system") && !this.log?.wroteMessages) return;
     // Without a file (history off, or a lock that could not be made) only a failure is said.
     if (!this.log) return this.tell(notify);
     this.guard(notify, (log) => log.sync(messages));
@@ -163,12 +169,23 @@ export class Persistence {
       throw new UsageError("nothing to save yet: the conversation is empty");
     this.failure = undefined;
     this.told = false;
-    const log = this.log ?? this.newLog(messages, this.resumed);
+    let log = this.log ?? this.newLog(messages, this.resumed);
     log.sync(messages);
+    if (log.wroteMessages && !existsSync(log.path)) {
+      // The file was removed under this chat (`history rm` with history off, or by hand): the
+      // conversation is written again, whole, as a new one.
+      log.close();
+      this.release?.();
+      this.release = undefined;
+      this.resumed = undefined;
+      log = this.newLog(messages, undefined);
+      log.sync(messages);
+    }
     if (title) log.rename(title);
     this.log = log;
     const failed = log.saveFailure;
     if (failed) throw new RuntimeError(saveFailureMessage(failed));
+    if (!existsSync(log.path)) throw new RuntimeError(`the conversation was not saved: ${log.path} is missing`);
     return log.id;
   }
 
@@ -257,7 +274,9 @@ export class Persistence {
     keepFrom: number,
   ): Promise<void> {
     log.close();
-    if (log.saveFailure || !messages.some((m) => m.role !== "system")) return;
+    // A conversation taken back to empty keeps no model state of what was said (an undone secret).
+    if (!messages.some((m) => m.role !== "system")) return forgetState(log.id);
+    if (log.saveFailure) return;
     const { capBytes, minTokens } = this.options.snapshots;
     if (capBytes <= 0) return;
     const resumedRun = this.resumed !== undefined;
@@ -272,6 +291,15 @@ export class Persistence {
         : {}),
       ...(keepFrom > 0 ? { keepFrom } : {}),
     });
+  }
+}
+
+/** Removes a conversation's saved model state; a file that cannot be removed is left, quietly. */
+function forgetState(id: string): void {
+  try {
+    removeSnapshot(id);
+  } catch {
+    // The state is checked against the conversation when loaded: a stale one is never used.
   }
 }
 

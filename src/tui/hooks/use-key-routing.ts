@@ -87,7 +87,10 @@ export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
     }
     if (what.kind === "command") {
       take(typed);
-      runCommand(what.text, ctx);
+      // Messages typed while it runs (a /model or /resume that loads) are sent when it ends.
+      void runCommand(what.text, ctx).then(() => {
+        if (!session.generating) queue.afterCommand();
+      });
       return;
     }
     const attached = queue.attachmentsFor(what.text);

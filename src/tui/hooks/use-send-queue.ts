@@ -30,6 +30,8 @@ export interface SendQueue {
   unqueue: (why: string | undefined) => boolean;
   /** After each reply: sends the next queued message, or gives the queue back if the reply failed. */
   afterReply: (end: ReplyEnd) => void;
+  /** After a command that ran while messages were typed (/model, /resume): the next one is sent. */
+  afterCommand: () => void;
 }
 
 /** Text put back into the input box after what is already there. */
@@ -94,5 +96,7 @@ export function useSendQueue(deps: SendQueueDeps): SendQueue {
     send(next, attached);
   };
 
-  return { send, attachmentsFor, add, unqueue, afterReply };
+  const afterCommand = (): void => afterReply({ kind: "send", ok: true, notices: [] });
+
+  return { send, attachmentsFor, add, unqueue, afterReply, afterCommand };
 }
