@@ -10,7 +10,7 @@ import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { RuntimeError, UsageError } from "../errors.js";
 import { existsSync } from "node:fs";
-import { lockConversation } from "../store/conversation-lock.js";
+import { lockConversation, lockNewConversation } from "../store/conversation-lock.js";
 import { removeSnapshot } from "../store/snapshots.js";
 import { LockBusyError } from "../store/owner-lock.js";
 import { modelIdentity, saveFailureMessage } from "../store/conversation-writer.js";
@@ -85,7 +85,7 @@ export class Persistence {
   async open(messages: readonly Message[], onWait?: (text: string) => void, signal?: AbortSignal): Promise<void> {
     if (!this.options.history) return;
     if (this.resumed && !(await this.lock(this.resumed.id, onWait, signal))) return;
-    this.log = this.newLog(messages, this.resumed);
+    this.log = this.resumed ? this.newLog(messages, this.resumed) : this.newOwnLog(messages);
   }
 
   /**
@@ -119,6 +119,24 @@ export class Persistence {
 
   private newLog(messages: readonly Message[], resumed: ResumedConversation | undefined): ConversationLog {
     return new ConversationLog(messages, { ...this.options, resumed });
+  }
+
+  /**
+   * The log of a new conversation. A chat holds its lock as it holds a resumed one's, so that
+   * `history rm` and a second parley on it see that it is open.
+   */
+  private newOwnLog(messages: readonly Message[]): ConversationLog {
+    const log = this.newLog(messages, undefined);
+    this.release?.();
+    this.release = undefined;
+    if (this.options.source === "chat") {
+      try {
+        this.release = lockNewConversation(log.id);
+      } catch {
+        // A lock that cannot be made (a full disk): the file says so when it is written.
+      }
+    }
+    return log;
   }
 
   private guard(notify: Notify | undefined, write: (log: ConversationLog) => void): void {
@@ -160,7 +178,7 @@ export class Persistence {
     this.release?.();
     this.release = undefined;
     this.resumed = undefined;
-    this.log = this.options.history && this.failure === undefined ? this.newLog(messages, undefined) : undefined;
+    this.log = this.options.history && this.failure === undefined ? this.newOwnLog(messages) : undefined;
   }
 
   /** Saves now, even with history off; gives it a title. Returns the id. */
@@ -169,16 +187,14 @@ export class Persistence {
       throw new UsageError("nothing to save yet: the conversation is empty");
     this.failure = undefined;
     this.told = false;
-    let log = this.log ?? this.newLog(messages, this.resumed);
+    let log = this.log ?? (this.resumed ? this.newLog(messages, this.resumed) : this.newOwnLog(messages));
     log.sync(messages);
     if (log.wroteMessages && !existsSync(log.path)) {
       // The file was removed under this chat (`history rm` with history off, or by hand): the
       // conversation is written again, whole, as a new one.
       log.close();
-      this.release?.();
-      this.release = undefined;
       this.resumed = undefined;
-      log = this.newLog(messages, undefined);
+      log = this.newOwnLog(messages);
       log.sync(messages);
     }
     if (title) log.rename(title);
@@ -229,7 +245,7 @@ export class Persistence {
       this.resumed = { id, messages: [...messages] };
       this.log = this.newLog(messages, this.resumed);
     } else if (log) {
-      this.log = this.newLog(messages, undefined);
+      this.log = this.newOwnLog(messages);
     }
   }
 

@@ -7,7 +7,6 @@ import { Conversation, type LoadedModel } from "../../src/core/conversation.ts";
 import { Persistence } from "../../src/core/persistence.ts";
 import { resolveSettings } from "../../src/settings/resolve.ts";
 import { conversationPath } from "../../src/store/conversation-files.ts";
-import { lockConversation } from "../../src/store/conversation-lock.ts";
 import { readConversation, removeConversation } from "../../src/store/conversations.ts";
 import { tempHome } from "../helpers/cli.ts";
 import { drain } from "../helpers/conversation.ts";
@@ -98,17 +97,13 @@ describe("history rm of a conversation a chat has open", () => {
     const session = await recorded(new FakeEngine());
     await drain(session.send("hello"));
     const id = session.id ?? "";
-    const release = await lockConversation(id);
-    try {
-      assert.throws(
-        () => removeConversation(id),
-        new RegExp(
-          `^UsageError: conversation ${id} is open in another parley \\(process ${process.pid}\\): leave that chat first`,
-        ),
-      );
-    } finally {
-      release();
-    }
+    // The chat holds its new conversation's lock, as it holds a resumed one's.
+    assert.throws(
+      () => removeConversation(id),
+      new RegExp(
+        `^UsageError: conversation ${id} is open in another parley \\(process ${process.pid}\\): leave that chat first`,
+      ),
+    );
     assert.ok(existsSync(conversationPath(id)));
     await session.close();
     removeConversation(id);
