@@ -5,7 +5,7 @@
  *
  *   npm run build && NATIVE_LLAMA_BIN=$(../shared/tools/native-llama.sh) node --import tsx bench/run.ts
  *     [--model file.gguf] [--small-model file.gguf] [--runs 5] [--threads 1,2] [--turns 20]
- *     [--only speed,small,job,turns,startup,chat,resume] [--quick]
+ *     [--only speed,small,job,turns,startup,chat,resume,server] [--quick]
  *
  * Models default to ../shared/models/bench-106m-q8_0.gguf and ../shared/models/stories260K.gguf
  * relative to the repository. Without NATIVE_LLAMA_BIN parley runs alone and the table says so.
@@ -21,11 +21,12 @@ import { parleyDefaultThreads, parleyLlamaBuild } from "./lib/parley.ts";
 import { renderTable, type Row } from "./lib/table.ts";
 import { BENCH_MODEL, runResume } from "./resume.ts";
 import { runJob, runStartup } from "./sections/job.ts";
+import { runServer } from "./sections/server.ts";
 import { runSpeed } from "./sections/speed.ts";
 import { runTurns } from "./sections/turns.ts";
 import { runTuiSpeed, SMALL_MODEL } from "./tui-speed.ts";
 
-const SECTIONS = ["speed", "small", "job", "turns", "startup", "chat", "resume"] as const;
+const SECTIONS = ["speed", "small", "job", "turns", "startup", "chat", "resume", "server"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -105,6 +106,11 @@ if (only.has("resume")) {
   const r = await runResume({ model: values.model, runs, tokens: 1500, threads: def, log });
   rows.push(...r.rows);
   record.resume = r;
+}
+if (only.has("server")) {
+  const r = await runServer({ ...bench, threads: def });
+  rows.push(...r.rows);
+  record.server = r.raw;
 }
 
 const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";

@@ -18,11 +18,10 @@ function client(served: Served, apiKey = "none"): OpenAI {
 
 const HI = [{ role: "user" as const, content: "Hi" }];
 
-async function streamText(openai: OpenAI, body: Record<string, unknown>): Promise<string> {
-  const stream = await openai.chat.completions.create({ ...(body as never), stream: true });
+async function streamText(openai: OpenAI, body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<string> {
+  const stream = await openai.chat.completions.create({ ...body, stream: true });
   let text = "";
-  for await (const chunk of stream as AsyncIterable<OpenAI.ChatCompletionChunk>)
-    text += chunk.choices[0]?.delta.content ?? "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
   return text;
 }
 
@@ -37,7 +36,7 @@ describe("parley serve: parallel sequences", () => {
     const openai = client(served);
     const bodies = [1, 2, 3].map((seed) => ({
       model: "random",
-      messages: [{ role: "user", content: `question ${seed}` }],
+      messages: [{ role: "user" as const, content: `question ${seed}` }],
       seed,
       temperature: 0,
       max_tokens: 24,
@@ -236,6 +235,32 @@ describe("parley serve: several models, recording, stopping", () => {
     const { code } = await served.exited;
     assert.equal(code, 0, served.stderr());
     assert.match(served.stderr(), /stopping/);
+  });
+
+  it("exits at once with 130 on a second Ctrl+C while a stream runs", async () => {
+    const served = await startServe(["-m", fixture("loop")]);
+    const openai = client(served);
+    const stream = await openai.chat.completions.create({
+      model: "loop",
+      messages: HI,
+      stream: true,
+      max_tokens: 100000,
+    });
+    let chunks = 0;
+    try {
+      for await (const chunk of stream) {
+        void chunk;
+        if (++chunks === 3) {
+          served.child.kill("SIGINT");
+          await waitFor(() => /stopping/.test(served.stderr()), 10_000, "the first Ctrl+C");
+          served.child.kill("SIGINT");
+        }
+      }
+    } catch {
+      // The server went away mid-stream.
+    }
+    const { code } = await served.exited;
+    assert.equal(code, 130, served.stderr());
   });
 
   it("says in one line when the port is taken, and warns when serving beyond this machine without a key", async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { binaryTestKey, rememberingBinaryTests } from "../../src/engine/llama/binary-tests.ts";
 import { MemoryFile } from "../../src/store/memory-file.ts";
-import { catchLoaderMessages } from "../../src/node-llama-cpp.ts";
+import { catchLoaderMessages } from "../../src/engine/llama/node-llama-cpp.ts";
 
 const CPU =
   "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2\n\nprocessor\t: 1\nmodel name\t: Some CPU\n";

@@ -18,7 +18,7 @@ import {
   LOCAL_BUILD_NOTE,
   nodeLlamaCpp,
   nodeLlamaCppSource,
-} from "../../node-llama-cpp.js";
+} from "../../engine/llama/node-llama-cpp.js";
 
 interface Check {
   name: string;

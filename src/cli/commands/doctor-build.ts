@@ -15,7 +15,7 @@ import {
 } from "../../engine/llama/local-build.js";
 import { acquireLockSync, type ReleaseLock } from "../../store/owner-lock.js";
 import { parleyPaths } from "../../store/paths.js";
-import { getLlamaCaught, nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { getLlamaCaught, nodeLlamaCpp } from "../../engine/llama/node-llama-cpp.js";
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
 export async function cpuBuildType(): Promise<string> {

@@ -159,9 +159,9 @@ export async function infoCommand(ref: string, opts: { contextSize?: string; jso
   const aliases = dirname(path) === folder ? (aliasesByFile(readAliases(folder)).get(file) ?? []) : [];
   const summary = await describeModel(path, file, aliases);
   if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
-  const { modelInsight } = await import("../../models/insights.js");
+  const { modelInsight } = await import("../../engine/llama/insights.js");
   const { installedBinaryOptions } = await import("../../engine/llama/local-build.js");
-  const info = await modelInsight(path, file, aliases, contextSize, installedBinaryOptions());
+  const info = { ...summary, ...(await modelInsight(path, contextSize, installedBinaryOptions())) };
   if (opts.json) return out(JSON.stringify(info, undefined, 2));
   const fits = (f: boolean): string => (f ? "fits" : "does NOT fit");
   const lines: [string, string][] = [

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { hostname, release } from "node:os";
-import type { BinaryTestGate } from "../../node-llama-cpp.js";
+import type { BinaryTestGate } from "./node-llama-cpp.js";
 import type { EngineMemory } from "../spec.js";
 import { readCpuinfo } from "../threads.js";
 

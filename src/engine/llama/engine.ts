@@ -27,7 +27,7 @@ import type {
   TokenCounting,
 } from "../engine.js";
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
-import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { nodeLlamaCpp } from "./node-llama-cpp.js";
 
 const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
@@ -82,6 +82,20 @@ export class LlamaHost {
       this.grammars.set(key, grammar);
     }
     return grammar;
+  }
+}
+
+/** How a generation ended, in the engine's words; a failure after an abort is an abort. */
+async function stopReasonOf(
+  generate: () => Promise<string>,
+  signal: AbortSignal,
+): Promise<GenerateResult["stopReason"]> {
+  try {
+    const reason = await generate();
+    return reason === "maxTokens" ? "length" : reason === "abort" ? "abort" : "stop";
+  } catch (err) {
+    if (signal.aborted) return "abort";
+    throw new RuntimeError(`generation failed: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -203,19 +217,10 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     push({ type: "prompt", tokens: promptTokens, cached: cachedTokens });
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
     const grammar = await this.host.grammarFor(request.responseFormat);
-    let completionTokens = 0;
-    let firstTokenAt: number | undefined;
-    const startedAt = performance.now();
+    const meter = this.meter();
     const options: LLamaChatGenerateResponseOptions = {
       ...this.sampling(params, limit, signal),
-      onToken: (generated) => {
-        if (firstTokenAt === undefined) {
-          firstTokenAt = performance.now();
-          // The prompt is read: one token at a time from here on.
-          this.host.useThreads("decode");
-        }
-        completionTokens += generated.length;
-      },
+      onToken: meter.onToken,
       onResponseChunk: (chunk) => {
         if (!chunk.text) return;
         const thought = chunk.type === "segment" && chunk.segmentType === "thought";
@@ -223,27 +228,12 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       },
     };
     if (grammar) options.grammar = grammar;
-    let stopReason: GenerateResult["stopReason"];
-    this.host.useThreads("batch");
-    try {
-      const response = await this.chat.generateResponse(history, options);
-      const reason = response.metadata.stopReason;
-      stopReason = reason === "maxTokens" ? "length" : reason === "abort" ? "abort" : "stop";
-    } catch (err) {
-      if (signal.aborted) stopReason = "abort";
-      else throw new RuntimeError(`generation failed: ${(err as Error).message}`, { cause: err });
-    }
+    const stopReason = await stopReasonOf(
+      () => this.chat.generateResponse(history, options).then((r) => r.metadata.stopReason),
+      signal,
+    );
     const contextFull = stopReason === "length" && limit === room && room < (params.maxTokens ?? Infinity);
-    return {
-      stopReason,
-      ...(contextFull ? { contextFull } : {}),
-      promptTokens,
-      cachedTokens,
-      completionTokens,
-      startedAt,
-      firstTokenAt,
-      endedAt: performance.now(),
-    };
+    return { stopReason, ...(contextFull ? { contextFull } : {}), promptTokens, cachedTokens, ...meter.result() };
   }
 
   /** The sampling options every generation shares. */
@@ -265,12 +255,12 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
   /** A raw completion on this sequence: the text is tokenized as it is, with no template. */
   private async runCompletion(request: CompleteRequest, push: PushPart, signal: AbortSignal): Promise<GenerateResult> {
     const { params } = request;
+    if (request.prompt === "") throw new UsageError(`request field "prompt" is empty`);
     const tokens = this.host.model.tokenize(request.prompt, false);
     const bos = this.host.model.tokens.bos;
     if (bos !== null && this.host.model.tokens.shouldPrependBosToken) tokens.unshift(bos);
     const contextSize = this.info.contextSize;
     const room = contextSize - tokens.length;
-    if (tokens.length === 0) throw new UsageError(`request field "prompt" is empty`);
     if (room <= 0) {
       throw new ContextOverflowError(
         `the prompt takes ${tokens.length} tokens but the context holds ${contextSize}: shorten it or raise --context-size`,
@@ -281,41 +271,46 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     push({ type: "prompt", tokens: tokens.length, cached: cachedTokens });
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
     const completion = new LlamaCompletion({ contextSequence: sequence });
-    let completionTokens = 0;
-    let firstTokenAt: number | undefined;
-    let stopReason: GenerateResult["stopReason"] = "stop";
-    const startedAt = performance.now();
-    this.host.useThreads("batch");
+    const meter = this.meter();
+    let stopReason: GenerateResult["stopReason"];
     try {
-      const { metadata } = await completion.generateCompletionWithMeta(tokens, {
-        ...this.sampling(params, limit, signal),
-        onToken: (generated) => {
-          if (firstTokenAt === undefined) {
-            firstTokenAt = performance.now();
-            this.host.useThreads("decode");
-          }
-          completionTokens += generated.length;
-        },
-        onTextChunk: (text) => {
-          if (text) push({ type: "text", text });
-        },
-      });
-      const reason = metadata.stopReason;
-      stopReason = reason === "maxTokens" ? "length" : reason === "abort" ? "abort" : "stop";
-    } catch (err) {
-      if (signal.aborted) stopReason = "abort";
-      else throw new RuntimeError(`generation failed: ${(err as Error).message}`, { cause: err });
+      stopReason = await stopReasonOf(
+        () =>
+          completion
+            .generateCompletionWithMeta(tokens, {
+              ...this.sampling(params, limit, signal),
+              onToken: meter.onToken,
+              onTextChunk: (text) => {
+                if (text) push({ type: "text", text });
+              },
+            })
+            .then((r) => r.metadata.stopReason),
+        signal,
+      );
     } finally {
       completion.dispose({ disposeSequence: false });
     }
+    return { stopReason, promptTokens: tokens.length, cachedTokens, ...meter.result() };
+  }
+
+  /**
+   * Counts the generated tokens and notes when the first came; the prompt is read then, so the
+   * thread count goes from the prompt's to decoding's. The prompt's count is set at once.
+   */
+  private meter() {
+    const startedAt = performance.now();
+    let firstTokenAt: number | undefined;
+    let completionTokens = 0;
+    this.host.useThreads("batch");
     return {
-      stopReason,
-      promptTokens: tokens.length,
-      cachedTokens,
-      completionTokens,
-      startedAt,
-      firstTokenAt,
-      endedAt: performance.now(),
+      onToken: (generated: readonly number[]): void => {
+        if (firstTokenAt === undefined) {
+          firstTokenAt = performance.now();
+          this.host.useThreads("decode");
+        }
+        completionTokens += generated.length;
+      },
+      result: () => ({ completionTokens, startedAt, firstTokenAt, endedAt: performance.now() }),
     };
   }
 

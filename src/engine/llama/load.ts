@@ -10,7 +10,7 @@ import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 import { resolveAutoTemplate } from "./template-cache.js";
-import { getLlamaCaught, installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "../../node-llama-cpp.js";
+import { getLlamaCaught, installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "./node-llama-cpp.js";
 import { rememberingBinaryTests } from "./binary-tests.js";
 
 const { LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();

@@ -25,7 +25,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
-import { LOCAL_BUILD_FIX, LOCAL_BUILD_NOTE, nodeLlamaCppFolder } from "../../node-llama-cpp.js";
+import { LOCAL_BUILD_FIX, LOCAL_BUILD_NOTE, nodeLlamaCppFolder } from "./node-llama-cpp.js";
 import { readCpuinfo } from "../threads.js";
 
 /** x86 CPU features llama.cpp can use, as `/proc/cpuinfo` names them, and their CMake switches. */

@@ -4,7 +4,7 @@
  * completion, the way a base model is used.
  */
 import type { ChatHistoryItem, ChatWrapperGeneratedContextState } from "node-llama-cpp";
-import { nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { nodeLlamaCpp } from "./node-llama-cpp.js";
 
 const { ChatWrapper, LlamaText, SpecialToken } = await nodeLlamaCpp();
 type LlamaText = InstanceType<typeof LlamaText>;

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import type { ChatWrapper, LlamaModel } from "node-llama-cpp";
-import { installedNodeLlamaCppVersion, nodeLlamaCpp } from "../../node-llama-cpp.js";
+import { installedNodeLlamaCppVersion, nodeLlamaCpp } from "./node-llama-cpp.js";
 import type { EngineMemory } from "../spec.js";
 
 const { chatWrappers, resolveChatWrapper } = await nodeLlamaCpp();

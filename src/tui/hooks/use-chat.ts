@@ -135,7 +135,8 @@ export function useChat(
                     },
                   }
                 : {}),
-              contextUsed: conversation.contextTokens(),
+              // A reply says what it leaves in the context; other operations are counted.
+              contextUsed: event.context?.used ?? conversation.contextTokens(),
               continuable: continuable(conversation),
             });
             ended({ kind, ok: true, reply, notices });

@@ -1,12 +1,10 @@
 /**
- * `models info`: a model's metadata and the memory it needs at a context size, from
- * node-llama-cpp's GGUF reader and insights (which know the backend and this machine's memory).
+ * `models info`: the memory a model needs at a context size, from node-llama-cpp's GGUF reader and
+ * insights (which know the backend and this machine's memory).
  */
-import { ModelError } from "../errors.js";
-import { describeModel, type ModelSummary } from "./describe.js";
-import { getLlamaCaught, nodeLlamaCpp } from "../node-llama-cpp.js";
+import { getLlamaCaught, nodeLlamaCpp } from "./node-llama-cpp.js";
 
-export interface ModelInsight extends ModelSummary {
+export interface ModelInsight {
   contextSize: number;
   backend: string;
   layers?: number;
@@ -20,14 +18,10 @@ const BACKENDS: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal
 
 export async function modelInsight(
   path: string,
-  file: string,
-  aliases: string[],
   contextSize?: number,
   /** How to find the installed llama.cpp: the engine's own options, so a local build is used. */
   llamaOptions: object = {},
 ): Promise<ModelInsight> {
-  const summary = await describeModel(path, file, aliases);
-  if (summary.damaged) throw new ModelError(`${file} is damaged: ${summary.damaged}`);
   const { GgufInsights, LlamaLogLevel, readGgufFileInfo } = await nodeLlamaCpp();
   const notes: string[] = [];
   const llama = await getLlamaCaught(
@@ -59,7 +53,6 @@ export async function modelInsight(
     const gpu = llama.gpu;
     const vramState = gpu === false ? undefined : await llama.getVramState();
     return {
-      ...summary,
       contextSize: context,
       backend: gpu === false ? "CPU" : (BACKENDS[gpu] ?? gpu),
       layers: insights.totalLayers,

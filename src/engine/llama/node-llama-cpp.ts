@@ -14,14 +14,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as NodeLlamaCppModule from "node-llama-cpp";
 import type { Llama, LlamaOptions } from "node-llama-cpp";
-import { RuntimeError } from "./errors.js";
+import { RuntimeError } from "../../errors.js";
 
 export type NodeLlamaCpp = typeof NodeLlamaCppModule;
 /** Where node-llama-cpp is loaded from: parley's one-file copy, or node_modules. */
 export type NodeLlamaCppSource = "bundle" | "modules";
 
-const BUNDLE = new URL("./vendor/node-llama-cpp.js", import.meta.url);
-const MANIFEST = new URL("./vendor/node-llama-cpp.json", import.meta.url);
+const BUNDLE = new URL("../../vendor/node-llama-cpp.js", import.meta.url);
+const MANIFEST = new URL("../../vendor/node-llama-cpp.json", import.meta.url);
 
 /** The start of a small file, or undefined when it cannot be read. Bounded: these are a few hundred bytes. */
 function readSmall(path: string, limit = 64 * 1024): string | undefined {
