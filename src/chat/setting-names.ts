@@ -20,16 +20,17 @@ const KEY_ALIASES: Readonly<Record<string, string>> = {
 /**
  * One spelling for a setting's name, the one the flags use: `top_p`, `topP`, `TOP_P`, `--top-p`
  * and `top-p` all become `top-p`; a few names of other tools (`num_ctx`, `n_predict`) become
- * parley's. A name that is not a setting comes back normalized but otherwise unchanged.
+ * parley's. A name that is not a setting comes back normalized but otherwise unchanged; spaces
+ * are kept, so `"temperature "` is not `temperature`.
  */
 export function normalizeKey(name: string): string {
   const kebab = name
-    .trim()
     .replace(/^-+/, "")
     .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
-    .replace(/[_\s]+/g, "-")
+    .replace(/_+/g, "-")
     .toLowerCase();
-  return KEY_ALIASES[kebab] ?? kebab;
+  // Own entries only: `constructor` or `toString` are names like any other, not the object's.
+  return Object.hasOwn(KEY_ALIASES, kebab) ? (KEY_ALIASES[kebab] as string) : kebab;
 }
 
 /** How many single-letter edits (insert, delete, change, swap two neighbours) turn `a` into `b`. */

@@ -2,6 +2,7 @@
  * Turning Commander's parsed flags into the flag layer of the settings (by config key, checked
  * with the key table's own rules) and the options that only the front end reads.
  */
+import { parseStopFlags } from "../chat/stop-texts.js";
 import { isTemplateName, TEMPLATES } from "../chat/templates.js";
 import type { ResumeChoice } from "../core/open.js";
 import { UsageError } from "../errors.js";
@@ -60,9 +61,7 @@ export function flagValues(flags: ChatFlags): Values {
     const raw = flags[camel(spec.key)];
     if (raw === undefined) continue;
     if (spec.key === "stop") {
-      const list = raw as string[];
-      if (list.some((s) => s === "")) throw new UsageError("invalid value for --stop: the text is empty");
-      out.stop = list;
+      out.stop = parseStopFlags(raw as string[], "--stop");
     } else if (spec.key === "template" && typeof raw === "string" && !isTemplateName(raw)) {
       throw new UsageError(
         `unknown chat template "${raw}" in --template (expected one of: ${Object.keys(TEMPLATES).join(", ")})`,

@@ -6,6 +6,7 @@ import type { EngineInfo } from "../engine/engine.js";
 import { ExitCode, InterruptError, UsageError } from "../errors.js";
 import { jsonWriter } from "../output/json.js";
 import { jsonlWriter } from "../output/jsonl.js";
+import { sanitizeForTerminal } from "../output/sanitize.js";
 import { whenPipeCloses } from "../output/output-guard.js";
 import { textWriter } from "../output/text.js";
 import type { RunOptions } from "./flags.js";
@@ -80,12 +81,13 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
       messages: sendLast ? given.slice(0, -1) : given,
       snapshotMinTokens: options.resume ? 0 : ONE_SHOT_SNAPSHOT_MIN_TOKENS,
       ...(toSend !== undefined ? { prompt: toSend } : {}),
-      onNotice: (text) => process.stderr.write(`parley: ${text}\n`),
+      onNotice: (text) => process.stderr.write(`parley: ${sanitizeForTerminal(text)}\n`),
     });
     conversation = opened.conversation;
     if (options.stats) process.stderr.write(formatModelLine(conversation.info));
     for (const notice of opened.notices) {
-      if (options.stats || !notice.startsWith("resume:")) process.stderr.write(`parley: ${notice}\n`);
+      if (options.stats || !notice.startsWith("resume:"))
+        process.stderr.write(`parley: ${sanitizeForTerminal(notice)}\n`);
     }
     const listener = listenerFor(options, (text) => process.stdout.write(text));
     let pipeClosed = false;
@@ -99,14 +101,14 @@ export async function runOneShot(options: RunOptions, promptArg: string | undefi
       if (event.type === "notice") {
         // The answer comes first; what could not be saved is said after it.
         if (event.code === "not-saved") later.push(event.text);
-        else process.stderr.write(`parley: ${event.text}\n`);
+        else process.stderr.write(`parley: ${sanitizeForTerminal(event.text)}\n`);
         continue;
       }
       if (event.type === "error") throw event.error;
       listener(event);
       if (event.type === "done") reply = event.reply;
     }
-    for (const text of later) process.stderr.write(`parley: ${text}\n`);
+    for (const text of later) process.stderr.write(`parley: ${sanitizeForTerminal(text)}\n`);
     if (options.stats && reply) process.stderr.write(formatStats(reply));
     // A reader that went away (`| head`) ends the run quietly; the partial reply is saved.
     if (pipeClosed) return ExitCode.ok;

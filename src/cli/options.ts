@@ -4,6 +4,7 @@ import { PARAM_SPECS } from "../chat/params.js";
 import { TEMPLATES } from "../chat/templates.js";
 import { UsageError } from "../errors.js";
 import { didYouMean } from "../settings/keys.js";
+import { findCommand } from "./commands/help.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -148,17 +149,19 @@ export function hideOneShotFlags(cmd: Command): void {
 }
 
 /**
- * A command group (`config`, `history`, `prompts`) run alone runs `list`; `help` prints its help;
+ * A command group (`config`, `history`, `prompts`, `models`) run alone runs `list`; `help [command]`
+ * prints its help or its command's;
  * another word is an unknown command, with the closest one suggested.
  */
 export function listByDefault(group: Command, list: () => Promise<void>): Command {
   return group
     .usage("[options] [command]")
     .argument("[command...]")
-    .action(async ([sub]: string[]) => {
+    .action(async ([sub, ...rest]: string[]) => {
       if (sub === undefined) return list();
       if (sub === "help") {
-        group.outputHelp();
+        // `parley config help set` is the help of `config set`, as `parley help config set` is.
+        findCommand(group, rest).outputHelp();
         return;
       }
       const names = group.commands.map((c) => c.name());

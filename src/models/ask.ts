@@ -1,8 +1,11 @@
-/** A yes/no question on the terminal, for the first-run offer: Enter means yes, Ctrl-C stops parley. */
+/**
+ * A yes/no question on the terminal (the first-run offer, `history clear`): Enter gives
+ * `defaultYes`, end of input means no, and Ctrl+C stops parley quietly (exit 130).
+ */
 import { createInterface } from "node:readline/promises";
 import { InterruptError } from "../errors.js";
 
-export async function askYesNo(question: string): Promise<boolean> {
+export async function askYesNo(question: string, defaultYes = true): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const stop = new AbortController();
   let interrupted = false;
@@ -13,7 +16,7 @@ export async function askYesNo(question: string): Promise<boolean> {
   rl.on("close", () => stop.abort());
   try {
     const answer = (await rl.question(question, { signal: stop.signal })).trim().toLowerCase();
-    return answer === "" || answer === "y" || answer === "yes";
+    return answer === "" ? defaultYes : answer === "y" || answer === "yes";
   } catch {
     process.stderr.write("\n");
     if (interrupted) throw new InterruptError();

@@ -61,7 +61,7 @@ export function readAliases(folder: string): Aliases {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Object.create(null) as Aliases;
     throw new UsageError(`cannot read the aliases file ${path}`);
   }
   let data: unknown;
@@ -73,7 +73,8 @@ export function readAliases(folder: string): Aliases {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new UsageError(`the aliases file must hold an object of names to model references: ${path}`);
   }
-  const aliases: Aliases = {};
+  // No prototype: `constructor` or `toString` is an alias only when the file names it.
+  const aliases = Object.create(null) as Aliases;
   for (const [name, ref] of Object.entries(data)) {
     if (typeof ref !== "string") throw new UsageError(`alias "${name}" in ${path} is not a text model reference`);
     aliases[name] = ref;

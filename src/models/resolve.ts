@@ -33,7 +33,9 @@ export function offlineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 function offlineError(label: string): UsageError {
-  return new UsageError(`${label} is not in the models folder and getting it needs the network, but parley is offline`);
+  return new UsageError(
+    `${label} is not in the models folder and getting it needs the network, but parley is offline (-m <file.gguf> uses a model file you have)`,
+  );
 }
 
 async function resolveRemote(ref: RemoteRef, folder: string, options: ResolveOptions): Promise<string> {

@@ -109,7 +109,7 @@ export function configKey(key: string): ConfigKeySpec {
   if (!spec) {
     const close = suggestKey(key);
     const hint = close !== undefined ? `; did you mean "${close}"?` : "";
-    throw new UsageError(`unknown config key "${key}"${hint} (known keys: ${knownKeys()})`);
+    throw new UsageError(`unknown config key ${JSON.stringify(key)}${hint} (known keys: ${knownKeys()})`);
   }
   return spec;
 }

@@ -1,5 +1,6 @@
 /** The kinds of config value (number, word, flag, text, list): each builds a key's schema and parsers. */
 import { DEFAULT_PARAMS, parseParamValue, type ParamSpec } from "../chat/params.js";
+import { parseStopTexts, STOP_TEXTS_ALLOWED } from "../chat/stop-texts.js";
 import { UsageError } from "../errors.js";
 
 export type ConfigValue = string | number | boolean | string[];
@@ -118,7 +119,7 @@ export function text(base: Base, pattern?: RegExp, patternText?: string): Config
 }
 
 export function stopKey(): ConfigKeySpec {
-  const allowed = 'a text, or a JSON array of non-empty texts like ["\\n\\n", "User:"]';
+  const allowed = STOP_TEXTS_ALLOWED;
   const accept = (value: unknown, where: string): ConfigValue => {
     if (Array.isArray(value) && value.every((s) => typeof s === "string" && s !== "")) return value as string[];
     throw invalid(where, value, allowed);
@@ -128,15 +129,7 @@ export function stopKey(): ConfigKeySpec {
     {
       allowed,
       schema: { type: "array", items: { type: "string", minLength: 1 } },
-      parse: (raw, where) => {
-        if (!raw.trimStart().startsWith("[")) return accept(raw === "" ? [""] : [raw], where);
-        try {
-          return accept(JSON.parse(raw), where);
-        } catch (err) {
-          if (err instanceof UsageError) throw err;
-          throw invalid(where, raw, allowed);
-        }
-      },
+      parse: (raw, where) => parseStopTexts(raw, where),
       check: accept,
     },
   );

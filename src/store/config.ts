@@ -102,7 +102,7 @@ export async function setConfigValue(key: string, raw: string, path = configFile
 /** Removes one key, so its value falls back to the default; false when it was not set. */
 export async function unsetConfigValue(key: string, path = configFilePath()): Promise<boolean> {
   configKey(key);
-  if (!(key in readConfig(path))) return false;
+  if (!Object.hasOwn(readConfig(path), key)) return false;
   const conf = await openConf(path);
   await withFileLockAsync(path, () => conf.delete(key));
   return true;

@@ -204,7 +204,7 @@ describe("resolveModelRef", () => {
       (e: unknown) =>
         e instanceof UsageError &&
         e.message ===
-          "hf:someone/Model-GGUF:Q4_K_M is not in the models folder and getting it needs the network, but parley is offline",
+          "hf:someone/Model-GGUF:Q4_K_M is not in the models folder and getting it needs the network, but parley is offline (-m <file.gguf> uses a model file you have)",
     );
     // A URL whose file is already in the folder needs no network.
     copyFileSync(fixture("script"), join(folder, "remote.gguf"));

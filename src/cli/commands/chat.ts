@@ -23,8 +23,16 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
     throw new UsageError("--json and --jsonl are for one-shot mode, not the interactive chat");
   const { prepareRequest, conversationRequest } = await import("../request.js");
   const prepared = await prepareRequest(options, undefined, false);
+  // A conversation given with --messages that ends in a user turn is answered: that turn is the
+  // first message the chat sends (as in one-shot mode), not a question left hanging.
+  const lastGiven = prepared.messages.at(-1);
+  const sendLast = firstPrompt === undefined && lastGiven?.role === "user";
+  const opening = sendLast ? lastGiven.content : firstPrompt;
   const { loadSettings, openConversation, resolveModel } = await import("../../core/index.js");
-  const request = await conversationRequest(options, prepared, "chat");
+  const request = {
+    ...(await conversationRequest(options, prepared, "chat")),
+    messages: sendLast ? prepared.messages.slice(0, -1) : prepared.messages,
+  };
   // Settings and the model file are resolved before the screen starts: bad values fail here, and a
   // first run can ask to download a model on the plain terminal.
   const loaded = loadSettings(request);
@@ -35,7 +43,7 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
   const { startTui } = await import("../../tui/start.js");
   return startTui({
     open: (onProgress, onNotice, signal) => openConversation({ ...request, onProgress, onNotice, signal }, modelPath),
-    firstPrompt,
+    firstPrompt: opening,
     showReasoning: options.showReasoning,
     markdown: settings.boolean("markdown") !== false,
     inputHistory: options.history && settings.boolean("history") !== false,

@@ -16,9 +16,13 @@ import { expandHome, fileErrorText, systemErrorText } from "../../store/paths.js
 import { getPreset } from "../../store/presets.js";
 import { editSession } from "./editor.js";
 import { stringifyJson } from "../../output/json-text.js";
+import { sanitizeForTerminal } from "../../output/sanitize.js";
 
+const tty = process.stdout.isTTY === true;
+
+/** A line to stdout; stored text (a system prompt, a model path) is made terminal-safe on a terminal. */
 function out(text: string): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${tty ? sanitizeForTerminal(text) : text}\n`);
 }
 
 /** A value as `config get` prints it: text as it is, lists as JSON. */
@@ -76,7 +80,9 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
     if (v !== undefined) out(`${spec.key} = ${shown(v)}`);
   }
   if (Object.keys(values).length === 0) {
-    process.stderr.write(`nothing is set in ${configFilePath()}; see "parley config list --effective"\n`);
+    process.stderr.write(
+      `${sanitizeForTerminal(`nothing is set in ${configFilePath()}`)}; see "parley config list --effective"\n`,
+    );
   }
 }
 
@@ -129,7 +135,7 @@ export function checkModelPath(raw: string): string {
 }
 
 function warn(text: string): void {
-  process.stderr.write(`parley: warning: ${text}\n`);
+  process.stderr.write(`parley: warning: ${sanitizeForTerminal(text)}\n`);
 }
 
 /** Runs a change of the config file; a file system refusal is told in words, naming the file. */

@@ -11,21 +11,16 @@ import { DEFAULT_MODEL } from "../../models/recommend.js";
 import { parseModelRef } from "../../models/refs.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { parleyPaths } from "../../store/paths.js";
+import { fileChecks, type Check } from "./doctor-files.js";
 import { listSummaries } from "./models-actions.js";
 import {
   getLlamaCaught,
+  loaderErrorText,
   LOCAL_BUILD_FIX,
   LOCAL_BUILD_NOTE,
   nodeLlamaCpp,
   nodeLlamaCppSource,
 } from "../../engine/llama/node-llama-cpp.js";
-
-interface Check {
-  name: string;
-  ok: boolean;
-  message: string;
-  fix?: string;
-}
 
 interface Backend {
   name: string;
@@ -36,10 +31,6 @@ interface Backend {
 const NAMES: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
 const LOADED_FROM = { bundle: "loaded from parley's one-file copy", modules: "loaded from node_modules" } as const;
 const BUILD_TYPES: Record<string, string> = { localBuild: "built on this machine", prebuilt: "prebuilt" };
-
-function firstLine(err: unknown): string {
-  return ((err as Error).message ?? String(err)).split("\n")[0]?.trim() ?? "unknown failure";
-}
 
 async function llamaReport(): Promise<{
   nodeLlamaCpp: string;
@@ -66,7 +57,7 @@ async function llamaReport(): Promise<{
       backends.push({ name: NAMES[type] ?? type, available: llama.gpu === type });
       await llama.dispose();
     } catch (err) {
-      backends.push({ name: NAMES[type] ?? type, available: false, reason: firstLine(err) });
+      backends.push({ name: NAMES[type] ?? type, available: false, reason: loaderErrorText(err) });
     }
   }
   let llama;
@@ -79,7 +70,7 @@ async function llamaReport(): Promise<{
       chosen: "none",
       why: "no llama.cpp binary could be loaded",
       gpus: [],
-      error: firstLine(err),
+      error: loaderErrorText(err),
       notes,
     };
   }
@@ -201,16 +192,13 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
           },
     );
   }
+  checks.push(...fileChecks(paths));
   let aliases: Record<string, string> = {};
   try {
-    aliases = readAliases(paths.models);
-  } catch (err) {
-    checks.push({
-      name: "aliases",
-      ok: false,
-      message: firstLine(err),
-      fix: `fix or delete ${join(paths.models, "aliases.json")}`,
-    });
+    // Not when it is a pipe or a folder: `fileChecks` has said so, and reading it could wait forever.
+    if (!checks.some((c) => c.name === "aliases" && !c.ok)) aliases = readAliases(paths.models);
+  } catch {
+    // fileChecks has said what is wrong with the aliases file.
   }
   for (const [name, ref] of Object.entries(aliases)) {
     const parsed = parseModelRef(ref);
@@ -226,7 +214,20 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       });
     }
   }
-  const models = await listSummaries(paths.models);
+  let models: Awaited<ReturnType<typeof listSummaries>> = [];
+  let unreadable = false;
+  try {
+    models = await listSummaries(paths.models, aliases);
+  } catch (err) {
+    // A models folder that cannot be read (a file in its place, no permission) is a check, not the end.
+    unreadable = true;
+    checks.push({
+      name: "models",
+      ok: false,
+      message: (err as Error).message,
+      fix: `make ${paths.models} a folder you can read`,
+    });
+  }
   for (const m of models.filter((x) => x.damaged)) {
     checks.push({
       name: "models",
@@ -235,7 +236,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       fix: `parley models rm ${m.name}`,
     });
   }
-  if (models.length === 0) {
+  if (models.length === 0 && !unreadable) {
     checks.push({
       name: "models",
       ok: false,

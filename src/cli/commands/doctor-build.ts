@@ -4,7 +4,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { RuntimeError } from "../../errors.js";
+import { ExitCode, InterruptError, RuntimeError } from "../../errors.js";
+import { megabytes, removeLeftoverBuild } from "../../engine/llama/build-leftovers.js";
 import {
   buildLlamaCpp,
   installedBinaryOptions,
@@ -16,6 +17,8 @@ import {
 import { acquireLockSync, type ReleaseLock } from "../../store/owner-lock.js";
 import { parleyPaths } from "../../store/paths.js";
 import { getLlamaCaught, nodeLlamaCpp } from "../../engine/llama/node-llama-cpp.js";
+
+const SIGNAL_EXIT = { SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup } as const;
 
 /** Which binary parley loads on the CPU now: "localBuild" after a build, else "prebuilt". */
 export async function cpuBuildType(): Promise<string> {
@@ -80,6 +83,8 @@ export async function runDoctorBuild(): Promise<void> {
   const logFile = join(data, "llama-build.log");
   const release = lockBuild("build llama.cpp");
   try {
+    const leftover = removeLeftoverBuild();
+    if (leftover !== undefined) process.stderr.write(`${leftover}\n`);
     await buildAndCheck(logFile);
   } finally {
     release();
@@ -93,10 +98,25 @@ async function buildAndCheck(logFile: string): Promise<void> {
   );
   const started = performance.now();
   const write = progressWriter();
+  // Ctrl+C, SIGTERM or SIGHUP stop the compilers and remove the half-made build (about 200 MB).
+  const stop = new AbortController();
+  let stoppedBy: keyof typeof SIGNAL_EXIT | undefined;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => (): void => {
+    stoppedBy ??= signal;
+    stop.abort();
+  };
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((s) => [s, onSignal(s)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  let result: { removed?: number };
   try {
-    await buildLlamaCpp({ logFile, onProgress: write });
+    result = await buildLlamaCpp({ logFile, onProgress: write, signal: stop.signal });
   } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
     if (process.stderr.isTTY) process.stderr.write("\n");
+  }
+  if (result.removed !== undefined) {
+    process.stderr.write(`stopped: the partial build was removed (${megabytes(result.removed)} freed)\n`);
+    throw new InterruptError("interrupted", SIGNAL_EXIT[stoppedBy ?? "SIGINT"]);
   }
   const type = await cpuBuildType();
   if (type !== "localBuild")

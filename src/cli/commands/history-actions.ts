@@ -1,6 +1,5 @@
 /** What the `parley history` subcommands do. */
 import { writeFileSync } from "node:fs";
-import { createInterface } from "node:readline/promises";
 import { ENDING_WORDS } from "../../chat/types.js";
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
@@ -26,7 +25,7 @@ function out(text: string): void {
 }
 
 function warn(text: string): void {
-  process.stderr.write(`parley: warning: ${text}\n`);
+  process.stderr.write(`parley: warning: ${sanitizeForTerminal(text)}\n`);
 }
 
 function when(iso: string): string {
@@ -104,7 +103,7 @@ export function searchHistory(text: string, opts: { json?: boolean }): void {
   const hits = searchConversations(text);
   if (opts.json) return out(stringifyJson(hits, 2));
   if (hits.length === 0) {
-    process.stderr.write(`no conversation contains ${JSON.stringify(text)}\n`);
+    process.stderr.write(`no conversation contains ${sanitizeForTerminal(JSON.stringify(text))}\n`);
     return;
   }
   for (const h of hits) out(`${h.conversation.id}  ${h.conversation.title}\n    ${h.snippet}`);
@@ -144,10 +143,8 @@ export async function clearHistory(opts: { yes?: boolean }): Promise<void> {
     if (process.stdin.isTTY !== true) {
       throw new UsageError("history clear deletes every conversation: confirm with --yes (stdin is not a terminal)");
     }
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await rl.question(`Delete all ${count} saved conversations? [y/N] `);
-    rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
+    const { askYesNo } = await import("../../models/ask.js");
+    if (!(await askYesNo(`Delete all ${count} saved conversations? [y/N] `, false))) {
       process.stderr.write("nothing deleted\n");
       return;
     }

@@ -18,6 +18,7 @@ import { recommendFor, DEFAULT_MODEL } from "../../models/recommend.js";
 import { isRemote, parseModelRef } from "../../models/refs.js";
 import { offlineFromEnv, resolveModelRef } from "../../models/resolve.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
+import { pullStallMs } from "../env-check.js";
 
 const tty = process.stdout.isTTY === true;
 
@@ -26,11 +27,12 @@ function out(text: string): void {
 }
 
 function note(text: string): void {
-  process.stderr.write(`${text}\n`);
+  process.stderr.write(`${sanitizeForTerminal(text)}\n`);
 }
 
-export async function listSummaries(folder: string): Promise<ModelSummary[]> {
-  const byFile = aliasesByFile(readAliases(folder));
+/** The models in the folder; `aliases` as read already (doctor reads them once, forgiving a bad file). */
+export async function listSummaries(folder: string, aliases = readAliases(folder)): Promise<ModelSummary[]> {
+  const byFile = aliasesByFile(aliases);
   return Promise.all(modelFiles(folder).map((f) => describeModel(join(folder, f), f, byFile.get(f) ?? [])));
 }
 
@@ -94,6 +96,7 @@ export async function pullCommand(
       `${remoteLabel(parsed)} is not in the models folder and pulling it needs the network, but parley is offline`,
     );
   }
+  const stallMs = pullStallMs();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once("SIGINT", onSigint);
@@ -104,9 +107,7 @@ export async function pullCommand(
       ...(opts.sha256 !== undefined ? { sha256: opts.sha256 } : {}),
       onEvent: progressReporter(process.stderr),
       signal: controller.signal,
-      ...(process.env.PARLEY_PULL_STALL_SECONDS
-        ? { stallMs: Number(process.env.PARLEY_PULL_STALL_SECONDS) * 1000 }
-        : {}),
+      ...(stallMs !== undefined ? { stallMs } : {}),
     });
   } catch (err) {
     if (!controller.signal.aborted) throw err;

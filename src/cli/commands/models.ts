@@ -1,5 +1,6 @@
 /** `parley models`: the models folder, downloads, aliases and recommendations. */
 import type { Command } from "commander";
+import { listByDefault } from "../options.js";
 import type * as Actions from "./models-actions.js";
 
 async function actions(): Promise<typeof Actions> {
@@ -9,7 +10,11 @@ async function actions(): Promise<typeof Actions> {
 export function addModelsCommand(program: Command): Command {
   const models = program
     .command("models")
-    .description("models in the models folder: list, pull (hf:, https://), info, rm, alias, recommend");
+    .description(
+      "models in the models folder: list, pull (hf:, https://), info, rm, alias, recommend; alone: list them",
+    )
+    .option("--json", "with no command: print the list as JSON");
+  listByDefault(models, async () => (await actions()).listModels(models.opts<{ json?: boolean }>()));
   models
     .command("list")
     .description("list the models in the models folder (read from their GGUF headers)")

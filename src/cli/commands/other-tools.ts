@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { editDistance } from "../../settings/keys.js";
 
 /** What parley does instead, by the other tool's command word. */
 const INSTEAD: Readonly<Record<string, string>> = {
@@ -47,9 +48,51 @@ const INSTEAD: Readonly<Record<string, string>> = {
   doctor: "parley doctor checks the set-up",
 };
 
+/** Commands parley has or is getting, for "did you mean" when the first word is a near miss. */
+const EXTRA_COMMANDS = ["serve", "help"];
+
+/** Other tools' words long enough that a near miss is a typo, not a word of a prompt. */
+const NEAR_VERBS = ["list", "pull", "remove", "delete", "server", "version", "install"];
+
+/** How many edits a typo of a word this long may have: none for short words, so "cat" stays a prompt. */
+function allowedEdits(word: string): number {
+  return word.length <= 3 ? 0 : word.length <= 5 ? 1 : 2;
+}
+
 /**
- * The line for a prompt that is really another tool's command: its first word is one of them,
- * it was typed as separate words (not quoted as more than one) and not after `--`.
+ * The parley command (or other tool's word) that a mistyped first word means: same first letter,
+ * a few edits away. A prompt of several words counts only when the second word fits the command
+ * (`hsitory list`), so `parley what is DNS` is a prompt.
+ */
+export function nearCommand(words: readonly string[], program: Command): string | undefined {
+  const [first, second] = words;
+  if (first === undefined || first.length < 2) return undefined;
+  const word = first.toLowerCase();
+  const commands = [...new Set([...program.commands.map((c) => c.name()), ...EXTRA_COMMANDS])];
+  const candidates = words.length === 1 ? [...commands, ...NEAR_VERBS] : commands;
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    if (c === word || c[0] !== word[0]) continue;
+    const d = editDistance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  if (best === undefined || bestDistance > allowedEdits(word)) return undefined;
+  if (words.length === 1) return best;
+  const sub = program.commands.find((c) => c.name() === best)?.commands.map((c) => c.name()) ?? [];
+  return second !== undefined && sub.includes(second) ? best : undefined;
+}
+
+/** Whether the words were written after `--` (then they are a prompt, whatever they say). */
+function afterDashes(words: readonly string[], rawArgs: readonly string[]): boolean {
+  const dash = rawArgs.indexOf("--");
+  return dash !== -1 && rawArgs.length - dash - 1 >= words.length;
+}
+
+/**
+ * The line for a prompt that is really another tool's command or a mistyped parley command: its
+ * first word is one of them, it was typed as separate words (not quoted as more than one) and
+ * not after `--`.
  */
 export function otherToolHint(
   words: readonly string[],
@@ -57,16 +100,21 @@ export function otherToolHint(
   program: Command,
 ): string | undefined {
   const first = words[0];
-  if (first === undefined || !Object.hasOwn(INSTEAD, first)) return undefined;
+  if (first === undefined || afterDashes(words, rawArgs)) return undefined;
   // A real parley command of that name (added later) is Commander's to run, never a prompt.
   if (program.commands.some((c) => c.name() === first)) return undefined;
-  const dash = rawArgs.indexOf("--");
-  if (dash !== -1 && rawArgs.length - dash - 1 >= words.length) return undefined;
   const prompt = words.join(" ");
-  return `"${first}" is not a parley command: ${INSTEAD[first]}. To send ${JSON.stringify(prompt)} to the model as a prompt, write: parley -- ${prompt}`;
+  const anyway = `To send ${JSON.stringify(prompt)} to the model as a prompt, write: parley -- ${prompt}`;
+  if (Object.hasOwn(INSTEAD, first)) return `"${first}" is not a parley command: ${INSTEAD[first]}. ${anyway}`;
+  const near = nearCommand(words, program);
+  if (near === undefined) return undefined;
+  if (Object.hasOwn(INSTEAD, near) && !program.commands.some((c) => c.name() === near))
+    return `${JSON.stringify(first)} is not a parley command; did you mean "${near}"? ${INSTEAD[near]}. ${anyway}`;
+  const meant = ["parley", near, ...words.slice(1, 2)].join(" ");
+  return `${JSON.stringify(first)} is not a parley command; did you mean "${meant}"? ${anyway}`;
 }
 
-/** Refuses another tool's command word given as the prompt (exit 2). */
+/** Refuses another tool's command word, or a mistyped command, given as the prompt (exit 2). */
 export function refuseOtherToolCommand(program: Command): void {
   const words = (program.processedArgs[0] ?? []) as string[];
   // Commander keeps the arguments as given (`rawArgs`) but does not declare them in its types.

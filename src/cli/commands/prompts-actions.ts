@@ -1,6 +1,7 @@
 /** What the `parley prompts` subcommands do. */
 import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
 import { snakeFlag } from "../../chat/setting-names.js";
+import { parseStopFlags } from "../../chat/stop-texts.js";
 import { UsageError } from "../../errors.js";
 import { oneLine } from "../../store/conversation-records.js";
 import {
@@ -17,6 +18,7 @@ import {
 import { expandHome } from "../../store/paths.js";
 import { INPUT_LIMITS, readTextFileBounded } from "../../store/read-bounded.js";
 import { stringifyJson } from "../../output/json-text.js";
+import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { readStdin } from "../stdin.js";
 import { editSession } from "./editor.js";
 
@@ -29,8 +31,11 @@ export interface PresetFlags {
   [param: string]: unknown;
 }
 
+const tty = process.stdout.isTTY === true;
+
+/** A line to stdout; stored text is made terminal-safe on a terminal. */
 function out(text: string): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${tty ? sanitizeForTerminal(text) : text}\n`);
 }
 
 function paramsText(preset: Preset): string {
@@ -49,10 +54,7 @@ function paramsFromFlags(flags: PresetFlags): PresetParams {
     }
     if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${given}`);
   }
-  if (flags.stop !== undefined) {
-    if (flags.stop.some((s) => s === "")) throw new UsageError("invalid value for --stop: the text is empty");
-    params.stop = flags.stop;
-  }
+  if (flags.stop !== undefined) params.stop = parseStopFlags(flags.stop, "--stop");
   return params;
 }
 

@@ -28,6 +28,7 @@ import type {
 } from "../engine.js";
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "./node-llama-cpp.js";
+import { jsonSchemaGrammar } from "./json-grammar.js";
 
 const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
@@ -76,7 +77,7 @@ export class LlamaHost {
         format.type === "json_object"
           ? this.llama.getGrammarFor("json")
           : // The schema was checked to be an object; node-llama-cpp validates what it supports.
-            this.llama.createGrammarForJsonSchema(format.schema as never).catch((err: unknown) => {
+            jsonSchemaGrammar(this.llama, format.schema).catch((err: unknown) => {
               throw new UsageError(`the JSON schema cannot be used: ${(err as Error).message}`);
             });
       this.grammars.set(key, grammar);

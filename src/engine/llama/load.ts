@@ -10,7 +10,13 @@ import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
 import { resolveAutoTemplate } from "./template-cache.js";
-import { getLlamaCaught, installedNodeLlamaCppVersion, nodeLlamaCpp, setBinaryTestGate } from "./node-llama-cpp.js";
+import {
+  getLlamaCaught,
+  installedNodeLlamaCppVersion,
+  loaderErrorText,
+  nodeLlamaCpp,
+  setBinaryTestGate,
+} from "./node-llama-cpp.js";
 import { rememberingBinaryTests } from "./binary-tests.js";
 
 const { LlamaLogLevel, resolveChatWrapper } = await nodeLlamaCpp();
@@ -79,10 +85,9 @@ async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail,
     );
   } catch (err) {
     const what = gpu === "auto" ? "any backend" : `the ${spec.gpu} backend`;
-    const missing = (err as Error).name === "NoBinaryFoundError";
-    const reason = missing
-      ? `no ${gpu === "auto" ? "" : `${BACKENDS[spec.gpu] ?? spec.gpu} `}build of llama.cpp is installed for this machine (try --gpu auto or --gpu off)`
-      : ((err as Error).message.split("\n")[0] ?? "");
+    const asked = gpu === "auto" || gpu === false ? undefined : (BACKENDS[gpu] ?? gpu);
+    const text = loaderErrorText(err, asked);
+    const reason = asked === undefined ? text : `${text} (try --gpu auto or --gpu off)`;
     throw new ModelError(`cannot start ${what} of llama.cpp: ${reason}`, { cause: err });
   }
   if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) {

@@ -27,6 +27,7 @@ import { join } from "node:path";
 import { RuntimeError } from "../../errors.js";
 import { LOCAL_BUILD_FIX, LOCAL_BUILD_NOTE, nodeLlamaCppFolder } from "./node-llama-cpp.js";
 import { readCpuinfo } from "../threads.js";
+import { markBuildDone, markBuildStarted, removeLeftoverBuild, removePartialBuild } from "./build-leftovers.js";
 
 /** x86 CPU features llama.cpp can use, as `/proc/cpuinfo` names them, and their CMake switches. */
 const X86_FEATURES: ReadonlyArray<readonly [string, string]> = [
@@ -73,6 +74,8 @@ export function buildOptions(
  * as it loads: it is passed over, with a sentence in `notes` saying so.
  */
 export function installedBinaryOptions(notes?: string[]) {
+  const leftover = removeLeftoverBuild();
+  if (leftover !== undefined && notes && !notes.includes(leftover)) notes.push(leftover);
   const cmakeOptions = buildOptions();
   const damaged = cutShortLocalBuildFile();
   if (damaged !== undefined) {
@@ -197,16 +200,30 @@ export function missingTool(env: NodeJS.ProcessEnv = process.env): string | unde
   return undefined;
 }
 
-/** Runs one node-llama-cpp CLI command; its output goes to `log`, compile steps to `onStep`. */
+/**
+ * Runs one node-llama-cpp CLI command; its output goes to `log`, compile steps to `onStep`. The
+ * command and the compilers it starts form a process group of their own, stopped together when
+ * `signal` aborts.
+ */
 function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   log: NodeJS.WritableStream,
   onStep: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<number | null> {
   const cli = join(nodeLlamaCppFolder(), "dist", "cli", "cli.js");
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const stop = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    child.on("close", () => signal?.removeEventListener("abort", stop));
     let pending = "";
     const read = (chunk: Buffer) => {
       log.write(chunk);
@@ -241,7 +258,12 @@ export function writableBuildFolder(what: string): string {
  * by the caller that holds the build's lock). Everything the build prints goes to `logFile`.
  * Throws a RuntimeError in words when a tool is missing or a step fails.
  */
-export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildProgress) => void }): Promise<void> {
+export async function buildLlamaCpp(o: {
+  logFile: string;
+  onProgress: (p: BuildProgress) => void;
+  /** Stops the build; what it wrote is removed and `{ removed }` (bytes) returned. */
+  signal?: AbortSignal;
+}): Promise<{ removed?: number }> {
   o.onProgress({ stage: "checking the tools" });
   const missing = missingTool();
   if (missing) throw new RuntimeError(`cannot build llama.cpp: ${missing} is missing (install it and try again)`);
@@ -270,16 +292,23 @@ export async function buildLlamaCpp(o: { logFile: string; onProgress: (p: BuildP
     },
     { stage: "compiling", args: ["source", "build", "--gpu", "false", "--noUsageExample"] },
   ];
+  markBuildStarted(folder);
   try {
     for (const step of steps) {
+      if (o.signal?.aborted) break;
       o.onProgress({ stage: step.stage });
-      const code = await runCli(step.args, env, log, (done, total) => o.onProgress({ stage: step.stage, done, total }));
+      const onStep = (done: number, total: number) => o.onProgress({ stage: step.stage, done, total });
+      const code = await runCli(step.args, env, log, onStep, o.signal);
+      if (o.signal?.aborted) break;
       if (code !== 0)
         throw new RuntimeError(`building llama.cpp failed while ${step.stage} (what it printed: ${o.logFile})`);
     }
   } finally {
     await new Promise<void>((resolve) => log.end(resolve));
   }
+  if (o.signal?.aborted) return { removed: removePartialBuild(folder) };
+  markBuildDone(folder);
+  return {};
 }
 
 /** The lock held while the build in node-llama-cpp's folder is made or removed. */
@@ -304,6 +333,7 @@ export function removeLocalBuilds(): number {
     rmSync(join(llama, "localBuilds"), { recursive: true, force: true });
     rmSync(join(llama, "llama.cpp"), { recursive: true, force: true });
     rmSync(join(llama, "lastBuild.json"), { force: true });
+    markBuildDone(llama);
   } catch {
     throw new RuntimeError(`cannot remove the local build in ${llama}: permission denied`);
   }

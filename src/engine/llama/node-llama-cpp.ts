@@ -198,6 +198,19 @@ export async function catchLoaderMessages<T>(load: () => Promise<T>, messages: s
   }
 }
 
+/**
+ * Why node-llama-cpp could not start llama.cpp, in words: its errors sometimes carry nothing but
+ * their class name ("NoBinaryFoundError"), which is never shown. `backend` names the one asked for.
+ */
+export function loaderErrorText(err: unknown, backend?: string): string {
+  const first = ((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "").replace(ANSI, "").trim();
+  const className = err instanceof Error ? err.constructor.name : "";
+  if (first === "NoBinaryFoundError" || className === "NoBinaryFoundError")
+    return `no ${backend ? `${backend} ` : ""}build of llama.cpp is installed for this machine`;
+  const plain = first.replace(/^[A-Z][A-Za-z]*(Error|Exception):\s*/, "");
+  return plain === "" || /^[A-Z][A-Za-z]*(Error|Exception)$/.test(plain) ? "llama.cpp could not be started" : plain;
+}
+
 /** `getLlama(options)`, with what node-llama-cpp writes to the console meanwhile caught into `messages`. */
 export async function getLlamaCaught(options: LlamaOptions, messages: string[] = []): Promise<Llama> {
   const { getLlama } = await nodeLlamaCpp();

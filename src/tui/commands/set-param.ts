@@ -4,6 +4,7 @@
  * `/set stop` takes stop strings; `/set` alone shows every value and where it comes from.
  */
 import { PARAM_SPECS, findParamSpec, parseParamValue, type SamplingParams } from "../../chat/params.js";
+import { parseStopTexts } from "../../chat/stop-texts.js";
 import { UsageError } from "../../errors.js";
 import { nearest } from "./nearest.js";
 import type { CommandContext } from "./types.js";
@@ -39,21 +40,9 @@ export function showParams(ctx: CommandContext): string {
   return SET_NAMES.map((key) => `${key.padEnd(18)} ${valueOf(ctx, key)}  (${sourceOf(ctx, key)})`).join("\n");
 }
 
-/** Stop strings as typed: words, or JSON strings for ones with spaces (`"\n\n" "User:"`). */
+/** Stop strings as typed: words, or JSON strings for ones with spaces (`"\n\n" "User:"`), or a JSON array. */
 export function parseStops(raw: string): string[] {
-  const out: string[] = [];
-  const pattern = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const match of raw.matchAll(pattern)) {
-    if (match[1] !== undefined) {
-      try {
-        out.push(JSON.parse(`"${match[1]}"`) as string);
-      } catch {
-        throw new UsageError(`/set stop: cannot read the string ${match[0]}`);
-      }
-    } else out.push(match[2] ?? "");
-  }
-  if (out.some((s) => s === "")) throw new UsageError("/set stop: a stop string cannot be empty");
-  return out;
+  return parseStopTexts(raw, "/set stop", true);
 }
 
 export function setParam(args: string, ctx: CommandContext): void {
