@@ -4,10 +4,9 @@
  */
 export { listConversations, type ConversationSummary } from "../store/conversations.js";
 export { InputHistory } from "../store/input-history.js";
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../errors.js";
-import { expandHome, writeErrorText } from "../store/paths.js";
+import { writeExportFile } from "../store/export-file.js";
+import { expandHome } from "../store/paths.js";
 import { aliasesByFile, modelFiles, modelsFolder, readAliases } from "../models/folder.js";
 import { readPresets } from "../store/presets.js";
 
@@ -33,14 +32,11 @@ export function localModels(): { name: string; aliases: string[] }[] {
 
 /**
  * Writes text a person asked to export (`/export file`) to `file`, relative to `cwd`, `~`
- * expanded. Returns the absolute path; a failure is one plain line.
+ * expanded; an existing file only with `force` (`/export file --force`), and never half (see
+ * store/export-file.ts). Returns the absolute path; a failure is one plain line.
  */
-export function writeExport(file: string, cwd: string, text: string): string {
+export function writeExport(file: string, cwd: string, text: string, force = false): string {
   const path = resolve(cwd, expandHome(file));
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UsageError(writeErrorText(path, err));
-  }
+  writeExportFile(path, text, force, `add --force to replace it (/export ${file} --force)`);
   return path;
 }

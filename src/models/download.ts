@@ -1,24 +1,19 @@
 /**
  * Pulling a model into the models folder: a staging folder per reference under `.downloads`, a
  * lock so two pulls of one file never write it at once, a resumable transfer, the GGUF and sha256
- * checks, and the final rename that makes a model appear only when it is whole.
+ * checks (size, GGUF header, the sha256 asked for or given by the server), and the final link that
+ * makes a model appear only when it is whole. Where it came from is recorded (see origins.ts).
  */
 import { createHash } from "node:crypto";
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { basename, join } from "node:path";
-import { ModelError, RuntimeError, UsageError } from "../errors.js";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fsReason, ModelError, RuntimeError, UsageError } from "../errors.js";
 import { DOWNLOADS_DIR } from "./folder.js";
+import { lockAsync } from "./folder-lock.js";
 import { GgufFormatError, readGgufHeader } from "./gguf-header.js";
 import { hubHeaders, resolveHubRef } from "./hub.js";
+import { recordedFile, recordOrigin } from "./origins.js";
+import { place, sha256File } from "./place.js";
 import { ResumableError, transfer } from "./transfer.js";
 import type { ModelRef } from "./refs.js";
 
@@ -30,7 +25,9 @@ export type PullEvent =
   | { type: "progress"; done: number; total: number; speed: number; secondsLeft: number }
   | { type: "waiting"; pid: number }
   | { type: "checking" }
-  | { type: "done"; path: string; size: number };
+  | { type: "done"; path: string; size: number }
+  /** The pull failed or was stopped: whatever is said next needs a line of its own. */
+  | { type: "stopped" };
 
 export interface PullOptions {
   folder: string;
@@ -46,115 +43,39 @@ export interface PullResult {
   file: string;
   /** True when the file was already in the folder and nothing was downloaded. */
   existed: boolean;
+  /** A different model already had the file name this one came with (`file` is then another name). */
+  clash?: string;
 }
-
-const ORIGINS_FILE = ".origins.json";
 
 export function remoteLabel(ref: RemoteRef): string {
   return ref.kind === "hf" ? ref.ref : ref.url;
 }
 
-/** Where each pulled reference was saved: reference → file name in the folder. */
-export function readOrigins(folder: string): Record<string, string> {
-  try {
-    const data: unknown = JSON.parse(readFileSync(join(folder, ORIGINS_FILE), "utf8"));
-    if (typeof data !== "object" || data === null) return {};
-    return Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === "string"));
-  } catch {
-    return {};
-  }
-}
-
-function recordOrigin(folder: string, ref: string, file: string): void {
-  const origins = { ...readOrigins(folder), [ref]: file };
-  const path = join(folder, ORIGINS_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(origins, undefined, 2)}\n`);
-  renameSync(tmp, path);
-}
-
-/** Forgets the references that were saved as `file` (after it is deleted). */
-export function forgetOrigins(folder: string, file: string): void {
-  const origins = readOrigins(folder);
-  const kept = Object.fromEntries(Object.entries(origins).filter(([, f]) => f !== file));
-  if (Object.keys(kept).length === Object.keys(origins).length) return;
-  const path = join(folder, ORIGINS_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(kept, undefined, 2)}\n`);
-  renameSync(tmp, path);
-}
-
-/** The local file a remote reference was (or will be) saved as, when that is known without the network. */
+/** The local file a remote reference was saved as, when it is still there as saved (no network needed). */
 export function localFileFor(folder: string, ref: RemoteRef): string | undefined {
-  const recorded = readOrigins(folder)[remoteLabel(ref)];
-  if (recorded !== undefined && existsSync(join(folder, recorded))) return join(folder, recorded);
-  if (ref.kind === "url" && existsSync(join(folder, ref.file))) return join(folder, ref.file);
-  return undefined;
+  return recordedFile(folder, remoteLabel(ref));
 }
 
-function alive(pid: number): boolean {
+/** mkdir -p, with a failure in plain words (a file where a folder goes, a read-only disk...). */
+function makeFolder(dir: string): void {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Takes the lock of one download; waits while another live process holds it. */
-async function lock(path: string, options: PullOptions): Promise<() => void> {
-  let told = false;
-  for (;;) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: "wx" });
-      return () => rmSync(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (first) {
+    let err = first;
+    if ((first as NodeJS.ErrnoException).code === "ENOENT") {
+      // A recursive mkdir says "no such file" for any failure below a missing folder: ask the first missing one.
+      let missing = dir;
+      while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+      try {
+        mkdirSync(missing, { mode: 0o700 });
+      } catch (real) {
+        err = real;
+      }
     }
-    const pid = Number.parseInt(readFileSafe(path), 10);
-    if (Number.isInteger(pid) ? !alive(pid) : Date.now() - mtime(path) > 5000) {
-      rmSync(path, { force: true });
-      continue;
-    }
-    if (!told && Number.isInteger(pid)) {
-      options.onEvent?.({ type: "waiting", pid });
-      told = true;
-    }
-    if (options.signal?.aborted) throw new RuntimeError("the download was stopped");
-    await sleep(200, options.signal);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "EEXIST" || code === "ENOTDIR" ? "a file is in the way of a folder" : fsReason(err);
+    throw new RuntimeError(`cannot make the folder ${dir}: ${why}`);
   }
-}
-
-function mtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 /** Downloads a remote reference into the folder (or finds it there); returns the model file. */
@@ -180,13 +101,17 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
 
   const key = createHash("sha256").update(label).digest("hex").slice(0, 16);
   const staging = join(options.folder, DOWNLOADS_DIR, key);
-  mkdirSync(staging, { recursive: true });
-  const release = await lock(`${staging}.lock`, options);
+  makeFolder(staging);
+  const release = await lockAsync(`${staging}.lock`, label, {
+    onWait: (pid) => options.onEvent?.({ type: "waiting", pid }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   try {
     const already = localFileFor(options.folder, ref);
     if (already) return await found(already);
+    makeFolder(staging); // A pull that finished while this one waited removed it.
     if (ref.kind === "hf") options.onEvent?.({ type: "resolving", ref: label });
-    let staged: { path: string; file: string };
+    let staged: Staged;
     try {
       staged = await download(ref, staging, options);
     } catch (err) {
@@ -195,54 +120,70 @@ export async function pullModel(ref: RemoteRef, options: PullOptions): Promise<P
       throw err;
     }
     options.onEvent?.({ type: "checking" });
-    try {
-      await readGgufHeader(staged.path);
-    } catch (err) {
-      rmSync(staging, { recursive: true, force: true });
-      const why = err instanceof GgufFormatError ? err.message : "it cannot be read";
-      throw new ModelError(`the file from ${label} is not a usable GGUF model (${why}); nothing was saved`);
-    }
-    if (expectSha !== undefined) {
-      const actual = await sha256File(staged.path);
-      if (actual !== expectSha) {
-        rmSync(staging, { recursive: true, force: true });
-        throw new ModelError(
-          `the file from ${label} has sha256 ${actual}, not the expected ${expectSha}; nothing was saved`,
-        );
-      }
-    }
-    const finalPath = join(options.folder, staged.file);
-    if (existsSync(finalPath)) {
-      rmSync(staging, { recursive: true, force: true });
-      throw new ModelError(
-        `a different model named ${staged.file} is already in the models folder; remove it first (parley models rm ${staged.file})`,
-      );
-    }
-    renameSync(staged.path, finalPath);
-    recordOrigin(options.folder, label, staged.file);
+    const sha256 = await check(staged, label, staging, expectSha);
+    const size = statSync(staged.path).size;
+    const placed = await place(staged.path, options.folder, staged.file, sha256);
+    recordOrigin(options.folder, label, { file: placed.file, sha256, size });
     rmSync(staging, { recursive: true, force: true });
-    options.onEvent?.({ type: "done", path: finalPath, size: statSync(finalPath).size });
-    return { path: finalPath, file: staged.file, existed: false };
+    const finalPath = join(options.folder, placed.file);
+    if (!placed.existed) options.onEvent?.({ type: "done", path: finalPath, size: statSync(finalPath).size });
+    return {
+      path: finalPath,
+      file: placed.file,
+      existed: placed.existed,
+      ...(placed.clash ? { clash: placed.clash } : {}),
+    };
   } finally {
     release();
   }
 }
 
-async function download(
-  ref: RemoteRef,
-  staging: string,
-  options: PullOptions,
-): Promise<{ path: string; file: string }> {
+interface Staged {
+  path: string;
+  file: string;
+  /** The sha256 and size the server gave for the file, when it gave them. */
+  sha256?: string;
+  size?: number;
+}
+
+/** The staged file is a whole GGUF model with the hash expected of it; returns its sha256. */
+async function check(staged: Staged, label: string, staging: string, expectSha: string | undefined): Promise<string> {
+  const refuse = (why: string): ModelError => {
+    rmSync(staging, { recursive: true, force: true });
+    return new ModelError(`the file from ${label} ${why}; nothing was saved`);
+  };
+  try {
+    await readGgufHeader(staged.path);
+  } catch (err) {
+    throw refuse(`is not a usable GGUF model (${err instanceof GgufFormatError ? err.message : "it cannot be read"})`);
+  }
+  if (staged.size !== undefined && statSync(staged.path).size !== staged.size) {
+    throw refuse(`is ${statSync(staged.path).size} bytes, not the ${staged.size} the server gave`);
+  }
+  const actual = await sha256File(staged.path);
+  if (expectSha !== undefined && actual !== expectSha)
+    throw refuse(`has sha256 ${actual}, not the expected ${expectSha}`);
+  if (staged.sha256 !== undefined && actual !== staged.sha256) {
+    throw refuse(`has sha256 ${actual}, not the ${staged.sha256} the server gave (it arrived damaged)`);
+  }
+  return actual;
+}
+
+async function download(ref: RemoteRef, staging: string, options: PullOptions): Promise<Staged> {
   const label = remoteLabel(ref);
-  const { url, file } = ref.kind === "hf" ? await resolveHubRef(ref, options.signal) : { url: ref.url, file: ref.file };
+  const hub: { url: string; file: string; sha256?: string } =
+    ref.kind === "hf" ? await resolveHubRef(ref, options.signal, options.stallMs) : { url: ref.url, file: ref.file };
+  const { url, file } = hub;
   const path = join(staging, file);
   const host = new URL(url).host;
-  await transfer(url, path, {
+  const got = await transfer(url, path, {
     headers: ref.kind === "hf" ? hubHeaders() : {},
     ...(options.signal ? { signal: options.signal } : {}),
     stallMs: options.stallMs ?? 60_000,
     onStart: (size, resumedAt) => options.onEvent?.({ type: "start", ref: label, from: host, file, size, resumedAt }),
     onProgress: (p) => options.onEvent?.({ type: "progress", ...p }),
   });
-  return { path, file };
+  const sha256 = hub.sha256 ?? got.linked.sha256;
+  const size = got.linked.size;
+  return { path, file, ...(sha256 !== undefined ? { sha256 } : {}), ...(size !== undefined ? { size } : {}) };
 }

@@ -2,10 +2,12 @@
  * The models folder and its aliases file. Models are the `*.gguf` files directly in the folder;
  * downloads in progress live in a hidden `.downloads` folder beside them and are never listed.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../errors.js";
+import { fsReason, RuntimeError, UsageError } from "../errors.js";
 import { parleyPaths } from "../store/paths.js";
+import { lockSync } from "./folder-lock.js";
+import { readSmallFile, writeSmallFile } from "./small-file.js";
 
 export const ALIASES_FILE = "aliases.json";
 export const DOWNLOADS_DIR = ".downloads";
@@ -26,8 +28,10 @@ export function modelFiles(folder: string): string[] {
       .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.gguf$/i.test(e.name) && !e.name.startsWith("."))
       .map((e) => e.name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new UsageError(`cannot read the models folder ${folder}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    const why = code === "ENOTDIR" ? "it is a file, not a folder" : fsReason(err);
+    throw new UsageError(`cannot read the models folder ${folder}: ${why}`);
   }
   return names.sort((a, b) => a.localeCompare(b));
 }
@@ -43,6 +47,7 @@ export function findInFolder(folder: string, name: string): string | undefined {
   return loose.length === 1 && loose[0] !== undefined ? join(folder, loose[0]) : undefined;
 }
 
+/** Alias name → model reference; an object without a prototype, so `constructor` is just a name. */
 export type Aliases = Record<string, string>;
 
 const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -55,15 +60,16 @@ export function checkAliasName(name: string): void {
   }
 }
 
+/** What the alias names; undefined for a name that is not an alias (whatever the name). */
+export function aliasTarget(aliases: Aliases, name: string): string | undefined {
+  return Object.hasOwn(aliases, name) ? aliases[name] : undefined;
+}
+
 export function readAliases(folder: string): Aliases {
   const path = aliasesPath(folder);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Object.create(null) as Aliases;
-    throw new UsageError(`cannot read the aliases file ${path}`);
-  }
+  const text = readSmallFile(path, "the aliases file");
+  const aliases = Object.create(null) as Aliases;
+  if (text === undefined) return aliases;
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -73,8 +79,6 @@ export function readAliases(folder: string): Aliases {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new UsageError(`the aliases file must hold an object of names to model references: ${path}`);
   }
-  // No prototype: `constructor` or `toString` is an alias only when the file names it.
-  const aliases = Object.create(null) as Aliases;
   for (const [name, ref] of Object.entries(data)) {
     if (typeof ref !== "string") throw new UsageError(`alias "${name}" in ${path} is not a text model reference`);
     aliases[name] = ref;
@@ -82,14 +86,26 @@ export function readAliases(folder: string): Aliases {
   return aliases;
 }
 
-/** Writes the aliases file whole, through a temporary file and a rename. */
-export function writeAliases(folder: string, aliases: Aliases): void {
-  mkdirSync(folder, { recursive: true });
+/**
+ * Changes the aliases file under its lock (`aliases.json.lock`), so two parleys changing aliases
+ * at once do not lose each other's change; written whole, through a temporary file and a rename.
+ */
+export function updateAliases(folder: string, change: (aliases: Aliases) => void): void {
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new RuntimeError(`cannot make the models folder ${folder}: ${fsReason(err)}`);
+  }
   const path = aliasesPath(folder);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const sorted = Object.fromEntries(Object.entries(aliases).sort(([a], [b]) => a.localeCompare(b)));
-  writeFileSync(tmp, `${JSON.stringify(sorted, undefined, 2)}\n`);
-  renameSync(tmp, path);
+  const release = lockSync(`${path}.lock`, path);
+  try {
+    const aliases = readAliases(folder);
+    change(aliases);
+    const sorted = Object.entries(aliases).sort(([a], [b]) => a.localeCompare(b));
+    writeSmallFile(path, `${JSON.stringify(Object.fromEntries(sorted), undefined, 2)}\n`);
+  } finally {
+    release();
+  }
 }
 
 /** Aliases that name each model file: file name in the folder → alias names. */

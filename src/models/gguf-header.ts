@@ -3,7 +3,9 @@
  * tensor table and never the weights. (Loading node-llama-cpp alone takes over a second on a small
  * machine, so `models list` reads headers itself; `models info` and downloads use node-llama-cpp.)
  */
+import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
+import { kindOf } from "../errors.js";
 
 /** A metadata value: scalars as read; arrays only by element type and length. */
 export type GgufValue = string | number | bigint | boolean | { arrayOf: number; length: number };
@@ -221,9 +223,12 @@ class Cursor {
 
 /** Reads a GGUF file's header; throws GgufFormatError when it is not a whole GGUF file. */
 export async function readGgufHeader(path: string): Promise<GgufHeader> {
-  const fh = await open(path, "r");
+  // Opened without waiting: a pipe in place of a model is refused at once, never waited on.
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    if (!st.isFile()) throw new GgufFormatError(`it is ${kindOf(st)}, not a file`);
+    const { size } = st;
     if (size === 0) throw new GgufFormatError("the file is empty");
     const c = new Cursor(fh, size);
     if (size < 4) throw new GgufFormatError("not a GGUF file");

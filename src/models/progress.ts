@@ -48,7 +48,9 @@ export function progressReporter(out: ProgressTarget, now: () => number = Date.n
         out.write(`Looking up ${event.ref}\n`);
         return;
       case "waiting":
-        out.write(`Waiting: another parley (process ${event.pid}) is downloading this model\n`);
+        out.write(
+          `Waiting: another parley${event.pid > 0 ? ` (process ${event.pid})` : ""} is downloading this model\n`,
+        );
         return;
       case "start":
         out.write(
@@ -81,6 +83,9 @@ export function progressReporter(out: ProgressTarget, now: () => number = Date.n
       case "done":
         endBar();
         out.write(`Saved ${event.path} (${formatBytes(event.size)})\n`);
+        return;
+      case "stopped":
+        endBar();
         return;
     }
   };

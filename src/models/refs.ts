@@ -16,10 +16,17 @@ function expandHome(text: string): string {
   return text;
 }
 
-/** A file name a download may be saved as: no folders, no hidden names, ends in `.gguf`. */
+/** Control characters (C0, DEL, C1) and the line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A file name a download may be saved as: no folders, no hidden names, no control characters
+ * (C0, DEL, C1) nor characters other systems forbid, ends in `.gguf`.
+ */
 export function safeFileName(name: string): string {
   const cleaned = [...name]
-    .map((ch) => (ch.charCodeAt(0) < 0x20 || '\\/:*?"<>|'.includes(ch) ? "_" : ch))
+    .map((ch) => (CONTROL.test(ch) || '\\/:*?"<>|'.includes(ch) ? "_" : ch))
     .join("")
     .replace(/^\.+/, "")
     .trim();
@@ -28,6 +35,7 @@ export function safeFileName(name: string): string {
 }
 
 function parseHf(ref: string): ModelRef {
+  if (CONTROL.test(ref)) throw new UsageError("the Hugging Face reference contains a control character");
   const body = ref.replace(/^hf:(\/\/)?/i, "");
   const parts = body.split("/");
   const [user, repoPart, ...rest] = parts;
@@ -59,7 +67,14 @@ function parseUrl(ref: string): ModelRef {
   } catch {
     throw new UsageError(`"${ref}" is not a valid URL`);
   }
-  const last = decodeURIComponent(url.pathname.split("/").pop() ?? "");
+  let last: string;
+  try {
+    last = decodeURIComponent(url.pathname.split("/").pop() ?? "");
+  } catch {
+    throw new UsageError(
+      `the URL "${ref}" has a bad percent-encoding (a % not followed by two hexadecimal digits of UTF-8)`,
+    );
+  }
   if (!/\.gguf$/i.test(last)) {
     throw new UsageError(`the URL "${ref}" does not name a .gguf file`);
   }

@@ -8,7 +8,7 @@ import { basename, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { checkModelFile } from "./check-file.js";
 import { pullModel, localFileFor, remoteLabel, type PullEvent, type RemoteRef } from "./download.js";
-import { findInFolder, modelFiles, modelsFolder, readAliases, writeAliases } from "./folder.js";
+import { aliasTarget, findInFolder, modelFiles, modelsFolder, readAliases, updateAliases } from "./folder.js";
 import { DEFAULT_MODEL } from "./recommend.js";
 import { formatBytes } from "./describe.js";
 import { isRemote, parseModelRef } from "./refs.js";
@@ -59,7 +59,7 @@ function nearNames(folder: string, name: string, aliases: string[]): string[] {
 
 async function resolveName(name: string, folder: string, options: ResolveOptions, viaAlias: boolean): Promise<string> {
   const aliases = readAliases(folder);
-  const target = viaAlias ? undefined : aliases[name];
+  const target = viaAlias ? undefined : aliasTarget(aliases, name);
   if (target !== undefined) {
     const ref = parseModelRef(target);
     if (ref.kind === "name") {
@@ -114,9 +114,9 @@ async function chooseDefault(folder: string, options: ResolveOptions): Promise<s
   if (!yes) throw new UsageError(`no model: download one with \`${pull}\`, or pass -m <file.gguf>`);
   const ref = parseModelRef(DEFAULT_MODEL.ref) as RemoteRef;
   const path = await resolveRemote(ref, folder, options);
-  const aliases = readAliases(folder);
-  if (aliases[DEFAULT_MODEL.alias] === undefined)
-    writeAliases(folder, { ...aliases, [DEFAULT_MODEL.alias]: basename(path) });
+  updateAliases(folder, (aliases) => {
+    if (aliasTarget(aliases, DEFAULT_MODEL.alias) === undefined) aliases[DEFAULT_MODEL.alias] = basename(path);
+  });
   return path;
 }
 

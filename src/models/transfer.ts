@@ -4,10 +4,24 @@
  * `Range` and `If-Range`, and starts over only when the server's file changed.
  */
 import { open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { ModelError, RuntimeError } from "../errors.js";
+import { dirname } from "node:path";
+import { fsReason, ModelError, RuntimeError } from "../errors.js";
+import { fetchFollowing, HeadTimeout, type Linked } from "./http.js";
 
 /** A failed transfer whose partial file is kept, so the next pull resumes it. */
 export class ResumableError extends RuntimeError {}
+
+/** The download cannot be written (disk full, read-only folder...): said as such, never as a lost connection. */
+export class DiskError extends ResumableError {}
+
+/** Runs a file operation of the transfer; its failure becomes a DiskError naming the cause. */
+async function disk<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw new DiskError(`cannot save the download in ${dirname(path)}: ${fsReason(err)}`);
+  }
+}
 
 export interface TransferProgress {
   done: number;
@@ -49,6 +63,15 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
+/** The server's reason phrase, printable ASCII only (it is text from outside), at most 60 characters. */
+function statusWords(text: string): string {
+  const clean = text
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 60)
+    .trim();
+  return clean === "" ? "" : ` ${clean}`;
+}
+
 function totalFrom(response: Response, start: number): number | undefined {
   const range = /\/(\d+)$/.exec(response.headers.get("content-range") ?? "");
   if (range) return Number(range[1]);
@@ -56,18 +79,26 @@ function totalFrom(response: Response, start: number): number | undefined {
   return length !== null && /^\d+$/.test(length) ? start + Number(length) : undefined;
 }
 
+export interface Transferred {
+  /** The size the server gave, when it gave one; the file has exactly this size. */
+  total?: number;
+  linked: Linked;
+}
+
 /** Downloads `url` to `dest` (written last, by a rename), resuming a partial transfer when it can. */
-export async function transfer(url: string, dest: string, options: TransferOptions): Promise<void> {
+export async function transfer(url: string, dest: string, options: TransferOptions): Promise<Transferred> {
   const part = `${dest}.part`;
   const notePath = `${dest}.json`;
   const host = new URL(url).host;
   const retries = options.retries ?? 3;
   let failures = 0;
   let announced = false;
+  let linked: Linked = {};
+  let total: number | undefined;
   for (;;) {
     const note = await readNote(notePath);
     let start = note?.url === url ? await sizeOf(part) : 0;
-    if (start === 0) await rm(part, { force: true });
+    if (start === 0) await disk(part, () => rm(part, { force: true }));
     const stall = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal;
     let last = Date.now();
@@ -86,37 +117,45 @@ export async function transfer(url: string, dest: string, options: TransferOptio
       }
       let response: Response;
       try {
-        response = await fetch(url, { headers, signal, redirect: "follow" });
+        ({ response, linked } = await fetchFollowing(url, { headers, signal, what: url, headMs: options.stallMs }));
       } catch (err) {
-        throw options.signal?.aborted || stall.signal.aborted
-          ? err
-          : new ModelError(`cannot download ${url}: ${host} cannot be reached`);
+        if (err instanceof HeadTimeout) stall.abort();
+        if (options.signal?.aborted || stall.signal.aborted || err instanceof ModelError) throw err;
+        throw new ModelError(`cannot download ${url}: ${host} cannot be reached`);
       }
       if (response.status === 416 && note?.total !== undefined && start === note.total) {
         await response.body?.cancel();
+        total = note.total;
       } else {
         if (!response.ok) {
           await response.body?.cancel();
           throw new ModelError(
-            `cannot download ${url}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
+            `cannot download ${url}: the server answered ${response.status}${statusWords(response.statusText)}`,
           );
         }
         if (response.status === 200 && start > 0) start = 0; // The server sent the whole file again.
-        const total = totalFrom(response, start);
+        total = totalFrom(response, start);
         const validator = response.headers.get("etag") ?? response.headers.get("last-modified") ?? undefined;
-        await writeFile(
-          notePath,
-          JSON.stringify({ url, ...(validator ? { validator } : {}), ...(total !== undefined ? { total } : {}) }),
-        );
+        const noteText = JSON.stringify({
+          url,
+          ...(validator ? { validator } : {}),
+          ...(total !== undefined ? { total } : {}),
+        });
+        await disk(notePath, () => writeFile(notePath, noteText, { mode: 0o600 }));
         if (!announced) options.onStart?.(total ?? 0, start);
         announced = true;
-        const fh = await open(part, start === 0 ? "w" : "a");
+        const fh = await disk(part, () => open(part, start === 0 ? "w" : "a", 0o600));
         let done = start;
         const began = Date.now();
         try {
           if (response.body) {
             for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-              await fh.write(chunk);
+              if (total !== undefined && done + chunk.length > total) {
+                throw new ModelError(
+                  `cannot download ${url}: the server sent more than the ${total} bytes it announced`,
+                );
+              }
+              await disk(part, () => fh.write(chunk));
               done += chunk.length;
               last = Date.now();
               const speed = ((done - start) / Math.max(1, last - began)) * 1000;
@@ -128,24 +167,29 @@ export async function transfer(url: string, dest: string, options: TransferOptio
               });
             }
           }
-          await fh.sync();
+          await disk(part, () => fh.sync());
         } finally {
-          await fh.close();
+          await fh.close().catch(() => undefined);
         }
         if (total !== undefined && done < total) throw new Error("short body");
       }
       clearInterval(watchdog);
-      await rename(part, dest);
+      if (total !== undefined && (await sizeOf(part)) !== total) {
+        await rm(part, { force: true });
+        throw new ModelError(`cannot download ${url}: the file that arrived is not the size the server gave`);
+      }
+      await disk(dest, () => rename(part, dest));
       await rm(notePath, { force: true });
-      return;
+      return { ...(total !== undefined ? { total } : {}), linked };
     } catch (err) {
       clearInterval(watchdog);
-      if (err instanceof ModelError) {
+      if (err instanceof DiskError) throw err;
+      if (options.signal?.aborted)
+        throw new ResumableError(`the download of ${url} was stopped; pull it again to resume`);
+      if (err instanceof ModelError && !stall.signal.aborted) {
         if ((await sizeOf(part)) === 0) await rm(notePath, { force: true });
         throw err;
       }
-      if (options.signal?.aborted)
-        throw new ResumableError(`the download of ${url} was stopped; pull it again to resume`);
       const got = await sizeOf(part);
       if (stall.signal.aborted) {
         throw new ResumableError(

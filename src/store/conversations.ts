@@ -1,5 +1,5 @@
 /** Reading, listing, searching, renaming and removing saved conversations. */
-import { closeSync, constants, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ParleyError, RuntimeError, UsageError } from "../errors.js";
 import { oneLine, parseConversationText, titleOf, type ParsedConversation } from "./conversation-records.js";
@@ -7,6 +7,7 @@ import { conversationIds, conversationPath, conversationsDir, resolveConversatio
 import { endsWithNewline } from "./files.js";
 import { conversationLockPath } from "./conversation-lock.js";
 import { acquireLockSync, LockBusyError, type ReleaseLock } from "./owner-lock.js";
+import { INPUT_LIMITS, readStoreFile } from "./read-bounded.js";
 import { fileErrorText, parleyPaths, readErrorText, writeErrorText } from "./paths.js";
 
 export interface Conversation extends ParsedConversation {
@@ -36,11 +37,12 @@ export interface ConversationSummary {
   damaged?: string;
 }
 
+/** The file's text: never a pipe or a device (refused at once, not waited on), never over its limit. */
 function readText(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readStoreFile(path, "conversation", INPUT_LIMITS.conversation);
   } catch (err) {
-    throw new RuntimeError(readErrorText("conversation", path, err));
+    throw new RuntimeError(err instanceof ParleyError ? err.message : readErrorText("conversation", path, err));
   }
 }
 

@@ -43,7 +43,13 @@ export function readTextIfExists(
   what = "file",
   maxBytes: number = INPUT_LIMITS.presets,
 ): string | undefined {
-  return readTextFileBoundedIfExists(path, what, maxBytes);
+  return readTextFileBoundedIfExists(path, what, maxBytes, false);
+}
+
+/** Writes all of `text`: a short write (a full disk, a size limit) goes on until it fails, never stops quietly. */
+export function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /**
@@ -56,7 +62,7 @@ export function writeFileAtomic(path: string, text: string, mode = FILE_MODE): v
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx", mode);
-    writeSync(fd, text);
+    writeAllSync(fd, text);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -2,9 +2,9 @@
  * Lock files that name their owner. A lock is made whole in a temporary file (process id, host,
  * a random nonce) and hard-linked into place, so it never exists half written and only one process
  * can create it. A lock whose owner process is gone (same host, no such pid) is taken over at
- * once; one whose owner cannot be told is taken over when older than `staleMs`. Takeover renames
- * the lock aside first and checks it is still the one judged dead, so two processes taking over
- * at once do not both win.
+ * once; one whose owner cannot be told is taken over when older than `staleMs`. Takeover is
+ * atomic: only the process holding `<lock>.takeover` (created exclusively) may remove the lock, and
+ * only if it is still the one judged dead, so two processes taking over at once do not both win.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -14,9 +14,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
-  statSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -142,30 +140,28 @@ function create(lock: string, owner: LockOwner): boolean {
   }
 }
 
-/** Removes a lock judged dead, unless another process replaced it meanwhile; false when it cannot. */
+/**
+ * Removes a lock judged dead, unless another process replaced it meanwhile; false when another
+ * process is taking it over. Only the process that creates `<lock>.takeover` exclusively may
+ * remove the lock, and it checks first that the lock is still the one it judged dead; so a slow
+ * waiter never removes a lock another process has just taken.
+ */
 function takeOver(lock: string, seen: Holder): boolean {
-  const aside = `${lock}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
+  const token = `${lock}.takeover`;
+  if (!create(token, newOwner())) {
+    const taker = readHolder(token);
+    if (taker && holderGone(taker, DEFAULT_STALE_MS)) rmSync(token, { force: true }); // A taker that died midway.
+    return false;
+  }
   try {
-    renameSync(lock, aside);
-  } catch (err) {
-    // Gone already (someone released or took it over): fine; anything else: it cannot be moved.
-    return (err as NodeJS.ErrnoException).code === "ENOENT";
+    const now = readHolder(lock);
+    if (!now) return true;
+    if (now.ino !== seen.ino || now.owner?.nonce !== seen.owner?.nonce) return false;
+    rmSync(lock, { force: true });
+    return true;
+  } finally {
+    rmSync(token, { force: true });
   }
-  let same = false;
-  try {
-    same = statSync(aside).ino === seen.ino;
-  } catch {
-    // Cannot tell: treat as not ours to remove.
-  }
-  if (!same) {
-    try {
-      linkSync(aside, lock); // Put back the live lock moved by mistake.
-    } catch {
-      // A new lock is in place already; the one moved aside was superseded.
-    }
-  }
-  rmSync(aside, { force: true });
-  return true;
 }
 
 function releaser(lock: string, owner: LockOwner): ReleaseLock {

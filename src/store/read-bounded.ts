@@ -48,10 +48,10 @@ function refuse(what: string, path: string, reason: string): UsageError {
   return new UsageError(`cannot read ${what} ${path}: ${reason}`);
 }
 
-function readOpen(fd: number, what: string, path: string, maxBytes: number): string {
+function readOpen(fd: number, what: string, path: string, maxBytes: number, devices = true): string {
   const st = fstatSync(fd);
   const regular = st.isFile();
-  if (!regular && !st.isCharacterDevice()) throw refuse(what, path, `it is ${kindOf(st)}, not a file`);
+  if (!regular && !(devices && st.isCharacterDevice())) throw refuse(what, path, `it is ${kindOf(st)}, not a file`);
   const tooLarge = (): UsageError => refuse(what, path, `it is larger than the ${sizeWords(maxBytes)} limit`);
   if (regular && st.size > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
@@ -79,6 +79,16 @@ function openForReading(path: string): number {
 }
 
 /**
+ * The text of a file parley keeps (a conversation, the input history): only a regular file, up to
+ * `maxBytes`; a device, a pipe or a folder in its place is refused at once, never read or waited on.
+ */
+export function readStoreFile(path: string, what: string, maxBytes: number): string {
+  const text = readTextFileBoundedIfExists(path, what, maxBytes, false);
+  if (text === undefined) throw refuse(what, path, fsReason({ code: "ENOENT" }));
+  return text;
+}
+
+/**
  * The text of the file at `path`, which a user named; `what` names it in errors ("schema file").
  * Refuses, with one plain line: a missing or unreadable file, a directory, a pipe, a socket, and
  * anything larger than `maxBytes`. Never blocks waiting for a writer.
@@ -90,7 +100,12 @@ export function readTextFileBounded(path: string, what: string, maxBytes: number
 }
 
 /** Like `readTextFileBounded`, but undefined when the file does not (and cannot) exist. */
-export function readTextFileBoundedIfExists(path: string, what: string, maxBytes: number): string | undefined {
+export function readTextFileBoundedIfExists(
+  path: string,
+  what: string,
+  maxBytes: number,
+  devices = true,
+): string | undefined {
   let fd: number;
   try {
     fd = openForReading(path);
@@ -101,7 +116,7 @@ export function readTextFileBoundedIfExists(path: string, what: string, maxBytes
     throw refuse(what, path, fsReason(err));
   }
   try {
-    return readOpen(fd, what, path, maxBytes);
+    return readOpen(fd, what, path, maxBytes, devices);
   } finally {
     closeSync(fd);
   }

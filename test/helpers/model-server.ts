@@ -33,6 +33,8 @@ export interface ModelServer {
   /** `hf:<user>/<repo>:<tag>` → the file name in that repo the manifest names. */
   manifests: Map<string, string>;
   requests: RequestRecord[];
+  /** Path → a handler that answers instead of the routes above (redirects, odd manifests...). */
+  routes: Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
   release(): void;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startModelServer(): Promise<ModelServer> {
   const files = new Map<string, ServedFile>();
   const manifests = new Map<string, string>();
   const requests: RequestRecord[] = [];
+  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   let waiting: (() => void)[] = [];
   let released = false;
   const sockets = new Set<Socket>();
@@ -105,6 +108,11 @@ export async function startModelServer(): Promise<ModelServer> {
       ...(req.headers.range ? { range: req.headers.range } : {}),
       ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}),
     });
+    const route = routes.get(url.pathname);
+    if (route) {
+      route(req, res);
+      return;
+    }
     const manifest = /^\/v2\/([^/]+)\/([^/]+)\/manifests\/([^/]+)$/.exec(url.pathname);
     if (manifest) {
       const key = `${decodeURIComponent(manifest[1] ?? "")}/${decodeURIComponent(manifest[2] ?? "")}:${decodeURIComponent(manifest[3] ?? "")}`;
@@ -136,6 +144,7 @@ export async function startModelServer(): Promise<ModelServer> {
     files,
     manifests,
     requests,
+    routes,
     release() {
       released = true;
       for (const w of waiting) w();

@@ -180,7 +180,7 @@ describe("parley models list / info / rm / alias", () => {
     assert.match(r.stderr, /^parley: no model "script" in /);
     r = await runParley(["models", "rm", fixture("gemma")], { home });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /rm only deletes models in the models folder/);
+    assert.match(r.stderr, /rm only deletes models \(\.gguf files\) in the models folder/);
     assert.ok(existsSync(fixture("gemma")));
   });
 

@@ -43,6 +43,19 @@ describe("models on a terminal", () => {
     assert.deepEqual(readFileSync(join(term.home, "models", "bar.gguf")), BODY);
   });
 
+  it("Ctrl-C during a pull ends the progress line before saying it stopped", async () => {
+    server.files.set("/a/stop.gguf", { body: BODY, pieceSize: 4096, pauseMs: 40 });
+    const term = Term.start(["models", "pull", `${server.url}/a/stop.gguf`], { columns: 100, rows: 12 });
+    terms.push(term);
+    await term.waitFor(/\[#*-+\] \d+ kB \/ 394 kB/, 30_000);
+    term.press("C-c");
+    assert.equal(await term.waitForExit(30_000), 130);
+    assert.match(
+      term.screen(),
+      /^\[[#-]+\] \d+ kB \/ 394 kB .* left(\^C)?\nstopped; run the same command again to resume the download$/m,
+    );
+  });
+
   it("first run with no model on a terminal offers the default model; Enter accepts and it is pulled", async () => {
     const term = Term.start([], { nodeArgs: [DRIVER], env: { HF_ENDPOINT: server.url }, columns: 120, rows: 14 });
     terms.push(term);

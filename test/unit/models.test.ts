@@ -158,6 +158,27 @@ describe("download progress", () => {
     assert.ok(text.includes("] 1.0 kB / 1.0 kB  100%  500 B/s  00:02 left\nSaved /m/m.gguf"), text);
     assert.equal(progressText(0, 0, 0, Infinity), "0 B / 0 B    0%  --/s  --:-- left");
   });
+
+  it("a stopped pull ends the bar's line first, so what is said next starts on its own line", () => {
+    let text = "";
+    const report = progressReporter({ write: (t: string) => (text += t), isTTY: true, columns: 80 }, () => 1000);
+    report({ type: "progress", done: 10, total: 1000, speed: 500, secondsLeft: 2 });
+    report({ type: "stopped" });
+    assert.ok(text.endsWith(" left\n"), JSON.stringify(text));
+    report({ type: "stopped" });
+    assert.ok(!text.endsWith("\n\n"), "no empty line when no bar is drawn");
+  });
+});
+
+describe("file names parley creates", () => {
+  it("never hold a control character, C1 and DEL included", () => {
+    assert.equal(safeFileName("a\u001b[2Jb\u009b31m\u007fc.gguf"), "a_[2Jb_31m_c.gguf");
+    assert.throws(() => parseModelRef("hf:user/re\u0085po:Q4"), UsageError);
+    assert.throws(
+      () => parseModelRef("https://example.com/%E0%A4%A.gguf"),
+      (e: unknown) => e instanceof UsageError && /bad percent-encoding/.test(e.message),
+    );
+  });
 });
 
 describe("recommendations", () => {
@@ -206,11 +227,12 @@ describe("resolveModelRef", () => {
         e.message ===
           "hf:someone/Model-GGUF:Q4_K_M is not in the models folder and getting it needs the network, but parley is offline (-m <file.gguf> uses a model file you have)",
     );
-    // A URL whose file is already in the folder needs no network.
+    // A file of the same name that was not downloaded from that URL is not taken for it.
     copyFileSync(fixture("script"), join(folder, "remote.gguf"));
-    assert.equal(
-      await resolveModelRef("https://example.invalid/x/remote.gguf", { ...offline, folder }),
-      join(folder, "remote.gguf"),
+    await assert.rejects(
+      resolveModelRef("https://example.invalid/x/remote.gguf", { ...offline, folder }),
+      (e: unknown) =>
+        e instanceof UsageError && /is not in the models folder and getting it needs the network/.test(e.message),
     );
   });
 

@@ -1,9 +1,10 @@
 /** What the `parley history` subcommands do. */
-import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { ENDING_WORDS } from "../../chat/types.js";
 import { UsageError } from "../../errors.js";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
-import { expandHome, writeErrorText } from "../../store/paths.js";
+import { writeExportFile } from "../../store/export-file.js";
+import { expandHome } from "../../store/paths.js";
 import { toChatMessages, toMarkdown } from "../../store/conversation-export.js";
 import type { MessageRecord } from "../../store/conversation-records.js";
 import {
@@ -24,6 +25,7 @@ function out(text: string): void {
   process.stdout.write(`${tty ? sanitizeForTerminal(text) : text}\n`);
 }
 
+/** A warning on stderr; it names files and quotes stored text, so control characters are made visible. */
 function warn(text: string): void {
   process.stderr.write(`parley: warning: ${sanitizeForTerminal(text)}\n`);
 }
@@ -113,7 +115,7 @@ export function renameHistory(id: string, title: string): void {
   renameConversation(id, title);
 }
 
-export function exportHistory(id: string, opts: { format: "json" | "md"; output?: string }): void {
+export function exportHistory(id: string, opts: { format: "json" | "md"; output?: string; force?: boolean }): void {
   const c = readConversation(id);
   reportDamage(c);
   const text = opts.format === "md" ? toMarkdown(c) : `${stringifyJson(toChatMessages(c), 2)}\n`;
@@ -121,12 +123,8 @@ export function exportHistory(id: string, opts: { format: "json" | "md"; output?
     process.stdout.write(tty ? sanitizeForTerminal(text) : text);
     return;
   }
-  const path = expandHome(opts.output);
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UsageError(writeErrorText(path, err));
-  }
+  const path = resolve(expandHome(opts.output));
+  writeExportFile(path, text, opts.force === true, "add --force to replace it");
 }
 
 export function removeHistory(id: string): void {

@@ -46,7 +46,8 @@ export function addHistoryCommand(program: Command): Command {
     .argument("<id>")
     .addOption(new Option("--format <format>", "json or md").choices(["json", "md"]).default("json"))
     .option("-o, --output <file>", "write to a file instead of stdout")
-    .action(async (id: string, opts: { format: "json" | "md"; output?: string }) =>
+    .option("--force", "replace the -o file if it exists")
+    .action(async (id: string, opts: { format: "json" | "md"; output?: string; force?: boolean }) =>
       (await actions()).exportHistory(id, opts),
     );
   history

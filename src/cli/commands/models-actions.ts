@@ -1,34 +1,13 @@
-/** What the `parley models` subcommands do. */
-import { existsSync, rmSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { InterruptError, ModelError, UsageError } from "../../errors.js";
+/** What the `parley models` subcommands that only look do: list, info, recommend. */
+import { basename, dirname, join } from "node:path";
+import { ModelError, UsageError } from "../../errors.js";
 import { formatBytes, formatParameters, describeModel, type ModelSummary } from "../../models/describe.js";
-import { forgetOrigins, localFileFor, pullModel, remoteLabel } from "../../models/download.js";
-import {
-  aliasesByFile,
-  checkAliasName,
-  findInFolder,
-  modelFiles,
-  modelsFolder,
-  readAliases,
-  writeAliases,
-} from "../../models/folder.js";
-import { progressReporter } from "../../models/progress.js";
+import { localFileFor, remoteLabel } from "../../models/download.js";
+import { aliasesByFile, findInFolder, modelFiles, modelsFolder, readAliases } from "../../models/folder.js";
 import { recommendFor, DEFAULT_MODEL } from "../../models/recommend.js";
 import { isRemote, parseModelRef } from "../../models/refs.js";
-import { offlineFromEnv, resolveModelRef } from "../../models/resolve.js";
-import { sanitizeForTerminal } from "../../output/sanitize.js";
-import { pullStallMs } from "../env-check.js";
-
-const tty = process.stdout.isTTY === true;
-
-function out(text: string): void {
-  process.stdout.write(`${tty ? sanitizeForTerminal(text) : text}\n`);
-}
-
-function note(text: string): void {
-  process.stderr.write(`${sanitizeForTerminal(text)}\n`);
-}
+import { resolveModelRef } from "../../models/resolve.js";
+import { note, out, outJson } from "./models-io.js";
 
 /** The models in the folder; `aliases` as read already (doctor reads them once, forgiving a bad file). */
 export async function listSummaries(folder: string, aliases = readAliases(folder)): Promise<ModelSummary[]> {
@@ -49,7 +28,7 @@ function table(rows: string[][]): string[] {
 export async function listModels(opts: { json?: boolean }): Promise<void> {
   const folder = modelsFolder();
   const models = await listSummaries(folder);
-  if (opts.json) return out(JSON.stringify(models, undefined, 2));
+  if (opts.json) return outJson(models);
   if (models.length === 0) {
     note(`no models in ${folder}: pull one with \`parley models pull <ref>\` (see \`parley models recommend\`)`);
     return;
@@ -73,55 +52,6 @@ export async function listModels(opts: { json?: boolean }): Promise<void> {
     ]);
   }
   for (const line of table(rows)) out(line);
-}
-
-function offline(opts: { offline?: boolean }): boolean {
-  return opts.offline === true || offlineFromEnv();
-}
-
-export async function pullCommand(
-  ref: string,
-  opts: { alias?: string; sha256?: string; offline?: boolean },
-): Promise<void> {
-  if (opts.alias !== undefined) checkAliasName(opts.alias);
-  const parsed = parseModelRef(ref);
-  if (!isRemote(parsed)) {
-    throw new UsageError(
-      `"${ref}" is not a download: pull takes hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an https:// URL`,
-    );
-  }
-  const folder = modelsFolder();
-  if (offline(opts) && !localFileFor(folder, parsed)) {
-    throw new UsageError(
-      `${remoteLabel(parsed)} is not in the models folder and pulling it needs the network, but parley is offline`,
-    );
-  }
-  const stallMs = pullStallMs();
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once("SIGINT", onSigint);
-  let result: Awaited<ReturnType<typeof pullModel>>;
-  try {
-    result = await pullModel(parsed, {
-      folder,
-      ...(opts.sha256 !== undefined ? { sha256: opts.sha256 } : {}),
-      onEvent: progressReporter(process.stderr),
-      signal: controller.signal,
-      ...(stallMs !== undefined ? { stallMs } : {}),
-    });
-  } catch (err) {
-    if (!controller.signal.aborted) throw err;
-    note("stopped; run the same command again to resume the download");
-    throw new InterruptError();
-  } finally {
-    process.removeListener("SIGINT", onSigint);
-  }
-  if (result.existed) note(`already in the models folder: ${result.file}`);
-  if (opts.alias !== undefined) {
-    writeAliases(folder, { ...readAliases(folder), [opts.alias]: result.file });
-    note(`alias ${opts.alias} → ${result.file.replace(/\.gguf$/i, "")}`);
-  }
-  out(result.path);
 }
 
 function parseContextSize(raw: string | undefined): number | undefined {
@@ -163,7 +93,7 @@ export async function infoCommand(ref: string, opts: { contextSize?: string; jso
   const { modelInsight } = await import("../../engine/llama/insights.js");
   const { installedBinaryOptions } = await import("../../engine/llama/local-build.js");
   const info = { ...summary, ...(await modelInsight(path, contextSize, installedBinaryOptions())) };
-  if (opts.json) return out(JSON.stringify(info, undefined, 2));
+  if (opts.json) return outJson(info);
   const fits = (f: boolean): string => (f ? "fits" : "does NOT fit");
   const lines: [string, string][] = [
     ["name", info.name],
@@ -190,80 +120,9 @@ export async function infoCommand(ref: string, opts: { contextSize?: string; jso
   for (const w of info.warnings) out(`${"warning".padEnd(20)}${w}`);
 }
 
-export function removeCommand(ref: string): void {
-  const folder = modelsFolder();
-  const aliases = readAliases(folder);
-  const parsed = parseModelRef(ref);
-  let path: string | undefined;
-  if (parsed.kind === "name") {
-    const target = aliases[parsed.name];
-    path = findInFolder(folder, target ?? parsed.name);
-  } else if (parsed.kind === "path") {
-    path = dirname(parsed.path) === folder && existsSync(parsed.path) ? parsed.path : undefined;
-    if (!path) throw new UsageError(`rm only deletes models in the models folder (${folder}), not ${parsed.path}`);
-  } else {
-    path = localFileFor(folder, parsed);
-  }
-  if (!path) throw new UsageError(`no model "${ref}" in ${folder}; see \`parley models list\``);
-  const file = basename(path);
-  rmSync(path, { force: true });
-  const dropped = Object.keys(aliases).filter((name) => aliases[name] === file);
-  if (dropped.length > 0) {
-    for (const name of dropped) delete aliases[name];
-    writeAliases(folder, aliases);
-  }
-  forgetOrigins(folder, file);
-  note(
-    `removed ${file}${dropped.length > 0 ? ` and its alias${dropped.length > 1 ? "es" : ""} ${dropped.join(", ")}` : ""}`,
-  );
-}
-
-export async function aliasCommand(
-  name: string | undefined,
-  ref: string | undefined,
-  opts: { rm?: boolean },
-): Promise<void> {
-  const folder = modelsFolder();
-  const aliases = readAliases(folder);
-  if (name === undefined) {
-    if (opts.rm) throw new UsageError("alias --rm needs the alias name");
-    const names = Object.keys(aliases).sort();
-    if (names.length === 0) return note("no aliases; add one with `parley models alias <name> <ref>`");
-    for (const n of names) out(`${n.padEnd(20)}${aliases[n]}`);
-    return;
-  }
-  if (opts.rm) {
-    if (ref !== undefined) throw new UsageError("alias --rm takes only the alias name");
-    if (aliases[name] === undefined) throw new UsageError(`no alias "${name}"`);
-    delete aliases[name];
-    writeAliases(folder, aliases);
-    return note(`removed alias ${name}`);
-  }
-  if (ref === undefined) {
-    if (aliases[name] === undefined)
-      throw new UsageError(`no alias "${name}"; to add one: parley models alias ${name} <ref>`);
-    return out(aliases[name]);
-  }
-  checkAliasName(name);
-  if (findInFolder(folder, name) && aliases[name] === undefined) {
-    throw new UsageError(`there is already a model named "${name}"; choose another alias`);
-  }
-  const parsed = parseModelRef(ref);
-  let target: string;
-  if (isRemote(parsed)) {
-    const local = localFileFor(folder, parsed);
-    target = local ? basename(local) : remoteLabel(parsed);
-  } else {
-    const path = await resolveModelRef(ref, { offline: true, interactive: false, folder });
-    target = dirname(path) === folder ? basename(path) : resolve(path);
-  }
-  writeAliases(folder, { ...aliases, [name]: target });
-  note(`alias ${name} → ${target}`);
-}
-
 export function recommendCommand(opts: { json?: boolean }): void {
   const { fits, memory } = recommendFor();
-  if (opts.json) return out(JSON.stringify({ memory, default: DEFAULT_MODEL.ref, models: fits }, undefined, 2));
+  if (opts.json) return outJson({ memory, default: DEFAULT_MODEL.ref, models: fits });
   note(`Models that fit this machine's ${formatBytes(memory)} of memory (Q4_K_M quantization):`);
   const rows = [["NAME", "SIZE", "GOOD AT", "PULL WITH"]];
   for (const r of fits) {

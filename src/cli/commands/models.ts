@@ -2,9 +2,19 @@
 import type { Command } from "commander";
 import { listByDefault } from "../options.js";
 import type * as Actions from "./models-actions.js";
+import type * as Change from "./models-change.js";
+import type * as Pull from "./models-pull.js";
 
 async function actions(): Promise<typeof Actions> {
   return import("./models-actions.js");
+}
+
+async function change(): Promise<typeof Change> {
+  return import("./models-change.js");
+}
+
+async function pull(): Promise<typeof Pull> {
+  return import("./models-pull.js");
 }
 
 export function addModelsCommand(program: Command): Command {
@@ -28,7 +38,7 @@ export function addModelsCommand(program: Command): Command {
     .option("--sha256 <hex>", "refuse the file unless its SHA-256 is this")
     .option("--offline", "never use the network (also PARLEY_OFFLINE=1)")
     .action(async (ref: string, opts: { alias?: string; sha256?: string; offline?: boolean }) =>
-      (await actions()).pullCommand(ref, opts),
+      (await pull()).pullCommand(ref, opts),
     );
   models
     .command("info")
@@ -43,7 +53,7 @@ export function addModelsCommand(program: Command): Command {
     .command("rm")
     .description("delete a model from the models folder, with its aliases")
     .argument("<ref>", "a name, alias or file name in the models folder")
-    .action(async (ref: string) => (await actions()).removeCommand(ref));
+    .action(async (ref: string) => (await change()).removeCommand(ref));
   models
     .command("alias")
     .description("name a model: `alias <name> <ref>`; `alias --rm <name>` removes; no arguments lists")
@@ -51,7 +61,7 @@ export function addModelsCommand(program: Command): Command {
     .argument("[ref]")
     .option("--rm", "remove the alias")
     .action(async (name: string | undefined, ref: string | undefined, opts: { rm?: boolean }) =>
-      (await actions()).aliasCommand(name, ref, opts),
+      (await change()).aliasCommand(name, ref, opts),
     );
   models
     .command("recommend")

@@ -17,16 +17,19 @@ export function messagesToMarkdown(messages: readonly Message[]): string {
   return messages.map((m) => `## ${m.role}\n\n${m.content.trim()}\n`).join("\n");
 }
 
-/** Writes the file; returns its absolute path and the format used. */
+/** Writes the file (`args`: the file, and `--force` to replace an existing one); returns its absolute path and the format used. */
 export function exportConversation(
   messages: readonly Message[],
-  file: string,
+  args: string,
   cwd: string,
 ): { path: string; format: "json" | "markdown" } {
+  const force = /(^|\s)--force(\s|$)/.test(args);
+  const file = args.replace(/(^|\s)--force(?=\s|$)/, " ").trim();
+  if (file === "") throw new UsageError("usage: /export <file> [--force]");
   if (messages.length === 0) throw new UsageError("nothing to export: the conversation is empty");
   const format = extname(file).toLowerCase() === ".json" ? "json" : "markdown";
   const text = format === "json" ? messagesToJson(messages) : messagesToMarkdown(messages);
-  return { path: writeExport(file, cwd, text), format };
+  return { path: writeExport(file, cwd, text, force), format };
 }
 
 /** OSC 52: asks the terminal to put the text on the clipboard. */
