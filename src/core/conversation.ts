@@ -62,6 +62,8 @@ export class Conversation {
   private readonly persistence: Persistence | undefined;
   private controller: AbortController | undefined;
   private busy = false;
+  /** Left (`close`): nothing more is sent, generated or saved. */
+  private closed = false;
   /** What the model sees of the conversation (the context policy and `/compact` move it). */
   private readonly window: ContextWindow;
 
@@ -275,13 +277,27 @@ export class Conversation {
     });
   }
 
-  /** Switches to another model, keeping the conversation: the new model reads it again. */
+  /**
+   * Switches to another model, keeping the conversation: the new model reads it again. `abort`
+   * stops waiting for the load: the old model stays, and the new one is let go once it has loaded.
+   */
   switchModel(ref: string): AsyncIterable<ChatEvent> {
     return this.operation(async (emit) => {
       const load = this.loadModel;
       if (!load) throw new UsageError("switching models is not available here");
       emit({ type: "notice", code: "info", text: `loading ${ref}…` });
-      const next = await load(ref);
+      const controller = new AbortController();
+      this.controller = controller;
+      let next: LoadedModel;
+      try {
+        next = await untilAborted(load(ref), controller.signal, (late) => void this.release(late.engine));
+      } finally {
+        this.controller = undefined;
+      }
+      if (this.closed) {
+        await this.release(next.engine);
+        throw new UsageError("the conversation was left while the model loaded");
+      }
       const old = this.engine;
       await this.persistence?.switchModel(
         old,
@@ -341,6 +357,7 @@ export class Conversation {
    * resume (when the snapshot policy says so), closes the file and gives the engine back.
    */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.busy) {
       this.abort();
       for (let waited = 0; this.busy && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
@@ -400,8 +417,9 @@ export class Conversation {
    */
   private operation(run: (emit: Emit) => Promise<DoneEvent>): AsyncIterable<ChatEvent> {
     const out = new Channel<ChatEvent>();
-    if (this.busy) {
-      out.push({ type: "error", error: new UsageError("a reply is being written: wait for it or stop it first") });
+    if (this.busy || this.closed) {
+      const why = this.closed ? "the conversation was left" : "a reply is being written: wait for it or stop it first";
+      out.push({ type: "error", error: new UsageError(why) });
       out.close();
       return out;
     }
@@ -467,4 +485,29 @@ export class Conversation {
     }
     return reply;
   }
+}
+
+/**
+ * The value of `work`, or an error as soon as `signal` aborts; what `work` gives after that goes
+ * to `late` (to be let go), so nothing loaded for nothing is kept.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, late: (value: T) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      work.then(late, () => undefined);
+      reject(new UsageError("stopped loading the model; the conversation goes on with the one it had"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) return;
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!signal.aborted) reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }

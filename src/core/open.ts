@@ -34,6 +34,8 @@ export interface OpenRequest extends SettingsRequest {
   onProgress?: (progress: number) => void;
   /** Told at once of things worth saying while opening (waiting for another parley, say). */
   onNotice?: (text: string) => void;
+  /** Stops waiting for another parley writing the conversation (the front end was left). */
+  signal?: AbortSignal;
   /** A one-shot run: the text it will send, so that its context can be sized to the job. */
   prompt?: string;
 }
@@ -167,7 +169,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   try {
     restored = await persistence.restore(engine, messages);
     if (restored) notices.push(restored.notice);
-    await persistence.open(messages, request.onNotice);
+    await persistence.open(messages, request.onNotice, request.signal);
   } catch (err) {
     await engine.dispose();
     throw err;

@@ -9,7 +9,9 @@ import type { Message } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { RuntimeError, UsageError } from "../errors.js";
-import { lockConversation } from "../store/conversation-lock.js";
+import { existsSync } from "node:fs";
+import { lockConversation, lockNewConversation } from "../store/conversation-lock.js";
+import { removeSnapshot } from "../store/snapshots.js";
 import { LockBusyError } from "../store/owner-lock.js";
 import { modelIdentity, saveFailureMessage } from "../store/conversation-writer.js";
 import { ConversationLog, type ResumedConversation } from "./recorder.js";
@@ -80,10 +82,10 @@ export class Persistence {
    * one. One conversation has one writer at a time: a second parley waits for the first
    * (`onWait` says so), and gives up with a clear error after CONVERSATION_WAIT_MS.
    */
-  async open(messages: readonly Message[], onWait?: (text: string) => void): Promise<void> {
+  async open(messages: readonly Message[], onWait?: (text: string) => void, signal?: AbortSignal): Promise<void> {
     if (!this.options.history) return;
-    if (this.resumed && !(await this.lock(this.resumed.id, onWait))) return;
-    this.log = this.newLog(messages, this.resumed);
+    if (this.resumed && !(await this.lock(this.resumed.id, onWait, signal))) return;
+    this.log = this.resumed ? this.newLog(messages, this.resumed) : this.newOwnLog(messages);
   }
 
   /**
@@ -91,12 +93,13 @@ export class Persistence {
    * made (a full disk, a folder that cannot be written) is not: the conversation goes on unsaved,
    * said once as a notice like any other failure to save, and false is returned.
    */
-  private async lock(id: string, onWait?: (text: string) => void): Promise<boolean> {
+  private async lock(id: string, onWait?: (text: string) => void, signal?: AbortSignal): Promise<boolean> {
     this.release?.();
     this.release = undefined;
     try {
       this.release = await lockConversation(id, {
         timeoutMs: CONVERSATION_WAIT_MS,
+        ...(signal ? { signal } : {}),
         onWait: (pid) =>
           onWait?.(
             `another parley${pid ? ` (process ${pid})` : ""} is writing conversation ${id}: waiting for it to finish`,
@@ -104,6 +107,8 @@ export class Persistence {
       });
       return true;
     } catch (err) {
+      // Given up (the chat was left while it waited): not a failure to save.
+      if (signal?.aborted) throw err;
       if (err instanceof LockBusyError) {
         throw new UsageError(err.message);
       }
@@ -114,6 +119,24 @@ export class Persistence {
 
   private newLog(messages: readonly Message[], resumed: ResumedConversation | undefined): ConversationLog {
     return new ConversationLog(messages, { ...this.options, resumed });
+  }
+
+  /**
+   * The log of a new conversation. A chat holds its lock as it holds a resumed one's, so that
+   * `history rm` and a second parley on it see that it is open.
+   */
+  private newOwnLog(messages: readonly Message[]): ConversationLog {
+    const log = this.newLog(messages, undefined);
+    this.release?.();
+    this.release = undefined;
+    if (this.options.source === "chat") {
+      try {
+        this.release = lockNewConversation(log.id);
+      } catch {
+        // A lock that cannot be made (a full disk): the file says so when it is written.
+      }
+    }
+    return log;
   }
 
   private guard(notify: Notify | undefined, write: (log: ConversationLog) => void): void {
@@ -137,7 +160,8 @@ export class Persistence {
 
   sync(messages: readonly Message[], notify?: Notify): void {
     // Nothing is written while nothing but a system prompt was said: an empty chat leaves no file.
-    if (!messages.some((m) => m.role !== "system")) return;
+    // A file that holds messages is brought back to empty, though (/undo of the only exchange).
+    if (!messages.some((m) => m.role !== "system") && !this.log?.wroteMessages) return;
     // Without a file (history off, or a lock that could not be made) only a failure is said.
     if (!this.log) return this.tell(notify);
     this.guard(notify, (log) => log.sync(messages));
@@ -154,7 +178,7 @@ export class Persistence {
     this.release?.();
     this.release = undefined;
     this.resumed = undefined;
-    this.log = this.options.history && this.failure === undefined ? this.newLog(messages, undefined) : undefined;
+    this.log = this.options.history && this.failure === undefined ? this.newOwnLog(messages) : undefined;
   }
 
   /** Saves now, even with history off; gives it a title. Returns the id. */
@@ -163,12 +187,21 @@ export class Persistence {
       throw new UsageError("nothing to save yet: the conversation is empty");
     this.failure = undefined;
     this.told = false;
-    const log = this.log ?? this.newLog(messages, this.resumed);
+    let log = this.log ?? (this.resumed ? this.newLog(messages, this.resumed) : this.newOwnLog(messages));
     log.sync(messages);
+    if (log.wroteMessages && !existsSync(log.path)) {
+      // The file was removed under this chat (`history rm` with history off, or by hand): the
+      // conversation is written again, whole, as a new one.
+      log.close();
+      this.resumed = undefined;
+      log = this.newOwnLog(messages);
+      log.sync(messages);
+    }
     if (title) log.rename(title);
     this.log = log;
     const failed = log.saveFailure;
     if (failed) throw new RuntimeError(saveFailureMessage(failed));
+    if (!existsSync(log.path)) throw new RuntimeError(`the conversation was not saved: ${log.path} is missing`);
     return log.id;
   }
 
@@ -212,7 +245,7 @@ export class Persistence {
       this.resumed = { id, messages: [...messages] };
       this.log = this.newLog(messages, this.resumed);
     } else if (log) {
-      this.log = this.newLog(messages, undefined);
+      this.log = this.newOwnLog(messages);
     }
   }
 
@@ -258,7 +291,9 @@ export class Persistence {
     keepFrom: number,
   ): Promise<void> {
     log.close();
-    if (log.saveFailure || !messages.some((m) => m.role !== "system")) return;
+    // A conversation taken back to empty keeps no model state of what was said (an undone secret).
+    if (!messages.some((m) => m.role !== "system")) return forgetState(log.id);
+    if (log.saveFailure) return;
     const { capBytes, minTokens } = this.options.snapshots;
     if (capBytes <= 0) return;
     const resumedRun = this.resumed !== undefined;
@@ -273,6 +308,15 @@ export class Persistence {
         : {}),
       ...(keepFrom > 0 ? { keepFrom } : {}),
     });
+  }
+}
+
+/** Removes a conversation's saved model state; a file that cannot be removed is left, quietly. */
+function forgetState(id: string): void {
+  try {
+    removeSnapshot(id);
+  } catch {
+    // The state is checked against the conversation when loaded: a stale one is never used.
   }
 }
 

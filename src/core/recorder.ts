@@ -62,6 +62,16 @@ export class ConversationLog {
     return this.writer.id;
   }
 
+  /** The conversation file. */
+  get path(): string {
+    return this.writer.path;
+  }
+
+  /** Whether a message (not only the system prompt) was written. */
+  get wroteMessages(): boolean {
+    return this.saved.length > this.headerOffset;
+  }
+
   /** Brings the file up to the session: rewinds what changed, appends what is new. */
   sync(messages: readonly Message[]): void {
     let i = 0;

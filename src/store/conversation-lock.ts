@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { conversationsDir } from "./conversation-files.js";
-import { acquireLock, type AsyncLockOptions, type ReleaseLock } from "./owner-lock.js";
+import { acquireLock, acquireLockSync, type AsyncLockOptions, type ReleaseLock } from "./owner-lock.js";
 
 export type ConversationLockOptions = AsyncLockOptions & {
   /** The conversations folder (for tests); the configured one by default. */
@@ -35,7 +35,16 @@ export function conversationLockPath(id: string, dir = conversationsDir()): stri
  */
 export async function lockConversation(id: string, options: ConversationLockOptions = {}): Promise<ReleaseLock> {
   const { dir, ...lockOptions } = options;
-  const release = await acquireLock(conversationLockPath(id, dir), `conversation ${id}`, lockOptions);
+  return remember(await acquireLock(conversationLockPath(id, dir), `conversation ${id}`, lockOptions));
+}
+
+/** Takes the lock of a conversation just created (no one else can hold it yet), without waiting. */
+export function lockNewConversation(id: string, dir?: string): ReleaseLock {
+  return remember(acquireLockSync(conversationLockPath(id, dir), `conversation ${id}`, { timeoutMs: 0 }));
+}
+
+/** A lock held until released, or until this process exits. */
+function remember(release: ReleaseLock): ReleaseLock {
   releaseAllOnExit();
   const once: ReleaseLock = () => {
     held.delete(once);

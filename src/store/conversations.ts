@@ -5,6 +5,8 @@ import { ParleyError, RuntimeError, UsageError } from "../errors.js";
 import { oneLine, parseConversationText, titleOf, type ParsedConversation } from "./conversation-records.js";
 import { conversationIds, conversationPath, conversationsDir, resolveConversationId } from "./conversation-files.js";
 import { endsWithNewline } from "./files.js";
+import { conversationLockPath } from "./conversation-lock.js";
+import { acquireLockSync, LockBusyError, type ReleaseLock } from "./owner-lock.js";
 import { INPUT_LIMITS, readStoreFile } from "./read-bounded.js";
 import { fileErrorText, parleyPaths, readErrorText, writeErrorText } from "./paths.js";
 
@@ -182,10 +184,28 @@ function removeSnapshots(id: string): void {
 }
 
 /** Deletes a conversation (and its snapshots). Returns the full id. */
+/**
+ * Deletes a conversation and its model state. One that another parley has open (it holds the
+ * conversation's lock) is refused, naming it: that parley would go on writing a file that is gone.
+ */
 export function removeConversation(idOrPrefix: string, dir = conversationsDir()): string {
   const id = resolveConversationId(idOrPrefix, dir);
-  rmSync(conversationPath(id, dir), { force: true });
-  removeSnapshots(id);
+  let release: ReleaseLock;
+  try {
+    release = acquireLockSync(conversationLockPath(id, dir), `conversation ${id}`, { timeoutMs: 0 });
+  } catch (err) {
+    if (!(err instanceof LockBusyError)) throw err;
+    const pid = /\(process (\d+)\)/.exec(err.message)?.[1];
+    throw new UsageError(
+      `conversation ${id} is open in another parley${pid ? ` (process ${pid})` : ""}: leave that chat first, then remove it`,
+    );
+  }
+  try {
+    rmSync(conversationPath(id, dir), { force: true });
+    removeSnapshots(id);
+  } finally {
+    release();
+  }
   return id;
 }
 

@@ -130,3 +130,18 @@ export function move(state: EditorState, motion: Motion): EditorState {
   })();
   return to === cursor ? state : { text, cursor: to };
 }
+
+let graphemes: Intl.Segmenter | undefined;
+
+/**
+ * What the cursor at `index` stands on, as drawn: the whole character there (both halves of a
+ * surrogate pair, an emoji with its skin tone or joined parts), never half of one.
+ */
+export function cellAt(text: string, index: number): string {
+  if (index >= text.length) return "";
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  const segment = graphemes.segment(text).containing(index);
+  if (segment && segment.index === index) return segment.segment;
+  // Inside a cluster (the cursor moves by code point): the code point there.
+  return String.fromCodePoint(text.codePointAt(index) ?? 0x20);
+}

@@ -36,10 +36,17 @@ export function queuedLine(queued: readonly string[]): string | undefined {
   return `queued: "${short}"${more} · sent when the reply ends · Esc takes it back`;
 }
 
+/** The row shown while the model loads: its progress, or what the load waits for. */
+export function loadingLine(state: ScreenState): string {
+  if (state.loadNotice !== undefined) return `${state.loadNotice} · Ctrl+C gives up`;
+  return `Loading the model… ${Math.round(state.loadProgress * 100)}%`;
+}
+
 /** The status line's parts, left to right. */
 export function statusParts(state: ScreenState): string[] {
   const parts: string[] = [];
-  if (state.phase === "loading") parts.push(`loading ${Math.round(state.loadProgress * 100)}%`);
+  if (state.phase === "loading")
+    parts.push(state.loadNotice !== undefined ? "waiting" : `loading ${Math.round(state.loadProgress * 100)}%`);
   else {
     const used = contextInUse(state);
     parts.push(PHASE_TEXT[state.phase], formatContext(used, state.contextSize));

@@ -39,7 +39,7 @@ function unescapeHtml(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** A fenced code block as written: the fences, then each line unchanged, highlighted. */
+/** A fenced code block as written: the fences, then each line unchanged, in one colour (no syntax highlighting). */
 export function renderCodeBlock(code: string, lang: string | undefined): string {
   const fence = code.includes("```") ? "~~~" : "```";
   const lines = code.split("\n").map((line) => (line === "" ? line : chalk.yellow(line)));

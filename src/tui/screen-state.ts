@@ -17,7 +17,9 @@ export type TranscriptItem =
   | { kind: "marker"; id: number; text: string }
   /** A file attached to the message above it, as one compact row. */
   | { kind: "attachment"; id: number; text: string }
-  | { kind: "notice"; id: number; level: "info" | "error"; text: string };
+  | { kind: "notice"; id: number; level: "info" | "error"; text: string }
+  /** /help: laid out for the terminal's width each time it is drawn. */
+  | { kind: "help"; id: number };
 
 /** Any transcript item, without its id: what a caller adds. */
 export type NewItem = TranscriptItem extends infer T ? (T extends TranscriptItem ? Omit<T, "id"> : never) : never;
@@ -50,6 +52,8 @@ export interface Streaming {
 export interface ScreenState {
   phase: Phase;
   loadProgress: number;
+  /** What the load waits for, when it waits (another parley writing the conversation). */
+  loadNotice: string | undefined;
   items: TranscriptItem[];
   /** Bumped by /clear so `<Static>` starts over. */
   epoch: number;
@@ -72,6 +76,7 @@ export interface ScreenState {
 
 export type ScreenAction =
   | { type: "progress"; value: number }
+  | { type: "load-notice"; text: string }
   | { type: "loaded"; header: HeaderInfo; contextUsed: number }
   | { type: "add"; item: NewItem }
   | { type: "reply-start" }
@@ -109,6 +114,7 @@ export function initialScreen(options: { markdown: boolean; showReasoning: boole
   return {
     phase: "loading",
     loadProgress: 0,
+    loadNotice: undefined,
     items: [],
     epoch: 0,
     nextId: 1,
@@ -191,9 +197,17 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
   switch (action.type) {
     case "progress":
       return { ...state, loadProgress: action.value };
+    case "load-notice":
+      return { ...state, loadNotice: action.text };
     case "loaded":
       return push(
-        { ...state, phase: "idle", contextSize: action.header.contextSize, contextUsed: action.contextUsed },
+        {
+          ...state,
+          phase: "idle",
+          loadNotice: undefined,
+          contextSize: action.header.contextSize,
+          contextUsed: action.contextUsed,
+        },
         { kind: "header", info: action.header },
       );
     case "add":

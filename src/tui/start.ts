@@ -6,13 +6,20 @@ import "./production.js";
 import { render } from "ink";
 import { createElement } from "react";
 import { InputHistory, type Conversation, type Opened } from "../core/index.js";
-import { ExitCode } from "../errors.js";
+import { ExitCode, InterruptError } from "../errors.js";
 import { App } from "./App.js";
 import type { LoadModel } from "./hooks/use-loader.js";
 
 export interface TuiOptions {
-  /** Opens the conversation (loads the model); progress from 0 to 1. */
-  open: (onProgress: (progress: number) => void) => Promise<Opened>;
+  /**
+   * Opens the conversation (loads the model); progress from 0 to 1; `onNotice` says what the
+   * opening waits for; `signal` aborts when the chat is left before it opened.
+   */
+  open: (
+    onProgress: (progress: number) => void,
+    onNotice: (text: string) => void,
+    signal: AbortSignal,
+  ) => Promise<Opened>;
   /** Sent as soon as the model is loaded (`-i "prompt"`). */
   firstPrompt?: string | undefined;
   showReasoning: boolean;
@@ -28,8 +35,13 @@ const PASTE_OFF = "\u001b[?2004l";
 export async function startTui(options: TuiOptions): Promise<number> {
   const history = options.inputHistory ? new InputHistory() : undefined;
   let conversation: Conversation | undefined;
-  const load: LoadModel = async (onProgress) => {
-    const opened = await options.open(onProgress);
+  const load: LoadModel = async (onProgress, onNotice, signal) => {
+    const opened = await options.open(onProgress, onNotice, signal);
+    if (signal.aborted) {
+      // The chat was left while it opened: the model and the conversation are let go at once.
+      await opened.conversation.close();
+      throw new InterruptError();
+    }
     conversation = opened.conversation;
     return { conversation, notices: opened.notices };
   };

@@ -107,7 +107,8 @@ describe("copying from the chat screen", { timeout: 300_000 }, () => {
     await term.waitFor((s) => s.includes("[reasoning: 3 words, /reasoning show to expand]") && IDLE.test(s));
     await send(term, "/reasoning show");
     let screen = await term.waitFor("reasoning: shown");
-    assert.match(screen, new RegExp(`assistant\\n${THINKING_REASONING}\\n`));
+    // Without colour the reasoning is told from the answer by its label and indent.
+    assert.match(screen, new RegExp(`assistant\\nthinking\\n  ${THINKING_REASONING}\\n`));
     assert.doesNotMatch(screen, /\[reasoning: 3 words/);
     assert.match(screen, /you\nthink first\n/);
     await send(term, "/reasoning hide");

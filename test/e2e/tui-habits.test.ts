@@ -58,6 +58,8 @@ describe("habits from other chat tools", { timeout: 400_000 }, () => {
     await send(term, "hello");
     await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
     term.type("draft");
+    // Drawn before the other program writes, so no later paint of the input covers it.
+    await term.waitFor(/^> draft/m);
     term.writeToTerminal("\u001b[2J\u001b[HGARBAGE FROM ELSEWHERE");
     await term.waitFor("GARBAGE FROM ELSEWHERE");
     term.press("C-l");

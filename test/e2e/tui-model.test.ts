@@ -43,10 +43,10 @@ describe("models and the context inside the chat", { timeout: 300_000 }, () => {
     const home = tempHome();
     const term = open(["-m", fixture("script"), "--threads", "1"], { home, rows: 40 });
     await term.ready();
-    for (const q of ["one", "two", "three"]) {
+    for (const [i, q] of ["one", "two", "three"].entries()) {
       await send(term, q);
-      await term.waitFor((s) => s.includes(`you\n${q}`) || s.includes(q));
-      await term.waitFor(IDLE);
+      // Its reply, not the idle line of the one before: a command sent while a reply is written waits.
+      await term.waitFor((s) => s.split(SCRIPT_REPLY).length - 1 === i + 1 && IDLE.test(s));
     }
     await send(term, "/compact");
     await term.waitFor(/the 4 older messages are now one summary in what the model sees/);

@@ -55,7 +55,7 @@ describe("ways into the chat, and its special rows", { timeout: 240_000 }, () =>
     await term.ready();
     await send(term, "think first");
     const screen = await term.waitFor((s) => s.includes(THINKING_REPLY) && IDLE.test(s));
-    assert.match(screen, new RegExp(`assistant\\n${THINKING_REASONING}\\n\\n${THINKING_REPLY}`));
+    assert.match(screen, new RegExp(`assistant\\nthinking\\n  ${THINKING_REASONING}\\n\\n${THINKING_REPLY}`));
     const styled = term.screenWithStyles();
     assert.ok(
       stylesBefore(styled, THINKING_REASONING).some((sgr) => sgr.split(";").includes("2")),

@@ -137,3 +137,44 @@ describe("session methods for the chat", () => {
     assert.equal(engine.requests.at(-1)?.messages.at(-1)?.role, "assistant");
   });
 });
+
+describe("/compact", () => {
+  /** An engine whose token counts follow the text's length, as a real one's do. */
+  class CountingEngine extends FakeEngine {
+    override readonly tokens = {
+      countTokens: (messages: readonly { content: string }[]) =>
+        messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 4) + 4, 0),
+      promptTokens: (messages: readonly unknown[]) => messages.map(() => 0),
+    };
+  }
+
+  async function compacted(summary: string) {
+    const engine = new CountingEngine([summary]);
+    const session = conversationOver(engine, [
+      { role: "user", content: "one" },
+      { role: "assistant", content: "first" },
+      { role: "user", content: "two" },
+      { role: "assistant", content: "second" },
+      { role: "user", content: "three" },
+      { role: "assistant", content: "third" },
+    ]);
+    const c = context(session);
+    runCommand("/compact", c.ctx);
+    // The context figure is given once the operation is done; the command's own line follows at once.
+    await until(() => c.actions.some((a) => a.type === "context"));
+    return c;
+  }
+
+  test("a summary longer than what it replaces is said, with the figures", async () => {
+    const c = await compacted("x".repeat(400));
+    assert.match(
+      c.printed.at(-1) ?? "",
+      /^the summary is no shorter than the messages it replaces: the context now holds \d+ tokens \(\d+ before\)$/,
+    );
+  });
+
+  test("a shorter summary says nothing more", async () => {
+    const c = await compacted("short");
+    assert.match(c.printed.at(-1) ?? "", /^the 4 older messages are now one summary/);
+  });
+});

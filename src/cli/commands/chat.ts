@@ -49,7 +49,7 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
   const { startTui } = await import("../../tui/start.js");
   return startTui({
-    open: (onProgress) => openConversation({ ...request, onProgress }, modelPath),
+    open: (onProgress, onNotice, signal) => openConversation({ ...request, onProgress, onNotice, signal }, modelPath),
     firstPrompt: opening,
     showReasoning: options.showReasoning,
     markdown: settings.boolean("markdown") !== false,

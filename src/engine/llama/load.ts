@@ -54,6 +54,17 @@ class LogTail {
   }
 }
 
+/**
+ * A failure's reason when llama.cpp's log did not reach parley (a second model loaded in the same
+ * process can lose it): node-llama-cpp's own words for a file it cannot load say nothing of why.
+ */
+function plainReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return /^failed to load model$/i.test(message.trim())
+    ? "the file is damaged or incomplete, or is not a model this llama.cpp can load"
+    : message;
+}
+
 async function getBackend(spec: LlamaEngineSpec, threads: number, logs: LogTail, notes: string[]): Promise<Llama> {
   const gpu = spec.gpu === "off" ? false : spec.gpu;
   const memory = spec.binaryTestMemory;
@@ -148,7 +159,7 @@ export async function loadLlamaEngine(
   const llama = await getBackend(spec, maxThreads, logs, notes);
   const fail = async (what: string, err: unknown): Promise<ModelError> => {
     await logs.settle();
-    const reason = logs.reason() ?? (err as Error).message;
+    const reason = logs.reason() ?? plainReason(err);
     return new ModelError(`${what} ${spec.model}: ${reason}`, { cause: err });
   };
   let model: LlamaModel;

@@ -28,13 +28,16 @@ export function unknownCommand(name: string): string {
   return `${what} is not sent (/help lists the commands; ${ESCAPE_HINT})`;
 }
 
-/** Runs a slash command; a failure becomes an error row, never a crash. */
-export function runCommand(text: string, ctx: CommandContext): void {
+/**
+ * Runs a slash command; a failure becomes an error row, never a crash. The promise resolves when
+ * the command has finished (at once for most), and never rejects.
+ */
+export function runCommand(text: string, ctx: CommandContext): Promise<void> {
   const { name, args } = splitCommand(text);
   const command = findCommand(name);
   if (!command) {
     ctx.dispatch({ type: "add", item: { kind: "notice", level: "error", text: unknownCommand(name) } });
-    return;
+    return Promise.resolve();
   }
   const report = (err: unknown): void => {
     const message = err instanceof ParleyError ? err.message : `/${name} failed: ${(err as Error).message}`;
@@ -42,10 +45,11 @@ export function runCommand(text: string, ctx: CommandContext): void {
   };
   try {
     const pending = command.run(args, ctx);
-    if (pending) pending.catch(report);
+    if (pending) return pending.catch(report);
   } catch (err) {
     report(err);
   }
+  return Promise.resolve();
 }
 
 export interface Completion {

@@ -34,7 +34,14 @@ export const MODEL_COMMANDS: readonly SlashCommand[] = [
     run: async (args, ctx) => {
       const ref = args.trim();
       if (ref === "") return ctx.print(showModel(ctx));
-      await run(ctx, ctx.session.switchModel(ref));
+      try {
+        await run(ctx, ctx.session.switchModel(ref));
+      } finally {
+        // llama.cpp may write to the terminal while it loads a model, under the rows Ink drew
+        // last, so Ink would erase the wrong rows and leave a copy of the input box behind: the
+        // screen is drawn again before anything more is shown.
+        ctx.redraw?.();
+      }
       const i = ctx.session.info;
       ctx.dispatch({
         type: "loaded",
@@ -58,6 +65,15 @@ export const MODEL_COMMANDS: readonly SlashCommand[] = [
   {
     name: "compact",
     help: "summarise the older turns into one note the model sees instead (the saved conversation keeps them)",
-    run: (_args, ctx) => run(ctx, ctx.session.compact()),
+    run: async (_args, ctx) => {
+      const before = ctx.session.contextTokens();
+      await run(ctx, ctx.session.compact());
+      const after = ctx.session.contextTokens();
+      if (after >= before) {
+        ctx.print(
+          `the summary is no shorter than the messages it replaces: the context now holds ${after} tokens (${before} before)`,
+        );
+      }
+    },
   },
 ];

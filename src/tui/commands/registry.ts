@@ -30,7 +30,7 @@ export const COMMANDS: readonly SlashCommand[] = [
     name: "help",
     help: "list the commands and keys",
     aliases: ["?"],
-    run: (_args, ctx) => ctx.print(helpText()),
+    run: (_args, ctx) => ctx.dispatch({ type: "add", item: { kind: "help" } }),
   },
   {
     name: "exit",
@@ -188,18 +188,6 @@ export const COMMANDS: readonly SlashCommand[] = [
   ...CONVERSATION_COMMANDS,
   ...MODEL_COMMANDS,
 ];
-
-export function helpText(): string {
-  const rows = COMMANDS.map((c) => `/${`${c.name} ${c.args ?? ""}`.trim().padEnd(24)} ${c.help}`);
-  return [
-    ...rows,
-    "",
-    'Enter send · Alt+Enter, Shift+Enter, Ctrl+J or a trailing \\ newline · """ opens and closes a block of lines',
-    "Up/Down history · Ctrl+R search earlier prompts · Tab complete commands and @paths · Ctrl+X Ctrl+E editor",
-    "Esc or Ctrl+C stop a reply · Ctrl+C clear the input, twice to exit · Ctrl+D exit · Ctrl+L redraw · Ctrl+Z suspend",
-    'A message that starts with / is a command; start it with a space to send it as text (" /etc/hosts" sends "/etc/hosts")',
-  ].join("\n");
-}
 
 export function findCommand(name: string): SlashCommand | undefined {
   return COMMANDS.find((c) => c.name === name || (c.aliases?.includes(name) ?? false));

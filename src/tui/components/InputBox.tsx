@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import { memo } from "react";
-import type { EditorState } from "../editor.js";
+import { cellAt, type EditorState } from "../editor.js";
 import { inputWindow } from "../input-window.js";
 import { theme } from "../theme.js";
 
@@ -17,12 +17,12 @@ function Cursor({ under }: { under: string }) {
 
 function Line({ text, cursorAt }: { text: string; cursorAt: number | undefined }) {
   if (cursorAt === undefined) return <Text>{text || " "}</Text>;
-  const under = text.slice(cursorAt, cursorAt + 1) || " ";
+  const under = cellAt(text, cursorAt);
   return (
     <Text>
       {text.slice(0, cursorAt)}
-      <Cursor under={under} />
-      {text.slice(cursorAt + 1)}
+      <Cursor under={under || " "} />
+      {text.slice(cursorAt + under.length)}
     </Text>
   );
 }

@@ -4,6 +4,7 @@ import { sanitizeForTerminal } from "../../output/sanitize.js";
 import { tailRows, type LiveLimit } from "../chunking.js";
 import type { LiveReply as LiveReplyState } from "../screen-state.js";
 import { RoleLabel } from "./RoleLabel.js";
+import { Thinking } from "./Thinking.js";
 
 /**
  * One line of the live tail. Lines are separate nodes so that a frame lays out and wraps only
@@ -37,7 +38,14 @@ export const LiveReply = memo(function LiveReply({ live, limit }: { live: LiveRe
   return (
     <Box flexDirection="column" marginTop={gap ? 1 : 0}>
       {showLabel ? <RoleLabel role="assistant" /> : null}
-      {reasoning ? <Lines text={tailRows(reasoning, limit)} dim /> : null}
+      {reasoning ? (
+        <Thinking>
+          <Lines
+            text={tailRows(reasoning, { columns: Math.max(1, limit.columns - 2), rows: Math.max(1, limit.rows - 1) })}
+            dim
+          />
+        </Thinking>
+      ) : null}
       {live.content ? <Lines text={live.content} dim={false} /> : null}
     </Box>
   );

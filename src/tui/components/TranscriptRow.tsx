@@ -2,8 +2,10 @@ import { Box, Text } from "ink";
 import type { TranscriptItem } from "../screen-state.js";
 import { theme } from "../theme.js";
 import { Header } from "./Header.js";
+import { Help } from "./Help.js";
 import { MessageText } from "./MessageText.js";
 import { RoleLabel } from "./RoleLabel.js";
+import { Thinking } from "./Thinking.js";
 import { Unwrapped } from "./Unwrapped.js";
 
 function Reasoning({ text, collapsed }: { text: string; collapsed: boolean }) {
@@ -11,7 +13,11 @@ function Reasoning({ text, collapsed }: { text: string; collapsed: boolean }) {
     const words = text.split(/\s+/).filter(Boolean).length;
     return <Text dimColor>{`[reasoning: ${words} words, /reasoning show to expand]`}</Text>;
   }
-  return <MessageText text={text} markdown={false} dim />;
+  return (
+    <Thinking>
+      <MessageText text={text} markdown={false} dim />
+    </Thinking>
+  );
 }
 
 /** One frozen row of the transcript. */
@@ -40,6 +46,8 @@ export function TranscriptRow({ item }: { item: TranscriptItem }) {
           <Reasoning text={item.text} collapsed={item.collapsed} />
         </Box>
       );
+    case "help":
+      return <Help />;
     case "attachment":
       return <Text color={theme.muted}>{item.text}</Text>;
     case "marker":

@@ -6,7 +6,7 @@
  * decoding needs. A slow model gets 20 frames a second; a fast one, whose text arrives in
  * bursts anyway, gets 10.
  */
-import { useCallback, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import type { ChatEvent, Reply } from "../../chat/events.js";
 import type { Conversation } from "../../core/index.js";
 import type { LiveLimit } from "../chunking.js";
@@ -66,6 +66,15 @@ export function useChat(
   const stats = useRef({ tokens: 0, since: 0 });
   const opts = useRef(options);
   opts.current = options;
+  // Once the screen is gone (Ctrl+D, /exit, SIGTERM) nothing more is sent: a message still
+  // queued behind the reply that was stopped is dropped, not sent to a model being let go.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   const flush = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
@@ -83,7 +92,7 @@ export function useChat(
 
   const run = useCallback(
     (kind: ReplyKind, text?: string, onEnd?: (end: ReplyEnd) => void) => {
-      if (!conversation || conversation.generating) return;
+      if (!conversation || conversation.generating || !mounted.current) return;
       frameMs.current = FRAME_MS;
       stats.current = { tokens: 0, since: 0 };
       const notices: string[] = [];

@@ -5,7 +5,8 @@
  */
 import { useStdin } from "ink";
 import { useEffect, useRef } from "react";
-import { cleanPaste, parseInput, parseKey, type KeyEvent } from "../keys.js";
+import type { KeyEvent } from "../keys.js";
+import { PasteReader } from "../input/paste.js";
 
 export function useKeyboard(onKey: (event: KeyEvent) => void): void {
   const { internal_eventEmitter: emitter, setRawMode, isRawModeSupported } = useStdin();
@@ -19,26 +20,9 @@ export function useKeyboard(onKey: (event: KeyEvent) => void): void {
   }, [isRawModeSupported, setRawMode]);
 
   useEffect(() => {
-    let pasting = false;
-    let pasted = "";
+    const reader = new PasteReader();
     const onInput = (data: string): void => {
-      const key = parseKey(data);
-      if (pasting) {
-        if (key.type !== "paste-end") {
-          pasted += data;
-          return;
-        }
-        pasting = false;
-        const text = cleanPaste(pasted);
-        pasted = "";
-        if (text) handler.current({ type: "text", text });
-        return;
-      }
-      if (key.type === "paste-start") {
-        pasting = true;
-        return;
-      }
-      for (const event of parseInput(data)) handler.current(event);
+      for (const event of reader.push(data)) handler.current(event);
     };
     emitter.on("input", onInput);
     return () => {

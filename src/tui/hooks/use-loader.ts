@@ -1,4 +1,7 @@
-/** Opens the conversation once (loading the model), reporting progress; a failure ends the app with that error. */
+/**
+ * Opens the conversation once (loading the model), reporting progress and what it waits for; a
+ * failure ends the app with that error. Leaving the screen first aborts the load.
+ */
 import { useApp } from "ink";
 import { useEffect, useRef, useState } from "react";
 import type { Conversation } from "../../core/index.js";
@@ -12,7 +15,13 @@ export interface Loaded {
   notices?: readonly string[] | undefined;
 }
 
-export type LoadModel = (onProgress: (progress: number) => void) => Promise<Loaded>;
+export type LoadModel = (
+  onProgress: (progress: number) => void,
+  /** What the load waits for (another parley writing the conversation), said at once. */
+  onNotice: (text: string) => void,
+  /** Aborted when the screen is left before the load ends. */
+  signal: AbortSignal,
+) => Promise<Loaded>;
 
 export function useLoader(
   load: LoadModel,
@@ -25,7 +34,12 @@ export function useLoader(
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    load((value) => live && dispatch({ type: "progress", value })).then(
+    const leaving = new AbortController();
+    load(
+      (value) => live && dispatch({ type: "progress", value }),
+      (text) => live && dispatch({ type: "load-notice", text }),
+      leaving.signal,
+    ).then(
       (result) => {
         if (!live) return;
         const { conversation } = result;
@@ -46,6 +60,7 @@ export function useLoader(
     );
     return () => {
       live = false;
+      leaving.abort();
     };
   }, [load, dispatch, exit]);
   return loaded;
