@@ -168,6 +168,33 @@ describe("parley serve: API keys", () => {
   });
 });
 
+describe("parley serve: CORS", () => {
+  it("answers browsers only from the origin --cors names", async () => {
+    const open = await startServe(["-m", fixture("script"), "--cors", "http://app.test"]);
+    const closed = await startServe(["-m", fixture("script")]);
+    try {
+      const preflight = await fetch(`${open.url}/v1/chat/completions`, {
+        method: "OPTIONS",
+        headers: { Origin: "http://app.test", "Access-Control-Request-Method": "POST" },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), "http://app.test");
+      const other = await fetch(`${open.url}/v1/models`, { headers: { Origin: "http://evil.test" } });
+      assert.equal(other.headers.get("access-control-allow-origin"), null);
+      const off = await fetch(`${closed.url}/v1/models`, { headers: { Origin: "http://app.test" } });
+      assert.equal(off.headers.get("access-control-allow-origin"), null);
+      const badCors = await (
+        await import("../helpers/cli.ts")
+      ).runParley(["serve", "-m", fixture("script"), "--cors", "not a url"]);
+      assert.equal(badCors.code, 2);
+      assert.match(badCors.stderr, /invalid value for --cors/);
+    } finally {
+      await open.stop();
+      await closed.stop();
+    }
+  });
+});
+
 describe("parley serve: several models, recording, stopping", () => {
   it("loads a model by name on first use and unloads the least recently used past --max-models", async () => {
     const home = tempHome();

@@ -145,11 +145,11 @@ export const COMMANDS: readonly SlashCommand[] = [
   },
   {
     name: "export",
-    args: "<file>",
-    help: "write the conversation: .json (for --messages) or Markdown",
+    args: "<file> [--force]",
+    help: "write the conversation: .json (for --messages) or Markdown; --force replaces a file",
     run: (args, ctx) => {
       const file = args.trim();
-      if (!file) throw new UsageError("usage: /export <file>");
+      if (!file) throw new UsageError("usage: /export <file> [--force]");
       const { path, format } = exportConversation(ctx.session.messages, file, ctx.cwd);
       ctx.print(`exported ${ctx.session.messages.length} messages as ${format} to ${path}`);
     },
