@@ -44,7 +44,9 @@ function endpointSpec(ref: string, strict: boolean): RemoteEngineSpec | undefine
   const match = ENDPOINT_REF.exec(ref.trim());
   const name = match?.[1];
   const model = match?.[2];
-  if (name === undefined || model === undefined || /^hf$/i.test(name) || !ENDPOINT_NAME.test(name)) return undefined;
+  // `hf:` references and URLs (`https://…`) are downloads, never an endpoint's model.
+  if (name === undefined || model === undefined || /^hf$/i.test(name) || model.startsWith("//")) return undefined;
+  if (!ENDPOINT_NAME.test(name)) return undefined;
   const all = readEndpoints();
   const endpoint = all.get(name);
   if (!endpoint) {
