@@ -86,23 +86,19 @@ describe("parley serve: a full queue, many clients, slow clients", () => {
   });
 
   it("answers 503 with Retry-After when every sequence is busy and the queue is full", async () => {
-    const openai = client(served);
-    const controller = new AbortController();
-    const long = openai.chat.completions
-      .create({ model: "loop", messages: HI, max_tokens: 100000 }, { signal: controller.signal })
-      .catch(() => undefined);
-    // Wait until the long one holds the sequence (its prompt is read).
-    await new Promise((r) => setTimeout(r, 300));
-    const queued = post(`${served.url}/v1/chat/completions`, { messages: HI, max_tokens: 2 });
-    await new Promise((r) => setTimeout(r, 200));
-    const refused = await post(`${served.url}/v1/chat/completions`, { messages: HI, max_tokens: 2 });
-    assert.equal(refused.status, 503, JSON.stringify(refused.json));
-    assert.equal(refused.headers.get("retry-after"), "1");
-    assert.equal(refused.json.error?.code, "server_busy");
-    controller.abort();
-    await long;
-    const waited = await queued;
-    assert.equal(waited.status, 200, JSON.stringify(waited.json));
+    // One sequence, a queue of one: of four requests sent at once, one runs, one waits, the rest are refused.
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => post(`${served.url}/v1/chat/completions`, { messages: HI, max_tokens: 400 })),
+    );
+    const refused = results.filter((r) => r.status === 503);
+    const answered = results.filter((r) => r.status === 200);
+    assert.ok(answered.length >= 2, JSON.stringify(results.map((r) => r.status)));
+    assert.ok(refused.length >= 1, JSON.stringify(results.map((r) => r.status)));
+    for (const r of refused) {
+      assert.equal(r.headers.get("retry-after"), "1");
+      assert.equal(r.json.error?.code, "server_busy");
+      assert.match(r.json.error?.message ?? "", /sequences are busy/);
+    }
   });
 
   it("takes 200 connections at once: each is answered or told to retry, and the server goes on", async () => {

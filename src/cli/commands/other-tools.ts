@@ -25,16 +25,15 @@ const INSTEAD: Readonly<Record<string, string>> = {
   show: "parley models info <model> describes a model file; parley history show <id> prints a conversation",
   info: "parley models info <model> describes a model file",
   run: 'parley -m <model> opens the chat; parley -m <model> "a prompt" answers once',
-  serve: "parley has no server; it loads the model in the process that chats (parley -m <model>)",
-  server: "parley has no server; it loads the model in the process that chats (parley -m <model>)",
-  start: "parley has no server to start; parley -m <model> opens the chat",
-  stop: "parley has no server to stop; a chat ends with /bye or Ctrl+D",
-  ps: "parley has no server and no running models to list: each chat loads its own",
+  server: "parley serve -m <model> serves a model over HTTP with OpenAI's API",
+  start: "parley serve -m <model> starts a server; parley -m <model> opens the chat",
+  stop: "a parley serve stops with Ctrl+C or SIGTERM; a chat ends with /bye or Ctrl+D",
+  ps: "parley keeps no list of running models: each chat and each parley serve loads its own",
   version: "parley --version prints the version",
   prompt: 'parley "a prompt" answers once; parley chat opens the chat',
   logs: "parley history lists saved conversations",
   log: "parley history lists saved conversations",
-  keys: "parley runs local models only and needs no keys",
+  keys: "parley needs no keys for local models; a remote server's key is read from the variable --api-key-env names",
   templates: "parley prompts lists named system prompts (presets)",
   aliases: "parley models alias names models",
   plugins: "parley has no plugins",
@@ -48,7 +47,7 @@ const INSTEAD: Readonly<Record<string, string>> = {
   doctor: "parley doctor checks the set-up",
 };
 
-/** Commands parley has or is getting, for "did you mean" when the first word is a near miss. */
+/** Commands parley has beside the program's own list, for "did you mean" when the first word is a near miss. */
 const EXTRA_COMMANDS = ["serve", "help"];
 
 /** Other tools' words long enough that a near miss is a typo, not a word of a prompt. */
