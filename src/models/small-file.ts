@@ -3,9 +3,9 @@
  * waiting on a pipe or a device and never past their size limit; written whole, privately, through
  * a temporary file and a rename.
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { fsReason, kindOf, RuntimeError, UsageError } from "../errors.js";
+import { replaceWhole } from "../store/paths.js";
 
 /** The largest `aliases.json` and `.origins.json` parley reads (README, "Input limits"). */
 export const SMALL_FILE_LIMIT = 1024 * 1024;
@@ -42,19 +42,9 @@ export function readSmallFile(path: string, what: string, maxBytes = SMALL_FILE_
 
 /** Replaces the file with `text`, mode 0600, all at once. */
 export function writeSmallFile(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, "wx", 0o600);
-    const bytes = Buffer.from(text, "utf8");
-    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
+    replaceWhole(path, text, 0o600);
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
     throw new RuntimeError(`cannot write ${path}: ${fsReason(err)}`);
   }
 }

@@ -4,12 +4,11 @@
  * then renamed into place, so a full disk or a cut leaves the old file or nothing, never half a
  * file. A device or a pipe named as the file (`/dev/stdout`) is written to directly.
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, openSync, realpathSync, statSync } from "node:fs";
+import { basename } from "node:path";
 import { UsageError } from "../errors.js";
 import { writeAllSync } from "./files.js";
-import { writeErrorText } from "./paths.js";
+import { replaceWhole, writeErrorText } from "./paths.js";
 
 function existing(path: string): { regular: boolean } | undefined {
   try {
@@ -44,18 +43,9 @@ export function writeExportFile(path: string, text: string, force: boolean, forc
   }
   if (found && !force) throw new UsageError(`${path} already exists: ${forceHint}`);
   const target = found ? realpathSync(path) : path;
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, "wx", 0o600);
-    writeAllSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, target);
+    replaceWhole(target, text, 0o600);
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
     throw new UsageError(writeErrorText(path, err));
   }
 }

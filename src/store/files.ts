@@ -1,19 +1,9 @@
 /** Small file helpers shared by the stores. */
-import { randomBytes } from "node:crypto";
-import {
-  readdirSync,
-  closeSync,
-  fsyncSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from "node:fs";
+import { readdirSync, closeSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fsReason, RuntimeError } from "../errors.js";
 import { acquireLock, acquireLockSync, DEFAULT_STALE_MS, makeDir } from "./owner-lock.js";
+import { replaceWhole } from "./paths.js";
 import { INPUT_LIMITS, readTextFileBoundedIfExists } from "./read-bounded.js";
 
 /** Private files: only their owner may read them. */
@@ -46,11 +36,7 @@ export function readTextIfExists(
   return readTextFileBoundedIfExists(path, what, maxBytes, false);
 }
 
-/** Writes all of `text`: a short write (a full disk, a size limit) goes on until it fails, never stops quietly. */
-export function writeAllSync(fd: number, text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
-}
+export { writeAllSync } from "./paths.js";
 
 /**
  * Replaces a file's contents all at once: the text goes to a temporary file beside it, which is
@@ -58,18 +44,9 @@ export function writeAllSync(fd: number, text: string): void {
  */
 export function writeFileAtomic(path: string, text: string, mode = FILE_MODE): void {
   ensureDir(dirname(path));
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, "wx", mode);
-    writeAllSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
+    replaceWhole(path, text, mode);
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
     throw new RuntimeError(`cannot write ${path}: ${fsReason(err)}`);
   }
 }

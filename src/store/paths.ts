@@ -2,8 +2,10 @@
  * Where parley keeps its files. `PARLEY_HOME` puts everything under one folder; otherwise the
  * platform's config and data folders are used (XDG on Linux, Library on macOS, AppData on Windows).
  */
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, posix, resolve, win32 } from "node:path";
+import { basename, dirname, join, posix, resolve, win32 } from "node:path";
 
 export interface ParleyPaths {
   /** `PARLEY_HOME` when it is set, made absolute. */
@@ -144,4 +146,32 @@ export function systemErrorText(err: unknown): string | undefined {
   if (typeof e?.code !== "string" || !/^E[A-Z]+$/.test(e.code)) return undefined;
   const where = typeof e.path === "string" ? ` ${e.path}` : "";
   return `cannot use${where}: ${fileErrorText(err)}`;
+}
+
+/** Writes all of `text`: a short write (a full disk, a size limit) goes on until it fails, never stops quietly. */
+export function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+/**
+ * Replaces a file's contents all at once: the text goes to a hidden temporary file beside it,
+ * which is flushed and renamed over the old one, so a reader sees the old file or the new one,
+ * never half. On failure the temporary file is removed and the error thrown as it is.
+ */
+export function replaceWhole(path: string, text: string, mode: number): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, "wx", mode);
+    writeAllSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
