@@ -138,16 +138,20 @@ function lockError(what: string, err: unknown): RuntimeError {
   return err instanceof RuntimeError ? err : new RuntimeError(`cannot lock ${what}: ${fsReason(err)}`);
 }
 
+/** One try at `lock`: the release, or the pid holding it; a failure to make it is said in words. */
+function attempt(lock: string, what: string): Release | number {
+  try {
+    return tryLock(lock);
+  } catch (err) {
+    throw lockError(what, err);
+  }
+}
+
 /** Takes `lock` for a short update, blocking up to `timeoutMs`. */
 export function lockSync(lock: string, what: string, timeoutMs = 5_000): Release {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let got: Release | number;
-    try {
-      got = tryLock(lock);
-    } catch (err) {
-      throw lockError(what, err);
-    }
+    const got = attempt(lock, what);
     if (typeof got === "function") return got;
     if (Date.now() > deadline) {
       throw new RuntimeError(`${what} is in use by another parley${got > 0 ? ` (process ${got})` : ""}; try again`);
@@ -164,12 +168,7 @@ export async function lockAsync(
 ): Promise<Release> {
   let told = false;
   for (;;) {
-    let got: Release | number;
-    try {
-      got = tryLock(lock);
-    } catch (err) {
-      throw lockError(what, err);
-    }
+    const got = attempt(lock, what);
     if (typeof got === "function") return got;
     if (!told) options.onWait?.(got);
     told = true;
