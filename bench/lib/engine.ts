@@ -46,9 +46,9 @@ export async function loadEngine(o: {
   oneShot?: boolean;
 }): Promise<BenchEngine> {
   const { loadLlamaEngine } = (await import(dist("engine/llama/load.js"))) as {
-    loadLlamaEngine: (options: object) => Promise<BenchEngine>;
+    loadLlamaEngine: (options: object) => Promise<StreamingEngine>;
   };
-  return loadLlamaEngine({
+  const engine = await loadLlamaEngine({
     kind: "llama",
     model: o.model,
     gpu: "off",
@@ -59,6 +59,32 @@ export async function loadEngine(o: {
     debug: false,
     turns: !o.oneShot,
   });
+  return {
+    get info() {
+      return engine.info;
+    },
+    get evaluatedTokens() {
+      return engine.evaluatedTokens;
+    },
+    countTokens: (messages) => engine.countTokens(messages),
+    dispose: () => engine.dispose(),
+    // The engine streams parts; the figures need its text as it comes and the result at the end.
+    async generate(r) {
+      for await (const part of engine.generate({ messages: r.messages, params: r.params })) {
+        if (part.type === "text") r.onText(part.text ?? "");
+        else if (part.type === "finish" && part.result) return part.result;
+      }
+      throw new Error("the engine's stream ended without a result");
+    },
+  };
+}
+
+/** The engine as dist/ exports it: a stream of parts, ending in one `finish`. */
+interface StreamingEngine extends Omit<BenchEngine, "generate"> {
+  generate(r: {
+    messages: readonly BenchMessage[];
+    params: object;
+  }): AsyncIterable<{ type: string; text?: string; result?: BenchResult }>;
 }
 
 /** Greedy sampling parameters for `maxTokens` tokens. */

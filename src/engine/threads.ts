@@ -1,13 +1,17 @@
 /**
- * The thread count parley uses when none is given. node-llama-cpp's own default (at least 4 on a
+ * The thread counts parley uses when none is given. node-llama-cpp's own default (at least 4 on a
  * CPU) oversubscribes small machines: on a 2-core machine 4 threads decoded ~50x slower than 1.
- * parley counts physical cores and leaves one of them to the Node.js event loop and the OS.
  *
- * Reading a prompt is another matter: it is compute-bound and gains from every core (1.6x with 2
- * threads on 2 idle cores), but when other programs keep a core busy, llama.cpp's threads wait for
- * each other and 2 threads read a prompt several times slower than 1. So prompts are read on the
- * cores the other programs leave free: the CPU time the machine spent beyond this process (and its
- * children) while parley loaded the model, or where that cannot be read, the load average.
+ * llama.cpp's threads wait for each other at every step of a token, so a thread that shares its
+ * core with another program holds all of them up: on a 2-core machine whose second core is busy,
+ * 2 threads decoded a 1.5B model 5-6x slower than 1, while on an idle one they were 1.7x faster.
+ * So parley uses the cores the other programs leave free: it looks at the CPU time the machine
+ * spent beyond this process (and its children) while the model loaded, or between replies, or
+ * where that cannot be read, the load average. While decoding, `DecodeThreads` keeps checking,
+ * on the speed of the tokens themselves, that the extra threads still pay.
+ *
+ * Reading a prompt is compute-bound and gains from every free core (1.6x with 2 threads on 2 idle
+ * cores); it gets its own count, chosen the same way.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -51,9 +55,31 @@ export function usableCores(): number {
   return Math.min(physicalCores(), availableParallelism());
 }
 
-export function defaultThreads(cores = usableCores()): number {
-  if (cores <= 2) return 1;
-  return Math.min(cores - 1, 16);
+/** The most threads parley decodes with by default: every usable core, up to 16. */
+export function decodeCeiling(cores = usableCores()): number {
+  return Math.max(1, Math.min(cores, 16));
+}
+
+/** Threads to decode with: the cores other programs leave free (`busy` cores of `cores`), at least 1. */
+export function defaultThreads(cores = usableCores(), busy = othersBusyCores() ?? loadavg()[0] ?? 0): number {
+  return Math.max(1, Math.min(decodeCeiling(cores), cores - Math.round(Math.max(0, busy))));
+}
+
+/** Why `defaultThreads` chose what it did, in words (for `doctor`). */
+export function describeThreads(cores = usableCores(), busy = othersBusyCores() ?? loadavg()[0] ?? 0): string {
+  const threads = defaultThreads(cores, busy);
+  const others = `other programs keep ${busy.toFixed(1)} of ${cores} core${cores === 1 ? "" : "s"} busy`;
+  const plural = (n: number) => `${n} thread${n === 1 ? "" : "s"}`;
+  if (cores === 1) return `${plural(1)}: one core`;
+  return (
+    `${plural(threads)} to generate (${others}); while generating, parley moves between ` +
+    `${plural(decodeCeiling(cores))} and ${plural(fallbackThreads(decodeCeiling(cores)))} by the speed it measures`
+  );
+}
+
+/** The count `DecodeThreads` falls back to from `high`: half of it (1 on a 2-core machine). */
+export function fallbackThreads(high: number): number {
+  return Math.max(1, Math.floor(high / 2));
 }
 
 export interface CpuSample {
@@ -116,4 +142,120 @@ export function defaultBatchThreads(
 ): number {
   const busy = Math.max(0, Math.round(load));
   return Math.max(decode, Math.min(cores, cores - busy));
+}
+
+/** Tokens per measured window, and how the measuring behaves. */
+const WINDOW = 8;
+/** More threads must be at least this much faster per token than fewer to be kept. */
+const GAIN = 0.97;
+/** A window this much slower than the best seen at the same count means something took the cores. */
+const SLOWER = 1.35;
+/** Cores the others may keep busy and still leave room for the extra threads. */
+const ROOM = 0.4;
+/**
+ * At the higher count, fewer threads are measured after this many tokens, the first time (a short
+ * reply on an idle machine never pays for the look), and again after `RECHECK` (their figure ages).
+ */
+const FIRST_CHECK = 128;
+const RECHECK = 512;
+const MAX_BACKOFF = 1024;
+
+/**
+ * Chooses, while a model generates, between decoding on `high` threads and on `low`. Every
+ * `WINDOW` tokens it measures the time per token. At `high`, it moves to `low` when `high` is no
+ * longer faster than `low` was, or when tokens come much slower than its best (another program
+ * took a core); now and then (`FIRST_CHECK`, `RECHECK`) it measures `low` again. At `low`, it goes back to `high`
+ * when the other programs leave the cores free, after a wait that doubles each time `high` did not
+ * pay. The first token after a change is not counted: it carries the change's own cost.
+ */
+export class DecodeThreads {
+  private current: number;
+  private readonly last = new Map<number, number>();
+  private readonly best = new Map<number, number>();
+  private windowStart = 0;
+  private windowTokens = 0;
+  private windowCpu: CpuSample | undefined;
+  private skip = true;
+  private sinceChange = 0;
+  private backoff = WINDOW;
+  private idleFrom: CpuSample | undefined;
+
+  constructor(
+    readonly high: number,
+    readonly low: number,
+    initial: number,
+    private readonly sample: () => CpuSample | undefined = sampleCpu,
+  ) {
+    this.current = initial >= high ? high : low;
+  }
+
+  get threads(): number {
+    return this.current;
+  }
+
+  /** Decoding begins (the first token is out): the count to use from now. */
+  begin(): number {
+    // Between replies parley is idle: what the machine did meanwhile is the others' work.
+    const busy = busyBetween(this.idleFrom, this.sample());
+    if (busy !== undefined && this.high > this.low) {
+      if (busy >= this.high - this.low - ROOM + 0.2) this.current = this.low;
+      else if (busy < ROOM) this.current = this.high;
+    }
+    this.skip = true;
+    return this.current;
+  }
+
+  /** Decoding ends (the reply is done): from now the machine's work is the others'. */
+  end(): void {
+    this.idleFrom = this.sample();
+  }
+
+  /** `count` more tokens were generated at `now` (ms): the count for the next ones. */
+  tokens(count: number, now = performance.now()): number {
+    if (this.high === this.low) return this.current;
+    if (this.skip) {
+      this.skip = false;
+      this.startWindow(now);
+      return this.current;
+    }
+    this.windowTokens += count;
+    if (this.windowTokens < WINDOW) return this.current;
+    const perToken = (now - this.windowStart) / this.windowTokens;
+    const others = busyBetween(this.windowCpu, this.sample());
+    this.sinceChange += this.windowTokens;
+    this.last.set(this.current, perToken);
+    this.best.set(this.current, Math.min(perToken, this.best.get(this.current) ?? Infinity));
+    this.startWindow(now);
+    if (this.current === this.high) {
+      const low = this.last.get(this.low);
+      if (low !== undefined && perToken > low * GAIN) {
+        // More threads did not pay: wait longer before trying them again.
+        this.backoff = Math.min(MAX_BACKOFF, this.backoff * 2);
+        return this.change(this.low);
+      }
+      const due = low === undefined ? FIRST_CHECK : RECHECK;
+      if (perToken > this.best.get(this.high)! * SLOWER || this.sinceChange >= due) {
+        this.backoff = WINDOW;
+        return this.change(this.low);
+      }
+    } else if (this.sinceChange >= this.backoff && (others ?? 0) < this.high - this.low - 1 + ROOM) {
+      return this.change(this.high);
+    }
+    return this.current;
+  }
+
+  private change(to: number): number {
+    // The best figure at a count holds only while it stays in use: a later stretch starts afresh.
+    this.best.delete(to);
+    this.current = to;
+    this.sinceChange = 0;
+    this.skip = true;
+    return to;
+  }
+
+  private startWindow(now: number): void {
+    this.windowStart = now;
+    this.windowTokens = 0;
+    this.windowCpu = this.sample();
+  }
 }

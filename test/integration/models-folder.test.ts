@@ -206,7 +206,11 @@ describe("parley doctor", () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^ {2}node-llama-cpp {3}\d+\.\d+\.\d+ \(loaded from parley's one-file copy\)$/m);
     assert.match(r.stdout, /^ {2}backend in use {3}(CPU|CUDA|Vulkan|Metal): /m);
-    assert.match(r.stdout, /^ {2}CPU {14}.*: \d+ physical cores, \d+ logical; parley uses \d+ threads?$/m);
+    assert.match(r.stdout, /^ {2}CPU {14}.*: \d+ physical cores, \d+ logical$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}threads {10}(1 thread: one core|\d+ threads? to generate \(other programs keep [\d.]+ of \d+ cores? busy\).*)$/m,
+    );
     assert.match(r.stdout, /^ {2}models folder {4}.*models$/m);
     assert.match(r.stdout, /^ {2}models {11}broken \(damaged\), llama3, notgguf \(damaged\), plain, script$/m);
     assert.match(

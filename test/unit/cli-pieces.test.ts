@@ -53,11 +53,12 @@ describe("threads", () => {
     ].join("\n");
     assert.equal(physicalCores(cpuinfo), 2);
   });
-  it("uses one thread on two cores and leaves a core free on bigger machines", () => {
-    assert.equal(defaultThreads(1), 1);
-    assert.equal(defaultThreads(2), 1);
-    assert.equal(defaultThreads(4), 3);
-    assert.equal(defaultThreads(64), 16);
+  it("decodes on the free cores, at most 16", () => {
+    assert.equal(defaultThreads(1, 0), 1);
+    assert.equal(defaultThreads(2, 0), 2);
+    assert.equal(defaultThreads(2, 1), 1);
+    assert.equal(defaultThreads(4, 0), 4);
+    assert.equal(defaultThreads(64, 0), 16);
   });
   it("counts the CPU time other programs used, not parley's own", () => {
     const a = { at: 10, machine: 100, own: 5 };

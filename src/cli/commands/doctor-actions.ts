@@ -5,7 +5,7 @@ import { availableParallelism, cpus, freemem, totalmem } from "node:os";
 import { join } from "node:path";
 import { ExitCode } from "../../errors.js";
 import { installedBinaryOptions } from "../../engine/llama/local-build.js";
-import { defaultThreads, physicalCores } from "../../engine/threads.js";
+import { defaultThreads, describeThreads, physicalCores } from "../../engine/threads.js";
 import { formatBytes } from "../../models/describe.js";
 import { DOWNLOADS_DIR, findInFolder, readAliases } from "../../models/folder.js";
 import { DEFAULT_MODEL } from "../../models/recommend.js";
@@ -198,6 +198,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
     physicalCores: physical,
     logicalCores: availableParallelism(),
     threads: defaultThreads(),
+    threadsChoice: describeThreads(),
   };
   const ram = { total: totalmem(), free: freemem() };
   for (const [name, path] of [
@@ -322,7 +323,8 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       ? [`  VRAM             ${formatBytes(llama.vram.free)} free of ${formatBytes(llama.vram.total)}`]
       : []),
     `  RAM              ${formatBytes(ram.free)} free of ${formatBytes(ram.total)}`,
-    `  CPU              ${cpu.model}: ${cpu.physicalCores} physical cores, ${cpu.logicalCores} logical; parley uses ${cpu.threads} thread${cpu.threads > 1 ? "s" : ""}`,
+    `  CPU              ${cpu.model}: ${cpu.physicalCores} physical cores, ${cpu.logicalCores} logical`,
+    `  threads          ${cpu.threadsChoice}`,
     `  config           ${paths.configFile}`,
     `  models folder    ${paths.models}`,
     `  conversations    ${paths.conversations}`,

@@ -15,6 +15,7 @@ import type { Message, ResponseFormat } from "../../chat/types.js";
 import { ContextOverflowError, ParleyError, RuntimeError, UsageError } from "../../errors.js";
 import type { SamplingParams } from "../../chat/params.js";
 import { partStream, type PushPart } from "../stream.js";
+import type { DecodeThreads } from "../threads.js";
 import type {
   ChatEngine,
   CompleteRequest,
@@ -46,11 +47,27 @@ export class LlamaHost {
     readonly chatWrapper: LlamaChat["chatWrapper"],
     /** Threads for reading a prompt, and for generating token by token. */
     readonly threads: { batch: number; decode: number },
+    /** When parley chose the decode count itself: what keeps it right while generating. */
+    private readonly decodeThreads?: DecodeThreads,
   ) {}
 
   /** node-llama-cpp caps every evaluation by the backend's thread limit: set it for what comes next. */
   useThreads(phase: "batch" | "decode"): void {
-    const wanted = this.threads[phase];
+    const wanted = phase === "decode" && this.decodeThreads ? this.decodeThreads.begin() : this.threads[phase];
+    this.setThreads(wanted);
+  }
+
+  /** `count` tokens more were generated: the decode count may change for the next ones. */
+  decoded(count: number): void {
+    if (this.decodeThreads) this.setThreads(this.decodeThreads.tokens(count));
+  }
+
+  /** A reply is over. */
+  idle(): void {
+    this.decodeThreads?.end();
+  }
+
+  private setThreads(wanted: number): void {
     if (this.llama.maxThreads !== wanted) this.llama.maxThreads = wanted;
   }
 
@@ -308,10 +325,13 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
         if (firstTokenAt === undefined) {
           firstTokenAt = performance.now();
           this.host.useThreads("decode");
-        }
+        } else this.host.decoded(generated.length);
         completionTokens += generated.length;
       },
-      result: () => ({ completionTokens, startedAt, firstTokenAt, endedAt: performance.now() }),
+      result: () => {
+        this.host.idle();
+        return { completionTokens, startedAt, firstTokenAt, endedAt: performance.now() };
+      },
     };
   }
 

@@ -5,7 +5,14 @@ import { isTemplateName, TEMPLATES } from "../../chat/templates.js";
 import { ModelError, UsageError } from "../../errors.js";
 import type { EngineInfo } from "../engine.js";
 import type { Attention, LlamaEngineSpec } from "../spec.js";
-import { defaultBatchThreads, defaultThreads, usableCores } from "../threads.js";
+import {
+  DecodeThreads,
+  decodeCeiling,
+  defaultBatchThreads,
+  defaultThreads,
+  fallbackThreads,
+  usableCores,
+} from "../threads.js";
 import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
@@ -149,11 +156,11 @@ export async function loadLlamaEngine(
   onProgress?: (progress: number) => void,
 ): Promise<LlamaEngine> {
   if (!isTemplateName(spec.template)) throw new UsageError(`unknown chat template "${spec.template}"`);
-  const threads = spec.threads ?? defaultThreads();
-  // As llama.cpp does: --threads alone sets both counts; by default prompts use the free cores,
-  // judged as late as possible (below), over the whole load: a short look is mostly noise.
-  const givenBatchThreads = spec.batchThreads ?? (spec.threads !== undefined ? threads : undefined);
-  const maxThreads = Math.max(threads, givenBatchThreads ?? usableCores());
+  // As llama.cpp does: --threads alone sets both counts. By default both use the cores the other
+  // programs leave free, judged as late as possible (below), over the whole load: a short look is
+  // mostly noise.
+  const givenBatchThreads = spec.batchThreads ?? spec.threads;
+  const maxThreads = Math.max(spec.threads ?? decodeCeiling(), givenBatchThreads ?? usableCores());
   const logs = new LogTail(spec.debug);
   const notes: string[] = [];
   const llama = await getBackend(spec, maxThreads, logs, notes);
@@ -224,7 +231,11 @@ export async function loadLlamaEngine(
     throw wrapperError;
   }
   const context = ready.context;
+  const threads = spec.threads ?? defaultThreads();
   const batchThreads = givenBatchThreads ?? defaultBatchThreads(threads);
+  const high = decodeCeiling();
+  const decodeThreads =
+    spec.threads === undefined ? new DecodeThreads(high, fallbackThreads(high), threads) : undefined;
   if (spec.turns) await warmUp(model, context);
   const ownTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   const info: EngineInfo = {
@@ -239,7 +250,15 @@ export async function loadLlamaEngine(
     ...(type === "auto" && !ownTemplate ? { genericTemplate: true } : {}),
     ...(notes.length > 0 ? { loadNotes: notes } : {}),
   };
-  const engine = new LlamaHost(info, llama, model, context, wrapper, { batch: batchThreads, decode: threads }).open();
+  const engine = new LlamaHost(
+    info,
+    llama,
+    model,
+    context,
+    wrapper,
+    { batch: batchThreads, decode: threads },
+    decodeThreads,
+  ).open();
   if (!engine) throw new ModelError(`cannot create a context for ${spec.model}: no sequence is free`);
   return engine;
 }
