@@ -5,10 +5,12 @@
  *
  *   npm run build && NATIVE_LLAMA_BIN=$(../shared/tools/native-llama.sh) node --import tsx bench/run.ts
  *     [--model file.gguf] [--small-model file.gguf] [--runs 5] [--threads 1,2] [--turns 20]
- *     [--only speed,small,job,turns,startup,chat,resume,server] [--quick]
+ *     [--only speed,small,job,turns,startup,chat,resume,server,resident] [--quick]
  *
- * Models default to ../shared/models/bench-106m-q8_0.gguf and ../shared/models/stories260K.gguf
- * relative to the repository. Without NATIVE_LLAMA_BIN parley runs alone and the table says so.
+ * The model is the realistic one (`../shared/tools/make-realistic-model.sh` writes it: a 1.5B
+ * shape with a 151,936-token vocabulary, kept in REALISTIC_MODEL_DIR or /tmp/realistic-model),
+ * else ../shared/models/bench-106m-q8_0.gguf. The small rows run on bench-106m and stories260K
+ * (--small-model names one instead). Without NATIVE_LLAMA_BIN parley runs alone and says so.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,18 +23,26 @@ import { parleyDefaultThreads, parleyLlamaBuild } from "./lib/parley.ts";
 import { renderTable, type Row } from "./lib/table.ts";
 import { BENCH_MODEL, runResume } from "./resume.ts";
 import { runJob, runStartup } from "./sections/job.ts";
+import { runResident } from "./sections/resident.ts";
 import { runServer } from "./sections/server.ts";
 import { runSpeed } from "./sections/speed.ts";
 import { runTurns } from "./sections/turns.ts";
 import { runTuiSpeed, SMALL_MODEL } from "./tui-speed.ts";
 
-const SECTIONS = ["speed", "small", "job", "turns", "startup", "chat", "resume", "server"] as const;
+const SECTIONS = ["speed", "small", "job", "turns", "startup", "chat", "resume", "server", "resident"] as const;
+
+/** The realistic model, when make-realistic-model.sh has written it. */
+function realisticModel(): string | undefined {
+  const dir = process.env.REALISTIC_MODEL_DIR ?? "/tmp/realistic-model";
+  return ["q4_k_m", "q8_0"].map((q) => join(dir, `realistic-1b5-${q}.gguf`)).find((f) => existsSync(f));
+}
+const REALISTIC = realisticModel();
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
   options: {
-    model: { type: "string", default: BENCH_MODEL },
-    "small-model": { type: "string", default: SMALL_MODEL },
+    model: { type: "string", default: REALISTIC ?? BENCH_MODEL },
+    "small-model": { type: "string" },
     runs: { type: "string" },
     threads: { type: "string" },
     turns: { type: "string", default: "20" },
@@ -47,13 +57,16 @@ const threads = (values.threads ?? Array.from({ length: availableParallelism() }
 const only = new Set((values.only?.split(",") ?? SECTIONS) as Section[]);
 for (const s of only)
   if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (sections: ${SECTIONS.join(", ")})`);
-for (const m of [values.model, values["small-model"]]) if (!existsSync(m)) throw new Error(`no model file at ${m}`);
+const smallModels = values["small-model"] ? [values["small-model"]] : [BENCH_MODEL, SMALL_MODEL];
+for (const m of [values.model, ...smallModels]) if (!existsSync(m)) throw new Error(`no model file at ${m}`);
 
 const found = findPeer();
 const peer = typeof found === "string" ? undefined : found;
 const noPeer = typeof found === "string" ? found : "";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 if (!peer) log(noPeer);
+if (!REALISTIC && !values.model.includes("realistic"))
+  log("the realistic model is missing (../shared/tools/make-realistic-model.sh writes it): measuring on bench-106m");
 if (!hasTime) log(`${TIME_BIN} is missing: no peak memory figures (apt-get install time)`);
 
 const rows: Row[] = [];
@@ -63,7 +76,8 @@ const loadStart = loadavg();
 const def = parleyDefaultThreads();
 const llamaBuild = parleyLlamaBuild();
 const bench = { model: values.model, label: basename(values.model, ".gguf"), runs, peer, log };
-const small = { model: values["small-model"], label: basename(values["small-model"], ".gguf"), runs, peer, log };
+const smalls = smallModels.map((m) => ({ model: m, label: basename(m, ".gguf"), runs, peer, log }));
+const chatModel = smallModels[smallModels.length - 1]!;
 
 if (only.has("speed")) {
   const r = await runSpeed({ ...bench, threads });
@@ -71,12 +85,16 @@ if (only.has("speed")) {
   record.speed = r;
 }
 if (only.has("small")) {
-  const r = await runSpeed({ ...small, threads });
-  rows.push(...r.rows);
-  record.small = r;
+  const results = [];
+  for (const small of smalls) {
+    const r = await runSpeed({ ...small, threads });
+    rows.push(...r.rows);
+    results.push(r);
+  }
+  record.small = results;
 }
 if (only.has("job")) {
-  const r = runJob({ ...bench, threads: def });
+  const r = runJob({ ...bench, threads });
   rows.push(...r.rows);
   record.job = r;
 }
@@ -98,7 +116,7 @@ if (only.has("startup")) {
   record.startup = r;
 }
 if (only.has("chat")) {
-  const r = await runTuiSpeed({ model: values["small-model"], runs, tokens: 400, color: false, markdown: "on", log });
+  const r = await runTuiSpeed({ model: chatModel, runs, tokens: 400, color: false, markdown: "on", log });
   rows.push(...r.rows);
   record.chat = r;
 }
@@ -106,6 +124,11 @@ if (only.has("resume")) {
   const r = await runResume({ model: values.model, runs, tokens: 1500, threads: def, log });
   rows.push(...r.rows);
   record.resume = r;
+}
+if (only.has("resident")) {
+  const r = await runResident({ ...bench, threads });
+  rows.push(...r.rows);
+  record.resident = r;
 }
 if (only.has("server")) {
   const r = await runServer({ ...bench, threads: def });

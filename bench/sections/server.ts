@@ -13,7 +13,7 @@ import type { Row } from "../lib/table.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "parley.js");
 
-interface Server {
+export interface Server {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -56,9 +56,16 @@ function serverOf(child: ChildProcess, url: string): Server {
   };
 }
 
-async function startParley(model: string, parallel: number, threads: number, ctx: number): Promise<Server> {
+/** `parley serve` with the model loaded and answering; `threads` undefined: parley's own choice. */
+export async function startParley(
+  model: string,
+  parallel: number,
+  threads: number | undefined,
+  ctx: number,
+): Promise<Server> {
   const args = [BIN, "serve", "-m", model, "--port", "0", "--parallel", String(parallel)];
-  args.push("--threads", String(threads), "--context-size", String(ctx), "--queue", "64");
+  if (threads !== undefined) args.push("--threads", String(threads));
+  args.push("--context-size", String(ctx), "--queue", "64");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -85,14 +92,14 @@ async function startNative(peer: Peer, model: string, parallel: number, threads:
   return serverOf(child, url);
 }
 
-interface Streamed {
+export interface Streamed {
   firstMs: number;
   totalMs: number;
   tokens: number;
 }
 
 /** One streamed chat completion; the time to the first content and the completion tokens. */
-async function stream(
+export async function stream(
   url: string,
   messages: { role: string; content: string }[],
   maxTokens: number,
