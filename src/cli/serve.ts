@@ -18,6 +18,7 @@ export interface ServeFlags extends ChatFlags {
   parallel?: string;
   maxModels?: string;
   queue?: string;
+  keepAlive?: string;
   apiKey?: string;
   cors?: string;
   record?: boolean;
@@ -36,6 +37,20 @@ function whole(raw: string | undefined, name: string, min: number, max: number, 
     );
   }
   return Number(raw);
+}
+
+/** `--keep-alive`: "90", "90s", "10m", "2h" (at least 1 second, at most 30 days), in ms. */
+export function keepAliveMs(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(raw.trim());
+  const unit = { s: 1, m: 60, h: 3600 }[(m?.[2] ?? "s").toLowerCase() as "s" | "m" | "h"];
+  const seconds = m ? Number(m[1]) * unit : Number.NaN;
+  if (!(seconds >= 1 && seconds <= 30 * 86400)) {
+    throw new UsageError(
+      `invalid value for --keep-alive: "${sanitizeForTerminal(raw)}" (expected a time from 1s to 30 days, like 90s, 10m or 2h)`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 function isLoopback(host: string): boolean {
@@ -73,6 +88,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   const parallel = whole(flags.parallel, "--parallel", 1, 64, 1);
   const maxModels = whole(flags.maxModels, "--max-models", 1, 16, 1);
   const maxQueue = whole(flags.queue, "--queue", 0, 100_000, 32);
+  const keepAlive = keepAliveMs(flags.keepAlive);
   const key = apiKey(flags);
   if (flags.cors !== undefined && flags.cors !== "*" && !/^https?:\/\/[^\s/]+$/.test(flags.cors)) {
     throw new UsageError(
@@ -98,6 +114,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     parallel,
     maxModels,
     maxQueue,
+    keepAliveMs: keepAlive,
     onNotice: (text) => log(`parley: ${sanitizeForTerminal(text)}`),
   });
   const server = new ParleyServer({

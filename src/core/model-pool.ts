@@ -1,8 +1,9 @@
 /**
  * Loaded models shared by many requests (the server): each model is loaded once with a number of
  * sequences that generate together; a request leases one sequence and gives it back. A model is
- * loaded on first use; past `maxModels`, the least recently used idle one is unloaded first.
- * Requests that find no free sequence wait in a bounded queue.
+ * loaded on first use; past `maxModels`, the least recently used idle one is unloaded first, and
+ * with `keepAliveMs` one left idle that long is unloaded (its memory given back; the next request
+ * loads it again). Requests that find no free sequence wait in a bounded queue.
  */
 import type { Message } from "../chat/types.js";
 import type { ChatEngine, EngineInfo } from "../engine/engine.js";
@@ -26,6 +27,8 @@ export interface PoolOptions {
   maxModels: number;
   /** Requests that may wait for a sequence. */
   maxQueue: number;
+  /** Unload a model no request has used for this long (undefined: keep it loaded). */
+  keepAliveMs?: number;
   /** Told of what happens (a model loaded or unloaded), in plain words. */
   onNotice?: (text: string) => void;
 }
@@ -41,6 +44,7 @@ interface Loaded {
   engines: ChatEngine[];
   free: ChatEngine[];
   lastUsed: number;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export class ModelPool {
@@ -132,6 +136,7 @@ export class ModelPool {
     const [engine] = model.free.splice(best, 1);
     if (!engine) throw new RuntimeError("no free sequence");
     model.lastUsed = Date.now();
+    clearTimeout(model.idleTimer);
     let given = false;
     return {
       engine,
@@ -140,6 +145,7 @@ export class ModelPool {
         given = true;
         model.lastUsed = Date.now();
         if (this.loaded.get(model.path) === model) model.free.push(engine);
+        this.watchIdle(model);
         this.wake();
       },
     };
@@ -196,6 +202,7 @@ export class ModelPool {
     }
     const model: Loaded = { path, engines, free: [...engines], lastUsed: Date.now() };
     this.loaded.set(path, model);
+    this.watchIdle(model);
     for (const text of notices) this.options.onNotice?.(text);
     const info = first.info;
     this.options.onNotice?.(
@@ -205,8 +212,23 @@ export class ModelPool {
     return model;
   }
 
-  private async unload(model: Loaded): Promise<void> {
-    this.options.onNotice?.(`unloading ${model.engines[0]?.info.name ?? model.path}`);
+  /** Once every sequence of the model is free: unload it after `keepAliveMs` unless used again. */
+  private watchIdle(model: Loaded): void {
+    const keep = this.options.keepAliveMs;
+    if (keep === undefined || model.free.length !== model.engines.length) return;
+    clearTimeout(model.idleTimer);
+    model.idleTimer = setTimeout(() => {
+      if (this.loaded.get(model.path) !== model || model.free.length !== model.engines.length) return;
+      this.loaded.delete(model.path);
+      void this.unload(model, `idle for ${describeMs(keep)}`);
+    }, keep);
+    // An idle model never keeps the process alive by itself.
+    model.idleTimer.unref();
+  }
+
+  private async unload(model: Loaded, why?: string): Promise<void> {
+    clearTimeout(model.idleTimer);
+    this.options.onNotice?.(`unloading ${model.engines[0]?.info.name ?? model.path}${why ? `: ${why}` : ""}`);
     for (const engine of model.engines) await engine.dispose();
     this.wake();
   }
@@ -236,4 +258,12 @@ export class ModelPool {
     this.wakers = [];
     for (const w of wakers) w();
   }
+}
+
+/** "90 s", "10 min", "2 h" */
+function describeMs(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
 }

@@ -214,6 +214,46 @@ describe("parley serve: several models, recording, stopping", () => {
     }
   });
 
+  it("unloads a model left idle for --keep-alive, and loads it again for the next request", async () => {
+    const served = await startServe(["-m", fixture("script"), "--keep-alive", "2s"]);
+    try {
+      const openai = client(served);
+      const loaded = async () => {
+        const r = await fetch(`${served.url}/v1/models`);
+        return ((await r.json()) as { data: { loaded: boolean }[] }).data[0]?.loaded;
+      };
+      assert.equal(
+        (await openai.chat.completions.create({ model: "script", messages: HI })).choices[0]?.message.content,
+        SCRIPT_REPLY,
+      );
+      assert.equal(await loaded(), true);
+      await waitFor(
+        () => /unloading script\.gguf: idle for 2 s/.test(served.stderr()),
+        15_000,
+        "the idle model to unload",
+      );
+      assert.equal(await loaded(), false);
+      assert.equal((await fetch(`${served.url}/health`)).status, 200, "the server stays ready");
+      const again = await openai.chat.completions.create({ model: "script", messages: HI });
+      assert.equal(again.choices[0]?.message.content, SCRIPT_REPLY);
+      assert.equal(await loaded(), true);
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it("refuses a --keep-alive that is not a time, in one line", async () => {
+    const { runParley } = await import("../helpers/cli.ts");
+    for (const bad of ["0", "soon", "-5m", "40d"]) {
+      const r = await runParley(["serve", "-m", fixture("script"), "--keep-alive", bad]);
+      assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+      assert.match(
+        r.stderr.trim(),
+        /^parley: invalid value for --keep-alive: ".*" \(expected a time from 1s to 30 days, like 90s, 10m or 2h\)$/,
+      );
+    }
+  });
+
   it("writes requests to the history only with --record", async () => {
     const home = tempHome();
     const served = await startServe(["-m", fixture("script"), "--record"], { home });

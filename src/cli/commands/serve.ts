@@ -16,6 +16,12 @@ export function addServeCommand(program: Command): Command {
     .addOption(
       new Option("--max-models <n>", "models kept loaded at once; the least recently used is unloaded (default: 1)"),
     )
+    .addOption(
+      new Option(
+        "--keep-alive <time>",
+        "unload a model no request has used for this long, like 90s, 10m or 2h; the next request loads it again (default: keep it loaded)",
+      ),
+    )
     .addOption(new Option("--queue <n>", "requests that may wait for a free sequence; more get 503 (default: 32)"))
     .addOption(
       new Option(
