@@ -454,14 +454,28 @@ export class Conversation {
     this.controller = controller;
     let reply: Reply;
     try {
-      ({ reply } = await assembleReply({
-        engine: this.engine,
-        view,
-        params: this.params,
-        responseFormat: this.responseFormat,
-        signal: controller.signal,
-        emit,
-      }));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          ({ reply } = await assembleReply({
+            engine: this.engine,
+            view,
+            params: this.params,
+            responseFormat: this.responseFormat,
+            signal: controller.signal,
+            // A reply sent again after a refusal is still the one reply: one start.
+            emit: attempt === 1 ? emit : (event) => void (event.type !== "start" && emit(event)),
+          }));
+          break;
+        } catch (err) {
+          // A server that counts more than the estimate refused the prompt: the context policy again,
+          // when there are older turns it could leave out (else the server's own words stand).
+          const older =
+            this.list.findLastIndex((m) => m.role === "user") > Math.max(this.window.keepFrom, this.systemCount());
+          if (!(err instanceof Unanswered) || attempt >= 3 || !older) throw err;
+          if (!this.window.overflowed(err.error, view, this.engine)) throw err;
+          view = this.fit(this.list, emit, prompt);
+        }
+      }
     } catch (err) {
       if (err instanceof Unanswered) {
         if (prompt !== undefined && this.list.at(-1)?.role === "user") {

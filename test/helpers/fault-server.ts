@@ -16,6 +16,8 @@ export interface FaultServer {
 
 export const FAULT_MODEL = "tiny";
 export const SECRET = "sesame-1234";
+/** The context every model of the fault server has, in tokens. */
+export const WINDOW = 2048;
 
 function chunk(delta: Record<string, unknown>, finish: string | null = null): string {
   const body = {
@@ -74,6 +76,43 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
       return error(res, 500, "the GPU fell over");
     case "toolong":
       return error(res, 400, "the request exceeds the available context size, try increasing it");
+    case "window":
+    case "windowwords": {
+      // Counts a token for every two characters: twice what parley estimates.
+      const messages = (server.bodies.get(scenario)?.at(-1)?.messages ?? []) as { content: string }[];
+      const tokens = messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 2), 0);
+      if (tokens < WINDOW) break;
+      if (scenario === "windowwords") return error(res, 400, "the prompt is too long for this model");
+      return json(res, 400, {
+        error: {
+          code: 400,
+          message: `request (${tokens} tokens) exceeds the available context size (${WINDOW} tokens), try increasing it`,
+          type: "exceed_context_size_error",
+          n_prompt_tokens: tokens,
+          n_ctx: WINDOW,
+        },
+      });
+    }
+    case "notemp": {
+      const body = server.bodies.get(scenario)?.at(-1) ?? {};
+      if ("temperature" in body) {
+        return json(res, 400, {
+          error: {
+            message: "Unsupported parameter: 'temperature' is not supported with this model.",
+            type: "invalid_request_error",
+            param: "temperature",
+            code: "unsupported_parameter",
+          },
+        });
+      }
+      break;
+    }
+    case "nocontinue": {
+      const body = server.bodies.get(scenario)?.at(-1) ?? {};
+      if ("continue_final_message" in body)
+        return error(res, 400, "Unrecognized request argument supplied: continue_final_message");
+      break;
+    }
     case "cut":
       sse(res);
       await dribble(res, [
@@ -167,7 +206,10 @@ export async function startFaultServer(): Promise<FaultServer> {
       }
       if (req.method === "GET" && path === "/models") {
         const ids = scenario === "nomodels" ? ["alpha", "beta"] : [FAULT_MODEL];
-        return json(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", context_size: 2048 })) });
+        return json(res, 200, {
+          object: "list",
+          data: ids.map((id) => ({ id, object: "model", context_size: WINDOW })),
+        });
       }
       if (req.method === "POST" && path === "/chat/completions") {
         const body = await readBody(req);

@@ -161,6 +161,67 @@ describe("remote faults as the CLI reports them", () => {
     );
   });
 
+  it("a conversation the server counts as too long: the oldest turns are left out (drop), or it stops (stop), as locally", async () => {
+    const dir = tempHome();
+    const file = join(dir, "long.json");
+    const turns = [1, 2, 3].flatMap((i) => [
+      { role: "user", content: `question ${i} `.padEnd(800, "q") },
+      { role: "assistant", content: `answer ${i} `.padEnd(800, "a") },
+    ]);
+    writeFileSync(file, JSON.stringify(turns));
+    for (const scenario of ["window", "windowwords"]) {
+      const r = await runParley(["--base-url", at(scenario), "-m", FAULT_MODEL, "--messages", file, "Hi"], {
+        home,
+        env,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "Hello world");
+      assert.match(r.stderr, /the \d+ oldest messages no longer fit and were left out of what the model sees/);
+      const sent = fault.bodies.get(scenario) ?? [];
+      const last = sent.at(-1)?.messages as { content: string }[];
+      assert.ok(sent.length >= 2, `${scenario}: sent again after the refusal`);
+      assert.ok(last.length < 7, `${scenario}: fewer messages the second time`);
+      assert.equal(last.at(-1)?.content, "Hi");
+    }
+    const stop = await runParley(
+      ["--base-url", at("window"), "-m", FAULT_MODEL, "--messages", file, "--context-policy", "stop", "Hi"],
+      { home, env },
+    );
+    assert.equal(stop.code, 4, stop.stderr);
+    assert.match(oneLine(stop), /the conversation no longer fits the context \(\d+ of 2048 tokens/);
+  });
+
+  it("a setting the server refuses is named once and no longer sent; a continuation it refuses is said", async () => {
+    const r = await ask(at("notemp"), "--temperature", "0.5");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "Hello world");
+    const warnings = r.stderr.split("\n").filter((l) => /refused temperature/.test(l));
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(
+      warnings[0] ?? "",
+      /refused temperature \(Unsupported parameter: 'temperature' is not supported with this model\.\): it is no longer sent this session/,
+    );
+    assert.equal(fault.bodies.get("notemp")?.at(-1)?.temperature, undefined);
+    const dir = tempHome();
+    const file = join(dir, "messages.json");
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { role: "user", content: "Count" },
+        { role: "assistant", content: "one," },
+      ]),
+    );
+    const cont = await runParley(["--base-url", at("nocontinue"), "-m", FAULT_MODEL, "--messages", file], {
+      home,
+      env,
+    });
+    assert.equal(cont.code, 6, cont.stderr);
+    assert.match(
+      oneLine(cont),
+      /cannot carry on a reply \(it refused continue_final_message: Unrecognized request argument supplied: continue_final_message\): \/retry writes the reply again/,
+    );
+  });
+
   it("a trailing assistant message is sent as it is, for the server to continue", async () => {
     const dir = tempHome();
     const file = join(dir, "messages.json");
@@ -171,8 +232,12 @@ describe("remote faults as the CLI reports them", () => {
     writeFileSync(file, JSON.stringify(messages));
     const r = await runParley(["--base-url", at("ok"), "-m", FAULT_MODEL, "--messages", file], { home, env });
     assert.equal(r.code, 0, r.stderr);
-    const sent = fault.bodies.get("ok")?.at(-1)?.messages as { role: string; content: string }[] | undefined;
+    const body = fault.bodies.get("ok")?.at(-1);
+    const sent = body?.messages as { role: string; content: string }[] | undefined;
     assert.deepEqual(sent?.at(-1), { role: "assistant", content: "one, two," });
+    // vLLM's and llama-server's names for carrying it on.
+    assert.equal(body?.continue_final_message, true);
+    assert.equal(body?.add_generation_prompt, false);
   });
 
   it("parley serve refuses a remote model in one line", async () => {
