@@ -41,14 +41,23 @@ describe("the chat screen on a remote model", { timeout: 240_000 }, () => {
       home: homeWithModels({ models: { script: "script" } }).home,
     });
     try {
-      const add = await runParley(["endpoints", "add", "box", `${restarted.url}/v1`], { home });
+      const add = await runParley(["endpoints", "add", "box", `${restarted.url}/v1`, "--api-key-env", "BOX_KEY"], {
+        home,
+      });
       assert.equal(add.code, 0, add.stderr);
-      const term = start(["-m", "alpha", "--threads", "1"], { home, rows: 40 });
+      const term = start(["-m", "alpha", "--threads", "1"], { home, rows: 40, env: { BOX_KEY: "box-secret-9876" } });
       await term.ready();
+      await send(term, "/models");
+      // The local models and the endpoint's, marked.
+      await term.waitFor((s) => /^alpha/m.test(s) && /box:script {2}\(remote, endpoint box\)/.test(s) && IDLE.test(s));
       await send(term, "First question");
       await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
       await send(term, "/model box:script");
       await term.waitFor(/now using script/);
+      await send(term, "/show model");
+      const shown = await term.waitFor(/key +BOX_KEY \(set\)/);
+      assert.match(shown, /server +http:\/\/127\.0\.0\.1:\d+\/v1/);
+      assert.doesNotMatch(shown, /box-secret-9876/);
       await send(term, "Second question");
       await term.waitFor((s) => s.split(SCRIPT_REPLY).length - 1 >= 2 && IDLE.test(s));
       term.press("C-d");

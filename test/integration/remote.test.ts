@@ -4,7 +4,7 @@
  * Ctrl+C against it, with --base-url and with a named endpoint.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { collect, runParley, spawnParley, tempHome, waitFor } from "../helpers/cli.ts";
@@ -19,6 +19,17 @@ interface Remote {
   stop(): Promise<void>;
   /** The server can build a grammar for the fixtures' byte vocabulary (llama-server cannot). */
   grammar: boolean;
+}
+
+/** The context the server runs its model with: its /models says, or llama-server's /props. */
+async function servedContext(base: string): Promise<number> {
+  const models = (await (await fetch(`${base}/models`)).json()) as { data: { context_size?: number }[] };
+  const size = models.data[0]?.context_size;
+  if (size !== undefined) return size;
+  const props = (await (await fetch(`${base.replace(/\/v1$/, "")}/props`)).json()) as {
+    default_generation_settings: { n_ctx: number };
+  };
+  return props.default_generation_settings.n_ctx;
 }
 
 function remoteSuite(title: string, start: () => Promise<Remote>): void {
@@ -143,6 +154,38 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       assert.match(unknown.stderr, /no endpoint "nobox" for the model "nobox:script" \(known endpoints: box\)/);
       const rm = await run(["endpoints", "rm", "box"]);
       assert.equal(rm.code, 0, rm.stderr);
+    });
+
+    it("a conversation longer than the server's context: the oldest turns are left out, as locally", async () => {
+      const base = remote.baseFor("script");
+      const size = await servedContext(base);
+      const dir = tempHome();
+      const file = join(dir, "long.json");
+      // Each message a quarter of the context in bytes: the server's byte vocabulary counts four
+      // times what parley estimates, so it refuses what the estimate says fits.
+      const piece = Math.floor(size / 4);
+      const turns = [1, 2, 3].flatMap((i) => [
+        { role: "user", content: `question ${i} `.padEnd(piece, "q") },
+        { role: "assistant", content: `answer ${i} `.padEnd(piece, "a") },
+      ]);
+      writeFileSync(file, JSON.stringify(turns));
+      const r = await parley(["--base-url", base, "-m", "script", "--messages", file, "Hi"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), SCRIPT_REPLY);
+      assert.match(r.stderr, /oldest messages? no longer fit and (was|were) left out of what the model sees/);
+      const stop = await parley([
+        "--base-url",
+        base,
+        "-m",
+        "script",
+        "--messages",
+        file,
+        "--context-policy",
+        "stop",
+        "Hi",
+      ]);
+      assert.equal(stop.code, 4, stop.stderr);
+      assert.match(stop.stderr, /^parley: the conversation no longer fits the context \(\d+ of \d+ tokens/m);
     });
 
     it("Ctrl+C stops the reply: the partial reply is printed and saved as interrupted", async () => {

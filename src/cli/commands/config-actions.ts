@@ -54,13 +54,25 @@ async function effectiveRows(): Promise<
   });
 }
 
+/** For the key's variable: whether it is set now, never its value. */
+function keyNote(key: string, value: ConfigValue | undefined): string {
+  if (key !== "api-key-env" || typeof value !== "string") return "";
+  return `  (${(process.env[value] ?? "") !== "" ? "set" : "not set"})`;
+}
+
 export async function listConfig(opts: { json?: boolean; effective?: boolean }): Promise<void> {
   if (opts.effective) {
     const rows = await effectiveRows();
     if (opts.json)
       return out(
         stringifyJson(
-          rows.map((r) => ({ ...r, value: r.value ?? null })),
+          rows.map((r) => ({
+            ...r,
+            value: r.value ?? null,
+            ...(r.key === "api-key-env" && typeof r.value === "string"
+              ? { keySet: (process.env[r.value] ?? "") !== "" }
+              : {}),
+          })),
           2,
         ),
       );
@@ -69,7 +81,7 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
     const valueWidth = Math.min(40, Math.max(...values.map((v) => v.length)));
     rows.forEach((r, i) => {
       const source = r.source === "env" ? `env ${r.env}` : r.source;
-      out(`${r.key.padEnd(width)}  ${(values[i] ?? "").padEnd(valueWidth)}  ${source}`);
+      out(`${r.key.padEnd(width)}  ${(values[i] ?? "").padEnd(valueWidth)}  ${source}${keyNote(r.key, r.value)}`);
     });
     return;
   }
@@ -77,7 +89,7 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
   if (opts.json) return out(stringifyJson(values, 2));
   for (const spec of CONFIG_KEYS) {
     const v = values[spec.key];
-    if (v !== undefined) out(`${spec.key} = ${shown(v)}`);
+    if (v !== undefined) out(`${spec.key} = ${shown(v)}${keyNote(spec.key, v)}`);
   }
   if (Object.keys(values).length === 0) {
     process.stderr.write(

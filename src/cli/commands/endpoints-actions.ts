@@ -1,6 +1,7 @@
 /** What the `parley endpoints` subcommands do. */
 import { DEFAULT_PARAMS } from "../../chat/params.js";
 import { DEFAULT_IDLE_MS, listRemoteModels, openRemoteEngine, remoteTarget } from "../../engine/remote/connect.js";
+import { keyState } from "../../core/remote-model.js";
 import type { RemoteEngineSpec } from "../../engine/spec.js";
 import { ModelError, UsageError } from "../../errors.js";
 import { stringifyJson } from "../../output/json-text.js";
@@ -26,13 +27,6 @@ function out(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** Whether the endpoint's key variable is set now: never its value. */
-function keyState(e: Endpoint): string {
-  if (e.apiKeyEnv === undefined) return "none";
-  const value = process.env[e.apiKeyEnv];
-  return `${e.apiKeyEnv} (${value !== undefined && value !== "" ? "set" : "not set"})`;
-}
-
 export function listEndpoints(opts: EndpointFlags): void {
   const all = [...readEndpoints().values()];
   if (opts.json) {
@@ -52,7 +46,7 @@ export function listEndpoints(opts: EndpointFlags): void {
   }
   for (const e of all) {
     const context = e.contextSize !== undefined ? `, context ${e.contextSize}` : "";
-    out(`${e.name}  ${e.url}  key: ${keyState(e)}${context}`);
+    out(`${e.name}  ${e.url}  key: ${keyState(e.apiKeyEnv)}${context}`);
   }
 }
 
