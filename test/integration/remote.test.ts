@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { collect, runParley, spawnParley, tempHome, waitFor } from "../helpers/cli.ts";
@@ -19,6 +20,16 @@ interface Remote {
   stop(): Promise<void>;
   /** The server can build a grammar for the fixtures' byte vocabulary (llama-server cannot). */
   grammar: boolean;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** The context the server runs its model with: its /models says, or llama-server's /props. */
@@ -133,6 +144,35 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       const doctor = await run(["doctor"]);
       assert.match(doctor.stdout, /ok +endpoint box: http:\/\/127\.0\.0\.1:\d+\/v1, key in BOX_KEY: set/);
       assert.doesNotMatch(doctor.stdout + list.stdout, /BOX_KEY_VALUE/);
+      // The key's variable in the config: said to be set, never shown.
+      assert.equal((await run(["config", "set", "api-key-env", "BOX_KEY"])).code, 0);
+      const config = await run(["config", "list"]);
+      assert.match(config.stdout, /^api-key-env = BOX_KEY {2}\(set\)$/m);
+      const effective = JSON.parse((await run(["config", "list", "--effective", "--json"])).stdout) as {
+        key: string;
+        keySet?: boolean;
+      }[];
+      assert.equal(effective.find((r) => r.key === "api-key-env")?.keySet, true);
+      const unset = await runParley(["config", "list"], { home: own, env: { ...env, BOX_KEY: undefined } });
+      assert.match(unset.stdout, /^api-key-env = BOX_KEY {2}\(not set\)$/m);
+      assert.doesNotMatch(config.stdout + JSON.stringify(effective), /BOX_KEY_VALUE/);
+      assert.equal((await run(["config", "unset", "api-key-env"])).code, 0);
+      // models list: the local models (none here) and the endpoint's, marked; a dead endpoint is one line.
+      assert.equal((await run(["endpoints", "add", "dead", `http://127.0.0.1:${await freePort()}/v1`])).code, 0);
+      const models = await run(["models", "list"]);
+      assert.equal(models.code, 0, models.stderr);
+      assert.match(models.stdout, /^REMOTE MODEL +ENDPOINT +CONTEXT$/m);
+      assert.match(models.stdout, /^box:script +box \(http:\/\/127\.0\.0\.1:\d+\/v1\) +\d+$/m);
+      assert.match(
+        models.stderr,
+        /^endpoint dead \(http:\/\/127\.0\.0\.1:\d+\/v1\): nothing answers at .* its models are not listed$/m,
+      );
+      const listed = JSON.parse((await run(["models", "list", "--json"])).stdout) as Record<string, unknown>[];
+      const box = listed.find((m) => m.name === "box:script");
+      assert.equal(box?.location, "remote");
+      assert.equal(box?.endpoint, "box");
+      assert.equal(box?.id, "script");
+      assert.equal((await run(["endpoints", "rm", "dead"])).code, 0);
       const test = await run(["endpoints", "test", "box"]);
       assert.equal(test.code, 0, test.stderr);
       assert.match(test.stdout, /endpoint box .*\d+ models?: .*\(\d+ ms\)/);
