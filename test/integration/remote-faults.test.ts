@@ -152,6 +152,28 @@ describe("remote faults as the CLI reports them", () => {
     assert.equal(body?.top_k, undefined);
   });
 
+  it("settings for a local model are named once each, and a context size the server overrides", async () => {
+    const r = await runParley(
+      [
+        ...["--base-url", at("ok"), "-m", FAULT_MODEL, "--threads", "2", "--gpu", "off"],
+        ...["--template", "chatml", "--context-size", "4096", "Hi"],
+      ],
+      { home, env: { ...env, PARLEY_GPU_LAYERS: "3" } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "Hello world");
+    const lines = r.stderr.trim().split("\n");
+    for (const pattern of [
+      /--threads does not apply to a remote model: the server chooses its threads/,
+      /--gpu does not apply to a remote model: the server chooses its compute backend/,
+      /--template does not apply to a remote model: the server applies the model's chat template/,
+      /gpu-layers \(env PARLEY_GPU_LAYERS\) does not apply to a remote model/,
+      /runs tiny with a context of 2048 tokens: the context size of 4096 does not apply/,
+    ]) {
+      assert.equal(lines.filter((l) => pattern.test(l)).length, 1, `${String(pattern)} in ${r.stderr}`);
+    }
+  });
+
   it("a prompt the server's context cannot hold: exit 4, as locally", async () => {
     const r = await ask(at("toolong"));
     assert.equal(r.code, 4);
