@@ -3,6 +3,7 @@
  * segment picks the behaviour: `${url}/<scenario>/v1` is the base URL to give parley.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
 export interface FaultServer {
@@ -189,9 +190,10 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
   res.end();
 }
 
-export async function startFaultServer(): Promise<FaultServer> {
+/** With `tls`, the server speaks https with that key and certificate. */
+export async function startFaultServer(options: { tls?: { key: string; cert: string } } = {}): Promise<FaultServer> {
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       const parts = (req.url ?? "/").split("?")[0]?.split("/").filter(Boolean) ?? [];
       const [scenario = "ok", , ...rest] = parts;
@@ -219,7 +221,8 @@ export async function startFaultServer(): Promise<FaultServer> {
       }
       error(res, 404, "not found");
     })();
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -227,7 +230,7 @@ export async function startFaultServer(): Promise<FaultServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const fault: FaultServer = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     bodies: new Map(),
     hits: new Map(),
     close: async () => {

@@ -4,6 +4,7 @@
  * is one line on stderr with its exit code; what was written before it is kept.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -52,6 +53,41 @@ describe("remote faults as the CLI reports them", () => {
     const tls = await ask(`https://${fault.url.slice("http://".length)}/ok/v1`);
     assert.equal(tls.code, 6);
     assert.match(oneLine(tls), /the secure \(https\) connection to https:\/\/127\.0\.0\.1:\d+ failed/);
+  });
+
+  it("https with a certificate this machine does not trust: one line, exit 6; trusted, it answers", async (t) => {
+    const dir = tempHome();
+    const made = spawnSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
+        ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      ],
+      { encoding: "utf8" },
+    );
+    if (made.error || made.status !== 0) {
+      t.skip(`openssl could not make a certificate: ${made.error?.message ?? made.stderr}`);
+      return;
+    }
+    const secure = await startFaultServer({
+      tls: { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") },
+    });
+    try {
+      const untrusted = await ask(`${secure.url}/ok/v1`);
+      assert.equal(untrusted.code, 6);
+      assert.match(
+        oneLine(untrusted),
+        /the secure \(https\) connection to https:\/\/127\.0\.0\.1:\d+ failed: the server does not speak TLS there, or its certificate is not trusted/,
+      );
+      const trusted = await runParley(["--base-url", `${secure.url}/ok/v1`, "-m", FAULT_MODEL, "Hi"], {
+        home,
+        env: { ...env, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") },
+      });
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.equal(trusted.stdout.trim(), "Hello world");
+    } finally {
+      await secure.close();
+    }
   });
 
   it("a refused key names the variable, never the key", async () => {
