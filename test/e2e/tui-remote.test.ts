@@ -73,6 +73,31 @@ describe("the chat screen on a remote model", { timeout: 240_000 }, () => {
     }
   });
 
+  test("/continue: carried on where the server can, a plain refusal where it cannot", async () => {
+    const term = start(["--base-url", `${fault.url}/nocontinue/v1`, "-m", FAULT_MODEL]);
+    await term.ready();
+    await send(term, "hello");
+    await term.waitFor((s) => s.includes("Hello world") && IDLE.test(s));
+    await send(term, "/continue");
+    const refused = await term.waitFor((s) => /cannot carry on a reply/.test(s) && IDLE.test(s));
+    assert.match(
+      refused.replace(/\n/g, ""),
+      /refused continue_final_message: Unrecognized request argument supplied: continue_final_message\): \/retry writes the reply again/,
+    );
+    // The chat goes on: /retry writes the reply again.
+    await send(term, "/retry");
+    await term.waitFor((s) => (fault.hits.get("nocontinue") ?? 0) >= 3 && s.includes("Hello world") && IDLE.test(s));
+    const able = start(["--base-url", `${fault.url}/ok/v1`, "-m", FAULT_MODEL]);
+    await able.ready();
+    await send(able, "hello");
+    await able.waitFor((s) => s.includes("Hello world") && IDLE.test(s));
+    await send(able, "/continue");
+    await able.waitFor((s) => s.includes("Hello worldHello world") && IDLE.test(s));
+    const body = fault.bodies.get("ok")?.at(-1);
+    assert.equal(body?.continue_final_message, true);
+    assert.deepEqual((body?.messages as { role: string }[]).at(-1)?.role, "assistant");
+  });
+
   test("Esc gets back to the input from a server that stops sending", async () => {
     const term = start(["--base-url", `${fault.url}/stall/v1`, "-m", FAULT_MODEL, "--idle-timeout", "600"]);
     await term.ready();
