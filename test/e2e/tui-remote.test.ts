@@ -98,6 +98,14 @@ describe("the chat screen on a remote model", { timeout: 240_000 }, () => {
     assert.deepEqual((body?.messages as { role: string }[]).at(-1)?.role, "assistant");
   });
 
+  test("a server that sends no usage: the status line's count is estimated, and says so", async () => {
+    const term = start(["--base-url", `${fault.url}/nousage/v1`, "-m", FAULT_MODEL]);
+    await term.ready();
+    await send(term, "hello");
+    const screen = await term.waitFor((s) => s.includes("No usage") && IDLE.test(s));
+    assert.match(screen, /last about 2 tok \(estimated\), [\d.]+ tok\/s/);
+  });
+
   test("Esc gets back to the input from a server that stops sending", async () => {
     const term = start(["--base-url", `${fault.url}/stall/v1`, "-m", FAULT_MODEL, "--idle-timeout", "600"]);
     await term.ready();
