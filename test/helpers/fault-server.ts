@@ -78,12 +78,22 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
     case "toolong":
       return error(res, 400, "the request exceeds the available context size, try increasing it");
     case "window":
-    case "windowwords": {
+    case "windowwords":
+    case "windowvllm": {
       // Counts a token for every two characters: twice what parley estimates.
       const messages = (server.bodies.get(scenario)?.at(-1)?.messages ?? []) as { content: string }[];
       const tokens = messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 2), 0);
       if (tokens < WINDOW) break;
       if (scenario === "windowwords") return error(res, 400, "the prompt is too long for this model");
+      if (scenario === "windowvllm") {
+        return json(res, 400, {
+          object: "error",
+          message: `This model's maximum context length is ${WINDOW} tokens. However, you requested ${tokens + 16} tokens (${tokens} in the messages, 16 in the completion). Please reduce the length of the messages or completion.`,
+          type: "BadRequestError",
+          param: null,
+          code: 400,
+        });
+      }
       return json(res, 400, {
         error: {
           code: 400,

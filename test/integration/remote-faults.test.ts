@@ -227,7 +227,7 @@ describe("remote faults as the CLI reports them", () => {
       { role: "assistant", content: `answer ${i} `.padEnd(800, "a") },
     ]);
     writeFileSync(file, JSON.stringify(turns));
-    for (const scenario of ["window", "windowwords"]) {
+    for (const scenario of ["window", "windowwords", "windowvllm"]) {
       const r = await runParley(["--base-url", at(scenario), "-m", FAULT_MODEL, "--messages", file, "Hi"], {
         home,
         env,

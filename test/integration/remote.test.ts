@@ -176,7 +176,7 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       const test = await run(["endpoints", "test", "box"]);
       assert.equal(test.code, 0, test.stderr);
       assert.match(test.stdout, /endpoint box .*\d+ models?: .*\(\d+ ms\)/);
-      assert.match(test.stdout, /completion with \w+: \d+ tokens in \d+ ms/);
+      assert.match(test.stdout, /completion with \w+: \d+ tokens in \d+ ms.*, context \d+ tokens, usage sent: /);
       const first = await run(["-m", "box:script", "Hi"]);
       assert.equal(first.code, 0, first.stderr);
       assert.equal(first.stdout.trim(), SCRIPT_REPLY);

@@ -127,6 +127,7 @@ export async function testEndpointCommand(name: string, opts: EndpointFlags): Pr
           completion_ms: Math.round(totalMs),
           first_token_ms: firstMs === undefined ? null : Math.round(firstMs),
           completion_tokens: result?.completionTokens ?? 0,
+          usage_sent: result !== undefined && result.estimated !== true,
           reply: text,
         },
         2,
@@ -142,6 +143,8 @@ export async function testEndpointCommand(name: string, opts: EndpointFlags): Pr
   out(
     `completion with ${sanitizeForTerminal(model)}: ${result?.completionTokens ?? 0} tokens in ${Math.round(totalMs)} ms` +
       (firstMs !== undefined ? `, first after ${Math.round(firstMs)} ms` : "") +
-      `, context ${engine.info.contextSize} tokens: ${JSON.stringify(sanitizeForTerminal(text))}`,
+      `, context ${engine.info.contextSize} tokens, ` +
+      (result?.estimated ? "no usage sent (counts are estimated)" : "usage sent") +
+      `: ${JSON.stringify(sanitizeForTerminal(text))}`,
   );
 }
