@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { runParley } from "../helpers/cli.ts";
 import { startFaultServer, FAULT_MODEL, type FaultServer } from "../helpers/fault-server.ts";
-import { SCRIPT_REPLY } from "../helpers/fixtures.ts";
+import { fixture, SCRIPT_REPLY } from "../helpers/fixtures.ts";
+import { llamaServerBin, startLlamaServer, type LlamaServer } from "../helpers/llama-server.ts";
 import { homeWithModels } from "../helpers/models-folder.ts";
 import { startServe, type Served } from "../helpers/serve.ts";
 import { IDLE, send, terminals } from "./chat.ts";
@@ -116,3 +117,30 @@ describe("the chat screen on a remote model", { timeout: 240_000 }, () => {
     assert.match(screen, /assistant\nWait/);
   });
 });
+
+const llamaServer = llamaServerBin();
+if (llamaServer !== undefined) {
+  describe("the chat screen on a model on llama-server (NATIVE_LLAMA_BIN)", { timeout: 240_000 }, () => {
+    let server: LlamaServer;
+    before(async () => {
+      server = await startLlamaServer(llamaServer, fixture("script"), "script");
+    });
+    after(() => server.stop());
+
+    test("chats, carries on a reply with /continue, and a dead server is a row", async () => {
+      const term = start(["--base-url", `${server.url}/v1`, "-m", "script"]);
+      const screen = await term.ready();
+      // llama-server caps its -c 2048 at the fixture's training context; parley reads that from /props.
+      assert.match(screen, /parley · script · the server's · remote \(127\.0\.0\.1:\d+\) · context 512/);
+      await send(term, "hello there");
+      await term.waitFor((s) => s.includes(SCRIPT_REPLY) && IDLE.test(s));
+      await send(term, "/continue");
+      // llama-server carries the reply on: the scripted model has nothing more to say, so it ends.
+      const carried = await term.waitFor((s) => IDLE.test(s) && !/cannot carry on/.test(s));
+      assert.doesNotMatch(carried, /error:/);
+      await server.stop();
+      await send(term, "are you there");
+      await term.waitFor((s) => /connection refused/.test(s) && IDLE.test(s));
+    });
+  });
+}
