@@ -70,6 +70,16 @@ function endpointSpec(ref: string, strict: boolean): RemoteEngineSpec | undefine
   };
 }
 
+/** Whether `ref` is `NAME:model-id` for a named endpoint (and no local file): a remote model. */
+export function namesEndpoint(ref: string): boolean {
+  try {
+    return !existsSync(ref) && endpointSpec(ref, false) !== undefined;
+  } catch {
+    // An endpoints file that cannot be read names no endpoint here; using it says why.
+    return false;
+  }
+}
+
 /**
  * The remote engine spec for the model `ref` under these settings, or undefined for a local
  * model. A base URL from a resumed conversation applies only to that conversation's model.

@@ -157,6 +157,16 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       assert.match(unset.stdout, /^api-key-env = BOX_KEY {2}\(not set\)$/m);
       assert.doesNotMatch(config.stdout + JSON.stringify(effective), /BOX_KEY_VALUE/);
       assert.equal((await run(["config", "unset", "api-key-env"])).code, 0);
+      // The model setting and PARLEY_MODEL take NAME:model-id as -m does.
+      const set = await run(["config", "set", "model", "box:script"]);
+      assert.equal(set.code, 0, set.stderr);
+      const byConfig = await run(["--no-history", "Hi"]);
+      assert.equal(byConfig.code, 0, byConfig.stderr);
+      assert.equal(byConfig.stdout.trim(), SCRIPT_REPLY);
+      assert.equal((await run(["config", "unset", "model"])).code, 0);
+      const byEnv = await runParley(["--no-history", "Hi"], { home: own, env: { ...env, PARLEY_MODEL: "box:script" } });
+      assert.equal(byEnv.code, 0, byEnv.stderr);
+      assert.equal(byEnv.stdout.trim(), SCRIPT_REPLY);
       // models list: the local models (none here) and the endpoint's, marked; a dead endpoint is one line.
       assert.equal((await run(["endpoints", "add", "dead", `http://127.0.0.1:${await freePort()}/v1`])).code, 0);
       const models = await run(["models", "list"]);

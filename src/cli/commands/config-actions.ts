@@ -1,6 +1,7 @@
 /** What the `parley config` subcommands do. */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { namesEndpoint } from "../../core/remote-model.js";
 import { RuntimeError, UsageError } from "../../errors.js";
 import { CONFIG_KEYS, configKey, type ConfigValue } from "../../settings/keys.js";
 import {
@@ -105,7 +106,7 @@ export function getConfig(key: string): void {
 
 /** A model setting that names a file (not a bare name, an `hf:` reference or a URL). */
 export function looksLikeModelPath(value: string): boolean {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^hf:/i.test(value)) return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^hf:/i.test(value) || namesEndpoint(value)) return false;
   return /[\\/]/.test(value) || value.startsWith("~") || value.startsWith(".") || /\.gguf$/i.test(value);
 }
 
