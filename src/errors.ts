@@ -52,10 +52,7 @@ export class ContextOverflowError extends ParleyError {
   /** What a remote server said it counted: the prompt's tokens and its context, when it said. */
   readonly counted: { promptTokens?: number; contextSize?: number } | undefined;
 
-  constructor(
-    message: string,
-    options?: ErrorOptions & { counted?: { promptTokens?: number; contextSize?: number } },
-  ) {
+  constructor(message: string, options?: ErrorOptions & { counted?: { promptTokens?: number; contextSize?: number } }) {
     super(message, "context_overflow", ExitCode.contextOverflow, options);
     this.counted = options?.counted;
   }

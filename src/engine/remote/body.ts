@@ -62,7 +62,8 @@ const OPTIONAL_FIELDS = [
   ...CONTINUE_FIELDS,
 ];
 
-const REFUSING = /unsupported|unrecogni[sz]ed|unknown|not supported|not allowed|not permitted|extra (inputs|fields)|unexpected|does not support|invalid/i;
+const REFUSING =
+  /unsupported|unrecogni[sz]ed|unknown|not supported|not allowed|not permitted|extra (inputs|fields)|unexpected|does not support|invalid/i;
 
 /**
  * The field of `sent` a 400 answer refuses, when it names one parley can leave out: by the
