@@ -196,6 +196,7 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       // The key's value is written nowhere.
       const written = [
         join(own, "endpoints.json"),
+        join(own, "config.json"),
         ...readdirSync(join(own, "conversations")).map((f) => join(own, "conversations", f)),
       ];
       for (const file of written) assert.doesNotMatch(readFileSync(file, "utf8"), /BOX_KEY_VALUE/, file);
