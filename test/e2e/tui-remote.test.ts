@@ -107,14 +107,22 @@ describe("the chat screen on a remote model", { timeout: 240_000 }, () => {
     assert.match(screen, /last about 2 tok \(estimated\), [\d.]+ tok\/s/);
   });
 
-  test("Esc gets back to the input from a server that stops sending", async () => {
-    const term = start(["--base-url", `${fault.url}/stall/v1`, "-m", FAULT_MODEL, "--idle-timeout", "600"]);
-    await term.ready();
-    await send(term, "hello");
-    await term.waitFor("Wait");
-    term.press("Escape");
-    const screen = await term.waitFor((s) => s.includes("[interrupted]") && IDLE.test(s));
-    assert.match(screen, /assistant\nWait/);
+  test("Esc, and Ctrl+C, get back to the input from a server that stops sending", async () => {
+    for (const key of ["Escape", "C-c"]) {
+      const term = start(["--base-url", `${fault.url}/stall/v1`, "-m", FAULT_MODEL, "--idle-timeout", "600"]);
+      await term.ready();
+      await send(term, "hello");
+      await term.waitFor("Wait");
+      term.press(key);
+      const screen = await term.waitFor((s) => s.includes("[interrupted]") && IDLE.test(s));
+      assert.match(screen, /assistant\nWait/);
+      // The chat goes on.
+      await send(term, "again");
+      await term.waitFor((s) => s.split("Wait").length - 1 >= 2);
+      term.press("Escape");
+      await term.waitFor((s) => s.split("[interrupted]").length - 1 >= 2 && IDLE.test(s));
+      term.kill();
+    }
   });
 });
 
