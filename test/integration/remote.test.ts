@@ -155,7 +155,9 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       assert.equal(effective.find((r) => r.key === "api-key-env")?.keySet, true);
       const unset = await runParley(["config", "list"], { home: own, env: { ...env, BOX_KEY: undefined } });
       assert.match(unset.stdout, /^api-key-env = BOX_KEY {2}\(not set\)$/m);
-      assert.doesNotMatch(config.stdout + JSON.stringify(effective), /BOX_KEY_VALUE/);
+      const doctorKey = await run(["doctor"]);
+      assert.match(doctorKey.stdout, /ok +the key for --base-url is read from BOX_KEY: set/);
+      assert.doesNotMatch(config.stdout + JSON.stringify(effective) + doctorKey.stdout, /BOX_KEY_VALUE/);
       assert.equal((await run(["config", "unset", "api-key-env"])).code, 0);
       // The model setting and PARLEY_MODEL take NAME:model-id as -m does.
       const set = await run(["config", "set", "model", "box:script"]);
