@@ -49,8 +49,12 @@ export class ModelError extends ParleyError {
 
 /** The prompt does not fit the context window. */
 export class ContextOverflowError extends ParleyError {
-  constructor(message: string, options?: ErrorOptions) {
+  /** What a remote server said it counted: the prompt's tokens and its context, when it said. */
+  readonly counted: { promptTokens?: number; contextSize?: number } | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { counted?: { promptTokens?: number; contextSize?: number } }) {
     super(message, "context_overflow", ExitCode.contextOverflow, options);
+    this.counted = options?.counted;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Message } from "../chat/types.js";
 import type { ChatEngine } from "../engine/engine.js";
+import { ContextOverflowError } from "../errors.js";
 import { fitContext, type ContextPolicy } from "./context-policy.js";
 import type { Emit } from "./reply.js";
 import { Unanswered } from "./reply.js";
@@ -19,8 +20,34 @@ export class ContextWindow {
   /** What `/compact` wrote: it stands for the messages before `upTo` in what the model sees. */
   summary: { upTo: number; text: string } | undefined;
 
+  /**
+   * For an engine that only estimates counts (a remote server): how much more its server counts
+   * than the estimate, learnt from the server refusing a prompt too long for its context.
+   */
+  private scaled: { engine: ChatEngine; factor: number } | undefined;
+
   constructor(keepFrom = 0) {
     this.keepFrom = keepFrom;
+  }
+
+  /**
+   * The server refused `view` as too long for its context, though the estimate said it fits:
+   * counts are scaled up to what the server counts (its own figure, else at least its context)
+   * so that the context policy sees it. False when there is nothing to learn (exact counts).
+   */
+  overflowed(error: unknown, view: readonly Message[], engine: ChatEngine): boolean {
+    if (!(error instanceof ContextOverflowError) || engine.tokens) return false;
+    const estimate = exactTokens(engine, view);
+    if (estimate <= 0) return false;
+    const counted = error.counted?.promptTokens ?? engine.info.contextSize;
+    const before = this.scaled?.engine === engine ? this.scaled.factor : 1;
+    this.scaled = { engine, factor: Math.max(before * 1.25, (counted * 1.05) / estimate) };
+    return true;
+  }
+
+  private count(engine: ChatEngine, messages: readonly Message[]): number {
+    const tokens = exactTokens(engine, messages);
+    return this.scaled?.engine === engine ? Math.ceil(tokens * this.scaled.factor) : tokens;
   }
 
   /** How many messages after the system prompt of `messages` the model no longer sees. */
@@ -71,7 +98,7 @@ export class ContextWindow {
       policy,
       contextSize: engine.info.contextSize,
       maxTokens,
-      count: (m) => exactTokens(engine, this.withSummary(m)),
+      count: (m) => this.count(engine, this.withSummary(m)),
       atLeast: (m) => atLeastTokens(engine, this.withSummary(m)),
     });
     if (fitted.kind === "refused") throw new Unanswered(fitted.error, prompt);

@@ -454,14 +454,7 @@ export class Conversation {
     this.controller = controller;
     let reply: Reply;
     try {
-      ({ reply } = await assembleReply({
-        engine: this.engine,
-        view,
-        params: this.params,
-        responseFormat: this.responseFormat,
-        signal: controller.signal,
-        emit,
-      }));
+      reply = await this.generate(view, emit, prompt, controller.signal);
     } catch (err) {
       if (err instanceof Unanswered) {
         if (prompt !== undefined && this.list.at(-1)?.role === "user") {
@@ -484,6 +477,34 @@ export class Conversation {
       this.persistence?.reply(reply, this.list, emit);
     }
     return reply;
+  }
+
+  /**
+   * Generates the reply to `view`. A server that counts more than parley's estimate may refuse the
+   * prompt as too long: the context policy then runs again with the server's count, when there are
+   * older turns it could leave out (else the server's own words stand).
+   */
+  private async generate(view: Message[], emit: Emit, prompt: string | undefined, signal: AbortSignal): Promise<Reply> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { reply } = await assembleReply({
+          engine: this.engine,
+          view,
+          params: this.params,
+          responseFormat: this.responseFormat,
+          signal,
+          // A reply sent again after a refusal is still the one reply: one start.
+          emit: attempt === 1 ? emit : (event) => void (event.type !== "start" && emit(event)),
+        });
+        return reply;
+      } catch (err) {
+        const older =
+          this.list.findLastIndex((m) => m.role === "user") > Math.max(this.window.keepFrom, this.systemCount());
+        if (!(err instanceof Unanswered) || attempt >= 3 || !older) throw err;
+        if (!this.window.overflowed(err.error, view, this.engine)) throw err;
+        view = this.fit(this.list, emit, prompt);
+      }
+    }
   }
 }
 

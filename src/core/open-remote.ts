@@ -5,6 +5,7 @@
 import type { Message, ResponseFormat } from "../chat/types.js";
 import type { RemoteEngineSpec } from "../engine/spec.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
+import type { Settings } from "../settings/resolve.js";
 import type { LoadedSettings } from "./layers.js";
 import { openModel } from "./models.js";
 import { Persistence } from "./persistence.js";
@@ -27,10 +28,30 @@ export interface RemoteOpen {
   loadModel: (ref: string) => Promise<LoadedModel>;
 }
 
+/** Settings for a model run on this machine, and why a remote model does without them. */
+const LOCAL_ONLY: readonly [string, string][] = [
+  ["threads", "the server chooses its threads"],
+  ["batch-threads", "the server chooses its threads"],
+  ["gpu", "the server chooses its compute backend"],
+  ["gpu-layers", "the server chooses what runs on its GPU"],
+  ["template", "the server applies the model's chat template"],
+];
+
+/** One line for each setting given for this run (flag, environment, preset, /set) that a remote model cannot use. */
+export function localOnlyNotes(settings: Settings): string[] {
+  return LOCAL_ONLY.flatMap(([key, why]) => {
+    const s = settings.setting(key);
+    if (s.value === undefined || s.value === null) return [];
+    if (s.source !== "flag" && s.source !== "env" && s.source !== "preset" && s.source !== "/set") return [];
+    const named = s.source === "flag" ? `--${key}` : `${key} (${s.label})`;
+    return [`${named} does not apply to a remote model: ${why}`];
+  });
+}
+
 export async function openRemoteConversation(options: RemoteOpen): Promise<Opened> {
   const { loaded, spec, messages } = options;
   const { settings, resumed } = loaded;
-  const notices: string[] = [];
+  const notices: string[] = localOnlyNotes(settings);
   const engine = await openModel(spec, notices);
   const identity = remoteIdentity(spec, engine.info.name);
   const recorded = resumed ? loaded.recordedModel : undefined;

@@ -5,12 +5,13 @@
  * conversation records: the endpoint's name or base URL, and the model id.
  */
 import { existsSync } from "node:fs";
+import { listRemoteModels, remoteTarget, type RemoteModel } from "../engine/remote/connect.js";
 import type { RemoteEngineSpec } from "../engine/spec.js";
-import { UsageError } from "../errors.js";
+import { ParleyError, UsageError } from "../errors.js";
 import type { Settings } from "../settings/resolve.js";
 import type { ModelIdentity } from "../store/conversation-records.js";
 import { modelsFolder, readAliases } from "../models/folder.js";
-import { checkBaseUrl, ENDPOINT_NAME, readEndpoints } from "../store/endpoints.js";
+import { checkBaseUrl, ENDPOINT_NAME, readEndpoints, type Endpoint } from "../store/endpoints.js";
 
 const ENDPOINT_REF = /^([^:\\/]+):(.+)$/;
 
@@ -69,6 +70,16 @@ function endpointSpec(ref: string, strict: boolean): RemoteEngineSpec | undefine
   };
 }
 
+/** Whether `ref` is `NAME:model-id` for a named endpoint (and no local file): a remote model. */
+export function namesEndpoint(ref: string): boolean {
+  try {
+    return !existsSync(ref) && endpointSpec(ref, false) !== undefined;
+  } catch {
+    // An endpoints file that cannot be read names no endpoint here; using it says why.
+    return false;
+  }
+}
+
 /**
  * The remote engine spec for the model `ref` under these settings, or undefined for a local
  * model. A base URL from a resumed conversation applies only to that conversation's model.
@@ -114,4 +125,53 @@ export function remoteIdentity(spec: RemoteEngineSpec, modelId: string): ModelId
   return spec.endpoint !== undefined
     ? { name: modelId, path: `${spec.endpoint}:${modelId}`, endpoint: spec.endpoint }
     : { name: modelId, path: modelId, baseUrl: spec.baseUrl };
+}
+
+/** The longest wait for one endpoint's model list when listing models. */
+export const LIST_TIMEOUT_MS = 4000;
+
+/** One named endpoint's models, or why they could not be listed. */
+export interface EndpointModels {
+  endpoint: string;
+  url: string;
+  /** The models it lists; undefined when it did not answer (see `error`) or has no /models. */
+  models?: RemoteModel[];
+  /** Why its models are not listed, in one line. */
+  error?: string;
+}
+
+/** Whether the variable that holds an endpoint's key is set now: never its value. */
+export function keyState(apiKeyEnv: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (apiKeyEnv === undefined) return "none";
+  return `${apiKeyEnv} (${(env[apiKeyEnv] ?? "") !== "" ? "set" : "not set"})`;
+}
+
+async function modelsOf(e: Endpoint, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<EndpointModels> {
+  const key = e.apiKeyEnv !== undefined ? env[e.apiKeyEnv] : undefined;
+  const target = remoteTarget({
+    kind: "remote",
+    baseUrl: e.url,
+    model: "",
+    endpoint: e.name,
+    ...(e.apiKeyEnv !== undefined ? { apiKeyEnv: e.apiKeyEnv } : {}),
+    ...(key !== undefined && key !== "" ? { apiKey: key } : {}),
+    idleTimeoutMs: timeoutMs,
+  });
+  try {
+    const models = await listRemoteModels(target, undefined, { attempts: 1, maxPauseMs: 0 });
+    if (models === undefined)
+      return { endpoint: e.name, url: e.url, error: `endpoint ${e.name} (${e.url}) has no /models` };
+    return { endpoint: e.name, url: e.url, models };
+  } catch (err) {
+    const why = err instanceof ParleyError ? err.message : `endpoint ${e.name} (${e.url}) did not answer`;
+    return { endpoint: e.name, url: e.url, error: why };
+  }
+}
+
+/** Every named endpoint's models, asked all at once, each within `timeoutMs`. */
+export function listEndpointModels(
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = LIST_TIMEOUT_MS,
+): Promise<EndpointModels[]> {
+  return Promise.all([...readEndpoints().values()].map((e) => modelsOf(e, env, timeoutMs)));
 }

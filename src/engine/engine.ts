@@ -24,6 +24,8 @@ export interface EngineInfo {
   attention?: "flash" | "standard";
   /** The model names no chat template of its own: a generic one is used. */
   genericTemplate?: boolean;
+  /** A remote model: the server's base URL and the variable that holds its key (never the key). */
+  remote?: { url: string; apiKeyEnv?: string };
   /** What went differently while loading, in plain sentences (a local build that did not load). */
   loadNotes?: string[];
 }

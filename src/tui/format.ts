@@ -58,7 +58,9 @@ export function statusParts(state: ScreenState): string[] {
     const s = state.streaming;
     parts.push(`${s.tokens} tok, ${s.tokensPerSecond.toFixed(1)} tok/s`);
   } else if (state.last) {
-    parts.push(`last ${state.last.completionTokens} tok, ${state.last.tokensPerSecond.toFixed(1)} tok/s`);
+    const { completionTokens, tokensPerSecond, estimated } = state.last;
+    const count = estimated ? `about ${completionTokens} tok (estimated)` : `${completionTokens} tok`;
+    parts.push(`last ${count}, ${tokensPerSecond.toFixed(1)} tok/s`);
   }
   if (state.phase === "idle" && state.continuable) parts.push("/continue goes on");
   parts.push(KEY_HINTS[state.phase]);

@@ -38,6 +38,8 @@ export type Phase = "loading" | "idle" | "generating";
 export interface LastReply {
   completionTokens: number;
   tokensPerSecond: number;
+  /** The count is estimated (a remote server that sent no usage). */
+  estimated?: boolean;
 }
 
 /** Figures of the reply being written, for the status line. */

@@ -3,6 +3,7 @@
  * segment picks the behaviour: `${url}/<scenario>/v1` is the base URL to give parley.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
 export interface FaultServer {
@@ -16,6 +17,8 @@ export interface FaultServer {
 
 export const FAULT_MODEL = "tiny";
 export const SECRET = "sesame-1234";
+/** The context every model of the fault server has, in tokens. */
+export const WINDOW = 2048;
 
 function chunk(delta: Record<string, unknown>, finish: string | null = null): string {
   const body = {
@@ -74,6 +77,53 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
       return error(res, 500, "the GPU fell over");
     case "toolong":
       return error(res, 400, "the request exceeds the available context size, try increasing it");
+    case "window":
+    case "windowwords":
+    case "windowvllm": {
+      // Counts a token for every two characters: twice what parley estimates.
+      const messages = (server.bodies.get(scenario)?.at(-1)?.messages ?? []) as { content: string }[];
+      const tokens = messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 2), 0);
+      if (tokens < WINDOW) break;
+      if (scenario === "windowwords") return error(res, 400, "the prompt is too long for this model");
+      if (scenario === "windowvllm") {
+        return json(res, 400, {
+          object: "error",
+          message: `This model's maximum context length is ${WINDOW} tokens. However, you requested ${tokens + 16} tokens (${tokens} in the messages, 16 in the completion). Please reduce the length of the messages or completion.`,
+          type: "BadRequestError",
+          param: null,
+          code: 400,
+        });
+      }
+      return json(res, 400, {
+        error: {
+          code: 400,
+          message: `request (${tokens} tokens) exceeds the available context size (${WINDOW} tokens), try increasing it`,
+          type: "exceed_context_size_error",
+          n_prompt_tokens: tokens,
+          n_ctx: WINDOW,
+        },
+      });
+    }
+    case "notemp": {
+      const body = server.bodies.get(scenario)?.at(-1) ?? {};
+      if ("temperature" in body) {
+        return json(res, 400, {
+          error: {
+            message: "Unsupported parameter: 'temperature' is not supported with this model.",
+            type: "invalid_request_error",
+            param: "temperature",
+            code: "unsupported_parameter",
+          },
+        });
+      }
+      break;
+    }
+    case "nocontinue": {
+      const body = server.bodies.get(scenario)?.at(-1) ?? {};
+      if ("continue_final_message" in body)
+        return error(res, 400, "Unrecognized request argument supplied: continue_final_message");
+      break;
+    }
     case "cut":
       sse(res);
       await dribble(res, [
@@ -150,9 +200,10 @@ async function chat(scenario: string, res: ServerResponse, server: FaultServer):
   res.end();
 }
 
-export async function startFaultServer(): Promise<FaultServer> {
+/** With `tls`, the server speaks https with that key and certificate. */
+export async function startFaultServer(options: { tls?: { key: string; cert: string } } = {}): Promise<FaultServer> {
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       const parts = (req.url ?? "/").split("?")[0]?.split("/").filter(Boolean) ?? [];
       const [scenario = "ok", , ...rest] = parts;
@@ -167,7 +218,10 @@ export async function startFaultServer(): Promise<FaultServer> {
       }
       if (req.method === "GET" && path === "/models") {
         const ids = scenario === "nomodels" ? ["alpha", "beta"] : [FAULT_MODEL];
-        return json(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", context_size: 2048 })) });
+        return json(res, 200, {
+          object: "list",
+          data: ids.map((id) => ({ id, object: "model", context_size: WINDOW })),
+        });
       }
       if (req.method === "POST" && path === "/chat/completions") {
         const body = await readBody(req);
@@ -177,7 +231,8 @@ export async function startFaultServer(): Promise<FaultServer> {
       }
       error(res, 404, "not found");
     })();
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -185,7 +240,7 @@ export async function startFaultServer(): Promise<FaultServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const fault: FaultServer = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     bodies: new Map(),
     hits: new Map(),
     close: async () => {

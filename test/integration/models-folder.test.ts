@@ -47,6 +47,7 @@ describe("parley models list / info / rm / alias", () => {
         contextLength: 512,
         chatTemplate: "chatml",
         title: "parley-fixture",
+        location: "local",
       },
     );
     assert.equal(

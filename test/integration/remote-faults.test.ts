@@ -4,6 +4,7 @@
  * is one line on stderr with its exit code; what was written before it is kept.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -52,6 +53,41 @@ describe("remote faults as the CLI reports them", () => {
     const tls = await ask(`https://${fault.url.slice("http://".length)}/ok/v1`);
     assert.equal(tls.code, 6);
     assert.match(oneLine(tls), /the secure \(https\) connection to https:\/\/127\.0\.0\.1:\d+ failed/);
+  });
+
+  it("https with a certificate this machine does not trust: one line, exit 6; trusted, it answers", async (t) => {
+    const dir = tempHome();
+    const made = spawnSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
+        ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      ],
+      { encoding: "utf8" },
+    );
+    if (made.error || made.status !== 0) {
+      t.skip(`openssl could not make a certificate: ${made.error?.message ?? made.stderr}`);
+      return;
+    }
+    const secure = await startFaultServer({
+      tls: { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") },
+    });
+    try {
+      const untrusted = await ask(`${secure.url}/ok/v1`);
+      assert.equal(untrusted.code, 6);
+      assert.match(
+        oneLine(untrusted),
+        /the secure \(https\) connection to https:\/\/127\.0\.0\.1:\d+ failed: the server does not speak TLS there, or its certificate is not trusted/,
+      );
+      const trusted = await runParley(["--base-url", `${secure.url}/ok/v1`, "-m", FAULT_MODEL, "Hi"], {
+        home,
+        env: { ...env, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") },
+      });
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.equal(trusted.stdout.trim(), "Hello world");
+    } finally {
+      await secure.close();
+    }
   });
 
   it("a refused key names the variable, never the key", async () => {
@@ -152,12 +188,95 @@ describe("remote faults as the CLI reports them", () => {
     assert.equal(body?.top_k, undefined);
   });
 
+  it("settings for a local model are named once each, and a context size the server overrides", async () => {
+    const r = await runParley(
+      [
+        ...["--base-url", at("ok"), "-m", FAULT_MODEL, "--threads", "2", "--gpu", "off"],
+        ...["--template", "chatml", "--context-size", "4096", "Hi"],
+      ],
+      { home, env: { ...env, PARLEY_GPU_LAYERS: "3" } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "Hello world");
+    const lines = r.stderr.trim().split("\n");
+    for (const pattern of [
+      /--threads does not apply to a remote model: the server chooses its threads/,
+      /--gpu does not apply to a remote model: the server chooses its compute backend/,
+      /--template does not apply to a remote model: the server applies the model's chat template/,
+      /gpu-layers \(env PARLEY_GPU_LAYERS\) does not apply to a remote model/,
+      /runs tiny with a context of 2048 tokens: the context size of 4096 does not apply/,
+    ]) {
+      assert.equal(lines.filter((l) => pattern.test(l)).length, 1, `${String(pattern)} in ${r.stderr}`);
+    }
+  });
+
   it("a prompt the server's context cannot hold: exit 4, as locally", async () => {
     const r = await ask(at("toolong"));
     assert.equal(r.code, 4);
     assert.match(
       oneLine(r),
       /the prompt does not fit the server's context \(the request exceeds the available context size/,
+    );
+  });
+
+  it("a conversation the server counts as too long: the oldest turns are left out (drop), or it stops (stop), as locally", async () => {
+    const dir = tempHome();
+    const file = join(dir, "long.json");
+    const turns = [1, 2, 3].flatMap((i) => [
+      { role: "user", content: `question ${i} `.padEnd(800, "q") },
+      { role: "assistant", content: `answer ${i} `.padEnd(800, "a") },
+    ]);
+    writeFileSync(file, JSON.stringify(turns));
+    for (const scenario of ["window", "windowwords", "windowvllm"]) {
+      const r = await runParley(["--base-url", at(scenario), "-m", FAULT_MODEL, "--messages", file, "Hi"], {
+        home,
+        env,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "Hello world");
+      assert.match(r.stderr, /the \d+ oldest messages no longer fit and were left out of what the model sees/);
+      const sent = fault.bodies.get(scenario) ?? [];
+      const last = sent.at(-1)?.messages as { content: string }[];
+      assert.ok(sent.length >= 2, `${scenario}: sent again after the refusal`);
+      assert.ok(last.length < 7, `${scenario}: fewer messages the second time`);
+      assert.equal(last.at(-1)?.content, "Hi");
+    }
+    const stop = await runParley(
+      ["--base-url", at("window"), "-m", FAULT_MODEL, "--messages", file, "--context-policy", "stop", "Hi"],
+      { home, env },
+    );
+    assert.equal(stop.code, 4, stop.stderr);
+    assert.match(oneLine(stop), /the conversation no longer fits the context \(\d+ of 2048 tokens/);
+  });
+
+  it("a setting the server refuses is named once and no longer sent; a continuation it refuses is said", async () => {
+    const r = await ask(at("notemp"), "--temperature", "0.5");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "Hello world");
+    const warnings = r.stderr.split("\n").filter((l) => /refused temperature/.test(l));
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(
+      warnings[0] ?? "",
+      /refused temperature \(Unsupported parameter: 'temperature' is not supported with this model\.\): it is no longer sent this session/,
+    );
+    assert.equal(fault.bodies.get("notemp")?.at(-1)?.temperature, undefined);
+    const dir = tempHome();
+    const file = join(dir, "messages.json");
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { role: "user", content: "Count" },
+        { role: "assistant", content: "one," },
+      ]),
+    );
+    const cont = await runParley(["--base-url", at("nocontinue"), "-m", FAULT_MODEL, "--messages", file], {
+      home,
+      env,
+    });
+    assert.equal(cont.code, 6, cont.stderr);
+    assert.match(
+      oneLine(cont),
+      /cannot carry on a reply \(it refused continue_final_message: Unrecognized request argument supplied: continue_final_message\): \/retry writes the reply again/,
     );
   });
 
@@ -171,8 +290,12 @@ describe("remote faults as the CLI reports them", () => {
     writeFileSync(file, JSON.stringify(messages));
     const r = await runParley(["--base-url", at("ok"), "-m", FAULT_MODEL, "--messages", file], { home, env });
     assert.equal(r.code, 0, r.stderr);
-    const sent = fault.bodies.get("ok")?.at(-1)?.messages as { role: string; content: string }[] | undefined;
+    const body = fault.bodies.get("ok")?.at(-1);
+    const sent = body?.messages as { role: string; content: string }[] | undefined;
     assert.deepEqual(sent?.at(-1), { role: "assistant", content: "one, two," });
+    // vLLM's and llama-server's names for carrying it on.
+    assert.equal(body?.continue_final_message, true);
+    assert.equal(body?.add_generation_prompt, false);
   });
 
   it("parley serve refuses a remote model in one line", async () => {

@@ -4,7 +4,8 @@
  * Ctrl+C against it, with --base-url and with a named endpoint.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { collect, runParley, spawnParley, tempHome, waitFor } from "../helpers/cli.ts";
@@ -19,6 +20,27 @@ interface Remote {
   stop(): Promise<void>;
   /** The server can build a grammar for the fixtures' byte vocabulary (llama-server cannot). */
   grammar: boolean;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The context the server runs its model with: its /models says, or llama-server's /props. */
+async function servedContext(base: string): Promise<number> {
+  const models = (await (await fetch(`${base}/models`)).json()) as { data: { context_size?: number }[] };
+  const size = models.data[0]?.context_size;
+  if (size !== undefined) return size;
+  const props = (await (await fetch(`${base.replace(/\/v1$/, "")}/props`)).json()) as {
+    default_generation_settings: { n_ctx: number };
+  };
+  return props.default_generation_settings.n_ctx;
 }
 
 function remoteSuite(title: string, start: () => Promise<Remote>): void {
@@ -122,10 +144,51 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       const doctor = await run(["doctor"]);
       assert.match(doctor.stdout, /ok +endpoint box: http:\/\/127\.0\.0\.1:\d+\/v1, key in BOX_KEY: set/);
       assert.doesNotMatch(doctor.stdout + list.stdout, /BOX_KEY_VALUE/);
+      // The key's variable in the config: said to be set, never shown.
+      assert.equal((await run(["config", "set", "api-key-env", "BOX_KEY"])).code, 0);
+      const config = await run(["config", "list"]);
+      assert.match(config.stdout, /^api-key-env = BOX_KEY {2}\(set\)$/m);
+      const effective = JSON.parse((await run(["config", "list", "--effective", "--json"])).stdout) as {
+        key: string;
+        keySet?: boolean;
+      }[];
+      assert.equal(effective.find((r) => r.key === "api-key-env")?.keySet, true);
+      const unset = await runParley(["config", "list"], { home: own, env: { ...env, BOX_KEY: undefined } });
+      assert.match(unset.stdout, /^api-key-env = BOX_KEY {2}\(not set\)$/m);
+      const doctorKey = await run(["doctor"]);
+      assert.match(doctorKey.stdout, /ok +the key for --base-url is read from BOX_KEY: set/);
+      assert.doesNotMatch(config.stdout + JSON.stringify(effective) + doctorKey.stdout, /BOX_KEY_VALUE/);
+      assert.equal((await run(["config", "unset", "api-key-env"])).code, 0);
+      // The model setting and PARLEY_MODEL take NAME:model-id as -m does.
+      const set = await run(["config", "set", "model", "box:script"]);
+      assert.equal(set.code, 0, set.stderr);
+      const byConfig = await run(["--no-history", "Hi"]);
+      assert.equal(byConfig.code, 0, byConfig.stderr);
+      assert.equal(byConfig.stdout.trim(), SCRIPT_REPLY);
+      assert.equal((await run(["config", "unset", "model"])).code, 0);
+      const byEnv = await runParley(["--no-history", "Hi"], { home: own, env: { ...env, PARLEY_MODEL: "box:script" } });
+      assert.equal(byEnv.code, 0, byEnv.stderr);
+      assert.equal(byEnv.stdout.trim(), SCRIPT_REPLY);
+      // models list: the local models (none here) and the endpoint's, marked; a dead endpoint is one line.
+      assert.equal((await run(["endpoints", "add", "dead", `http://127.0.0.1:${await freePort()}/v1`])).code, 0);
+      const models = await run(["models", "list"]);
+      assert.equal(models.code, 0, models.stderr);
+      assert.match(models.stdout, /^REMOTE MODEL +ENDPOINT +CONTEXT$/m);
+      assert.match(models.stdout, /^box:script +box \(http:\/\/127\.0\.0\.1:\d+\/v1\) +\d+$/m);
+      assert.match(
+        models.stderr,
+        /^endpoint dead \(http:\/\/127\.0\.0\.1:\d+\/v1\): nothing answers at .* its models are not listed$/m,
+      );
+      const listed = JSON.parse((await run(["models", "list", "--json"])).stdout) as Record<string, unknown>[];
+      const box = listed.find((m) => m.name === "box:script");
+      assert.equal(box?.location, "remote");
+      assert.equal(box?.endpoint, "box");
+      assert.equal(box?.id, "script");
+      assert.equal((await run(["endpoints", "rm", "dead"])).code, 0);
       const test = await run(["endpoints", "test", "box"]);
       assert.equal(test.code, 0, test.stderr);
       assert.match(test.stdout, /endpoint box .*\d+ models?: .*\(\d+ ms\)/);
-      assert.match(test.stdout, /completion with \w+: \d+ tokens in \d+ ms/);
+      assert.match(test.stdout, /completion with \w+: \d+ tokens in \d+ ms.*, context \d+ tokens, usage sent: /);
       const first = await run(["-m", "box:script", "Hi"]);
       assert.equal(first.code, 0, first.stderr);
       assert.equal(first.stdout.trim(), SCRIPT_REPLY);
@@ -135,6 +198,7 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       // The key's value is written nowhere.
       const written = [
         join(own, "endpoints.json"),
+        join(own, "config.json"),
         ...readdirSync(join(own, "conversations")).map((f) => join(own, "conversations", f)),
       ];
       for (const file of written) assert.doesNotMatch(readFileSync(file, "utf8"), /BOX_KEY_VALUE/, file);
@@ -143,6 +207,38 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       assert.match(unknown.stderr, /no endpoint "nobox" for the model "nobox:script" \(known endpoints: box\)/);
       const rm = await run(["endpoints", "rm", "box"]);
       assert.equal(rm.code, 0, rm.stderr);
+    });
+
+    it("a conversation longer than the server's context: the oldest turns are left out, as locally", async () => {
+      const base = remote.baseFor("script");
+      const size = await servedContext(base);
+      const dir = tempHome();
+      const file = join(dir, "long.json");
+      // Each message a quarter of the context in bytes: the server's byte vocabulary counts four
+      // times what parley estimates, so it refuses what the estimate says fits.
+      const piece = Math.floor(size / 4);
+      const turns = [1, 2, 3].flatMap((i) => [
+        { role: "user", content: `question ${i} `.padEnd(piece, "q") },
+        { role: "assistant", content: `answer ${i} `.padEnd(piece, "a") },
+      ]);
+      writeFileSync(file, JSON.stringify(turns));
+      const r = await parley(["--base-url", base, "-m", "script", "--messages", file, "Hi"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), SCRIPT_REPLY);
+      assert.match(r.stderr, /oldest messages? no longer fit and (was|were) left out of what the model sees/);
+      const stop = await parley([
+        "--base-url",
+        base,
+        "-m",
+        "script",
+        "--messages",
+        file,
+        "--context-policy",
+        "stop",
+        "Hi",
+      ]);
+      assert.equal(stop.code, 4, stop.stderr);
+      assert.match(stop.stderr, /^parley: the conversation no longer fits the context \(\d+ of \d+ tokens/m);
     });
 
     it("Ctrl+C stops the reply: the partial reply is printed and saved as interrupted", async () => {

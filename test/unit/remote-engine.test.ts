@@ -8,6 +8,8 @@ import { after, before, describe, it } from "node:test";
 import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
 import type { ChatEngine, GenerateResult } from "../../src/engine/engine.ts";
 import { createEngine } from "../../src/engine/factory.ts";
+import { refusedField } from "../../src/engine/remote/body.ts";
+import { isOverflow, overflowCounts } from "../../src/engine/remote/words.ts";
 import type { RemoteEngineSpec } from "../../src/engine/spec.ts";
 import { ContextOverflowError, ModelError, RemoteError, type ParleyError } from "../../src/errors.ts";
 import { FAULT_MODEL, SECRET, startFaultServer, type FaultServer } from "../helpers/fault-server.ts";
@@ -181,5 +183,63 @@ describe("the remote engine", () => {
     assert.equal(r.warnings.length, 2);
     assert.match(r.warnings[0] ?? "", /busy \(status 429\): trying again in 1\.0 s/);
     assert.ok(Date.now() - started >= 1900);
+  });
+});
+
+describe("a server's words about a prompt too long, and about a field it refuses", () => {
+  it("reads the counts llama-server, parley serve, vLLM and OpenAI give", () => {
+    const llama = JSON.stringify({
+      error: {
+        message: "request (3000 tokens) exceeds the available context size (2048 tokens), try increasing it",
+        n_prompt_tokens: 3000,
+        n_ctx: 2048,
+      },
+    });
+    assert.deepEqual(overflowCounts(llama), { promptTokens: 3000, contextSize: 2048 });
+    const serve = JSON.stringify({
+      error: {
+        message: "the prompt takes 700 tokens but the context holds 512: shorten it or raise --context-size",
+        code: "context_length_exceeded",
+      },
+    });
+    assert.deepEqual(overflowCounts(serve), { promptTokens: 700, contextSize: 512 });
+    const vllm = JSON.stringify({
+      object: "error",
+      message:
+        "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion).",
+    });
+    assert.deepEqual(overflowCounts(vllm), { promptTokens: 4900, contextSize: 4096 });
+    const openai = JSON.stringify({
+      error: {
+        message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+        code: "context_length_exceeded",
+      },
+    });
+    assert.deepEqual(overflowCounts(openai), { promptTokens: 9000, contextSize: 8192 });
+    assert.deepEqual(overflowCounts("the prompt is too long"), {});
+    for (const body of [llama, serve, vllm, openai, "the prompt is too long"]) assert.ok(isOverflow(body), body);
+    assert.ok(!isOverflow("the GPU fell over"));
+  });
+
+  it("names a refused field only when the words say it is refused, and only one that was sent", () => {
+    const sent = { model: "m", messages: [], temperature: 0.7, top_p: 0.9, max_tokens: 10 };
+    const openai = JSON.stringify({
+      error: {
+        message:
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        param: "max_tokens",
+      },
+    });
+    assert.equal(refusedField(openai, sent), "max_tokens");
+    assert.equal(
+      refusedField(JSON.stringify({ error: "Unrecognized request argument supplied: top_p" }), sent),
+      "top_p",
+    );
+    assert.equal(refusedField(JSON.stringify({ error: { message: "seed is not supported" } }), sent), undefined);
+    assert.equal(
+      refusedField(JSON.stringify({ error: { message: "the GPU fell over", param: "temperature" } }), sent),
+      undefined,
+    );
+    assert.equal(refusedField("messages must not be empty", sent), undefined);
   });
 });

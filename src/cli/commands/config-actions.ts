@@ -1,6 +1,7 @@
 /** What the `parley config` subcommands do. */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { namesEndpoint } from "../../core/remote-model.js";
 import { RuntimeError, UsageError } from "../../errors.js";
 import { CONFIG_KEYS, configKey, type ConfigValue } from "../../settings/keys.js";
 import {
@@ -54,13 +55,25 @@ async function effectiveRows(): Promise<
   });
 }
 
+/** For the key's variable: whether it is set now, never its value. */
+function keyNote(key: string, value: ConfigValue | undefined): string {
+  if (key !== "api-key-env" || typeof value !== "string") return "";
+  return `  (${(process.env[value] ?? "") !== "" ? "set" : "not set"})`;
+}
+
 export async function listConfig(opts: { json?: boolean; effective?: boolean }): Promise<void> {
   if (opts.effective) {
     const rows = await effectiveRows();
     if (opts.json)
       return out(
         stringifyJson(
-          rows.map((r) => ({ ...r, value: r.value ?? null })),
+          rows.map((r) => ({
+            ...r,
+            value: r.value ?? null,
+            ...(r.key === "api-key-env" && typeof r.value === "string"
+              ? { keySet: (process.env[r.value] ?? "") !== "" }
+              : {}),
+          })),
           2,
         ),
       );
@@ -69,7 +82,7 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
     const valueWidth = Math.min(40, Math.max(...values.map((v) => v.length)));
     rows.forEach((r, i) => {
       const source = r.source === "env" ? `env ${r.env}` : r.source;
-      out(`${r.key.padEnd(width)}  ${(values[i] ?? "").padEnd(valueWidth)}  ${source}`);
+      out(`${r.key.padEnd(width)}  ${(values[i] ?? "").padEnd(valueWidth)}  ${source}${keyNote(r.key, r.value)}`);
     });
     return;
   }
@@ -77,7 +90,7 @@ export async function listConfig(opts: { json?: boolean; effective?: boolean }):
   if (opts.json) return out(stringifyJson(values, 2));
   for (const spec of CONFIG_KEYS) {
     const v = values[spec.key];
-    if (v !== undefined) out(`${spec.key} = ${shown(v)}`);
+    if (v !== undefined) out(`${spec.key} = ${shown(v)}${keyNote(spec.key, v)}`);
   }
   if (Object.keys(values).length === 0) {
     process.stderr.write(
@@ -93,7 +106,7 @@ export function getConfig(key: string): void {
 
 /** A model setting that names a file (not a bare name, an `hf:` reference or a URL). */
 export function looksLikeModelPath(value: string): boolean {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^hf:/i.test(value)) return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^hf:/i.test(value) || namesEndpoint(value)) return false;
   return /[\\/]/.test(value) || value.startsWith("~") || value.startsWith(".") || /\.gguf$/i.test(value);
 }
 

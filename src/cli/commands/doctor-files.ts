@@ -113,6 +113,16 @@ function configReferences(values: ConfigValues, paths: ParleyPaths): Check[] {
       // The presets file's own check says what is wrong with it.
     }
   }
+  const keyEnv = values["api-key-env"];
+  if (typeof keyEnv === "string") {
+    // Whether the variable is set, never its value.
+    const set = (process.env[keyEnv] ?? "") !== "";
+    out.push({
+      name: "config",
+      ok: true,
+      message: `the key for --base-url is read from ${keyEnv}: ${set ? "set" : "not set"}`,
+    });
+  }
   const model = values.model;
   if (typeof model === "string" && looksLikeModelPath(model) && !exists(expandHome(model))) {
     out.push({

@@ -1,6 +1,7 @@
 /** What the `parley endpoints` subcommands do. */
 import { DEFAULT_PARAMS } from "../../chat/params.js";
 import { DEFAULT_IDLE_MS, listRemoteModels, openRemoteEngine, remoteTarget } from "../../engine/remote/connect.js";
+import { keyState } from "../../core/remote-model.js";
 import type { RemoteEngineSpec } from "../../engine/spec.js";
 import { ModelError, UsageError } from "../../errors.js";
 import { stringifyJson } from "../../output/json-text.js";
@@ -26,13 +27,6 @@ function out(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** Whether the endpoint's key variable is set now: never its value. */
-function keyState(e: Endpoint): string {
-  if (e.apiKeyEnv === undefined) return "none";
-  const value = process.env[e.apiKeyEnv];
-  return `${e.apiKeyEnv} (${value !== undefined && value !== "" ? "set" : "not set"})`;
-}
-
 export function listEndpoints(opts: EndpointFlags): void {
   const all = [...readEndpoints().values()];
   if (opts.json) {
@@ -52,7 +46,7 @@ export function listEndpoints(opts: EndpointFlags): void {
   }
   for (const e of all) {
     const context = e.contextSize !== undefined ? `, context ${e.contextSize}` : "";
-    out(`${e.name}  ${e.url}  key: ${keyState(e)}${context}`);
+    out(`${e.name}  ${e.url}  key: ${keyState(e.apiKeyEnv)}${context}`);
   }
 }
 
@@ -133,6 +127,7 @@ export async function testEndpointCommand(name: string, opts: EndpointFlags): Pr
           completion_ms: Math.round(totalMs),
           first_token_ms: firstMs === undefined ? null : Math.round(firstMs),
           completion_tokens: result?.completionTokens ?? 0,
+          usage_sent: result !== undefined && result.estimated !== true,
           reply: text,
         },
         2,
@@ -148,6 +143,8 @@ export async function testEndpointCommand(name: string, opts: EndpointFlags): Pr
   out(
     `completion with ${sanitizeForTerminal(model)}: ${result?.completionTokens ?? 0} tokens in ${Math.round(totalMs)} ms` +
       (firstMs !== undefined ? `, first after ${Math.round(firstMs)} ms` : "") +
-      `, context ${engine.info.contextSize} tokens: ${JSON.stringify(sanitizeForTerminal(text))}`,
+      `, context ${engine.info.contextSize} tokens, ` +
+      (result?.estimated ? "no usage sent (counts are estimated)" : "usage sent") +
+      `: ${JSON.stringify(sanitizeForTerminal(text))}`,
   );
 }

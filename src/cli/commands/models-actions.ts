@@ -1,5 +1,6 @@
 /** What the `parley models` subcommands that only look do: list, info, recommend. */
 import { basename, dirname, join } from "node:path";
+import { listEndpointModels, type EndpointModels } from "../../core/remote-model.js";
 import { ModelError, UsageError } from "../../errors.js";
 import { formatBytes, formatParameters, describeModel, type ModelSummary } from "../../models/describe.js";
 import { localFileFor, remoteLabel } from "../../models/download.js";
@@ -25,12 +26,46 @@ function table(rows: string[][]): string[] {
   );
 }
 
+/** The named endpoints' models as rows of a second table, marked with where they are. */
+function remoteRows(remote: readonly EndpointModels[]): string[][] {
+  const rows = [["REMOTE MODEL", "ENDPOINT", "CONTEXT"]];
+  for (const e of remote) {
+    for (const m of e.models ?? []) {
+      rows.push([
+        `${e.endpoint}:${m.id}`,
+        `${e.endpoint} (${e.url})`,
+        String(m.contextSize ?? m.trainContextSize ?? "?"),
+      ]);
+    }
+  }
+  return rows;
+}
+
+/** Each remote model for `--json`: where it is, and the reference that uses it. */
+function remoteJson(remote: readonly EndpointModels[]): Record<string, unknown>[] {
+  return remote.flatMap((e) =>
+    (e.models ?? []).map((m) => ({
+      name: `${e.endpoint}:${m.id}`,
+      id: m.id,
+      location: "remote",
+      endpoint: e.endpoint,
+      url: e.url,
+      contextSize: m.contextSize ?? null,
+      ...(m.trainContextSize !== undefined ? { trainContextSize: m.trainContextSize } : {}),
+    })),
+  );
+}
+
 export async function listModels(opts: { json?: boolean }): Promise<void> {
   const folder = modelsFolder();
-  const models = await listSummaries(folder);
-  if (opts.json) return outJson(models);
+  // The endpoints are asked while the folder is read; one that does not answer is one line.
+  const [models, remote] = await Promise.all([listSummaries(folder), listEndpointModels()]);
+  for (const e of remote) if (e.error !== undefined) note(`${e.error}: its models are not listed`);
+  if (opts.json) return outJson([...models.map((m) => ({ ...m, location: "local" })), ...remoteJson(remote)]);
+  const remoteTable = remoteRows(remote);
   if (models.length === 0) {
     note(`no models in ${folder}: pull one with \`parley models pull <ref>\` (see \`parley models recommend\`)`);
+    if (remoteTable.length > 1) for (const line of table(remoteTable)) out(line);
     return;
   }
   const rows = [["NAME", "ALIAS", "SIZE", "ARCH", "PARAMS", "QUANT", "CONTEXT", "TEMPLATE"]];
@@ -52,6 +87,10 @@ export async function listModels(opts: { json?: boolean }): Promise<void> {
     ]);
   }
   for (const line of table(rows)) out(line);
+  if (remoteTable.length > 1) {
+    out("");
+    for (const line of table(remoteTable)) out(line);
+  }
 }
 
 function parseContextSize(raw: string | undefined): number | undefined {

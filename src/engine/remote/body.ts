@@ -5,11 +5,22 @@
 import { DEFAULT_PARAMS, type SamplingParams } from "../../chat/params.js";
 import type { Message, ResponseFormat } from "../../chat/types.js";
 
+/** What this session learnt a server refuses: fields left out, and its name for the token limit. */
+export interface Refusals {
+  dropped: Set<string>;
+  /** The server wants `max_completion_tokens` in place of `max_tokens`. */
+  completionTokens: boolean;
+}
+
+/** The fields asking a server to carry on a trailing assistant message (vLLM's and llama-server's names). */
+export const CONTINUE_FIELDS = ["continue_final_message", "add_generation_prompt"] as const;
+
 export function requestBody(
   model: string,
   messages: readonly Message[],
   params: SamplingParams,
   format: ResponseFormat | undefined,
+  refusals: Refusals = { dropped: new Set(), completionTokens: false },
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model,
@@ -29,7 +40,53 @@ export function requestBody(
   if (format?.type === "json_schema") {
     body.response_format = { type: "json_schema", json_schema: { name: "reply", schema: format.schema } };
   }
+  if (messages.at(-1)?.role === "assistant") {
+    body.continue_final_message = true;
+    body.add_generation_prompt = false;
+  }
+  for (const field of refusals.dropped) delete body[field];
+  if (refusals.completionTokens && params.maxTokens !== undefined) body.max_completion_tokens = params.maxTokens;
   return body;
+}
+
+/** The fields a server may refuse that parley can go on without (sampling settings, the usage request). */
+const OPTIONAL_FIELDS = [
+  "temperature",
+  "top_p",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "stop",
+  "max_tokens",
+  "stream_options",
+  ...CONTINUE_FIELDS,
+];
+
+const REFUSING =
+  /unsupported|unrecogni[sz]ed|unknown|not supported|not allowed|not permitted|extra (inputs|fields)|unexpected|does not support|invalid/i;
+
+/**
+ * The field of `sent` a 400 answer refuses, when it names one parley can leave out: by the
+ * error's `param` (OpenAI's), or by name in words that say it is not supported.
+ */
+export function refusedField(errorBody: string, sent: Record<string, unknown>): string | undefined {
+  let param: unknown;
+  let message = errorBody;
+  try {
+    const parsed = JSON.parse(errorBody) as { error?: unknown; detail?: unknown };
+    const e = parsed.error;
+    if (typeof e === "object" && e !== null) {
+      param = (e as { param?: unknown }).param;
+      const m = (e as { message?: unknown }).message;
+      if (typeof m === "string") message = m;
+    } else if (typeof e === "string") message = e;
+  } catch {
+    // Not JSON: the words alone.
+  }
+  const present = OPTIONAL_FIELDS.filter((f) => f in sent);
+  if (typeof param === "string" && present.includes(param) && REFUSING.test(message)) return param;
+  if (!REFUSING.test(message)) return undefined;
+  return present.find((f) => new RegExp(`\\b${f}\\b`).test(message));
 }
 
 /** The settings that have no Chat Completion field and differ from their defaults. */
@@ -46,8 +103,9 @@ export interface ChunkParts {
   reasoning?: string;
   finish?: string;
   usage?: { prompt: number; completion: number; cached?: number };
-  /** The server's error inside the stream. */
+  /** The server's error inside the stream, and the error object as JSON. */
   error?: string;
+  errorBody?: string;
 }
 
 function str(value: unknown): string | undefined {
@@ -66,6 +124,7 @@ export function readChunk(chunk: unknown): ChunkParts {
   if (c.error !== undefined && c.error !== null) {
     const e = c.error as { message?: unknown } | string;
     out.error = typeof e === "string" ? e : (str(e.message) ?? JSON.stringify(e));
+    out.errorBody = JSON.stringify({ error: c.error });
     return out;
   }
   const choice = Array.isArray(c.choices) ? (c.choices[0] as Record<string, unknown> | undefined) : undefined;

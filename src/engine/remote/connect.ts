@@ -7,7 +7,7 @@
 import { ModelError, RemoteError } from "../../errors.js";
 import type { RemoteEngineSpec } from "../spec.js";
 import { RemoteEngine } from "./engine.js";
-import { readText, send, statusFault, type RemoteTarget } from "./http.js";
+import { readText, send, statusFault, type RemoteTarget, type RetryBound } from "./http.js";
 
 export const DEFAULT_REMOTE_CONTEXT = 8192;
 export const DEFAULT_IDLE_MS = 60_000;
@@ -26,8 +26,12 @@ function whole(value: unknown): number | undefined {
 }
 
 /** The models a server lists, or undefined when it has no `/models`. */
-export async function listRemoteModels(target: RemoteTarget, signal?: AbortSignal): Promise<RemoteModel[] | undefined> {
-  const res = await send(target, "/models", { method: "GET", signal, retry: { attempts: 2, maxPauseMs: 5000 } });
+export async function listRemoteModels(
+  target: RemoteTarget,
+  signal?: AbortSignal,
+  retry: RetryBound = { attempts: 2, maxPauseMs: 5000 },
+): Promise<RemoteModel[] | undefined> {
+  const res = await send(target, "/models", { method: "GET", signal, retry });
   if (res.status === 404) {
     await res.body?.cancel().catch(() => undefined);
     return undefined;
@@ -106,6 +110,12 @@ export async function openRemoteEngine(spec: RemoteEngineSpec): Promise<RemoteEn
   }
   const served = entry?.contextSize ?? (await propsContext(target));
   const contextSize = served ?? spec.contextSize ?? entry?.trainContextSize ?? DEFAULT_REMOTE_CONTEXT;
+  const notes: string[] = [];
+  if (served !== undefined && spec.contextSize !== undefined && spec.contextSize !== served) {
+    notes.push(
+      `${target.label} runs ${id} with a context of ${served} tokens: the context size of ${spec.contextSize} does not apply`,
+    );
+  }
   const host = new URL(target.baseUrl).host;
   return new RemoteEngine(
     {
@@ -114,6 +124,8 @@ export async function openRemoteEngine(spec: RemoteEngineSpec): Promise<RemoteEn
       backend: `remote (${spec.endpoint ?? host})`,
       contextSize,
       ...(entry?.trainContextSize ? { trainContextSize: entry.trainContextSize } : {}),
+      remote: { url: target.baseUrl, ...(spec.apiKeyEnv !== undefined ? { apiKeyEnv: spec.apiKeyEnv } : {}) },
+      ...(notes.length > 0 ? { loadNotes: notes } : {}),
     },
     target,
     id,

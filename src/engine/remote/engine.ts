@@ -4,13 +4,22 @@
  * one, else it is estimated and marked so. No token counting and no saved state: the core
  * estimates sizes and writes no snapshot for such an engine.
  */
-import { ParleyError, RemoteError } from "../../errors.js";
+import { ContextOverflowError, ParleyError, RemoteError } from "../../errors.js";
 import type { ChatEngine, EngineInfo, EnginePart, GenerateRequest, GenerateResult } from "../engine.js";
 import { partStream, type PushPart } from "../stream.js";
-import { estimateTokens, readChunk, requestBody, unsentSettings, type ChunkParts } from "./body.js";
-import { readText, send, statusFault, type RemoteTarget } from "./http.js";
+import {
+  CONTINUE_FIELDS,
+  estimateTokens,
+  readChunk,
+  refusedField,
+  requestBody,
+  unsentSettings,
+  type ChunkParts,
+  type Refusals,
+} from "./body.js";
+import { faultOf, readErrorBody, readText, send, type RemoteTarget } from "./http.js";
 import { quote, readSse } from "./sse.js";
-import { errorMessage, networkFault } from "./words.js";
+import { errorMessage, isOverflow, networkFault, overflowCounts } from "./words.js";
 
 /** The most one reply's stream may carry, and one line of it. */
 export const MAX_STREAM_BYTES = 64 * 1024 * 1024;
@@ -26,6 +35,7 @@ interface Tally {
 
 export class RemoteEngine implements ChatEngine {
   private warned = false;
+  private readonly refusals: Refusals = { dropped: new Set(), completionTokens: false };
 
   constructor(
     readonly info: EngineInfo,
@@ -62,19 +72,14 @@ export class RemoteEngine implements ChatEngine {
       endedAt: performance.now(),
     });
     try {
-      const res = await send(this.target, "/chat/completions", {
-        method: "POST",
-        body: requestBody(this.model, messages, params, request.responseFormat),
-        signal,
-        onWait: (text) => push({ type: "warning", text }),
-      });
-      if (!res.ok) throw await statusFault(res, this.target, "/chat/completions");
+      const res = await this.request(request, push, signal);
       if (!res.body) throw new RemoteError(`${this.target.label} sent an empty answer`);
       // A server that ignores `stream` answers with one whole completion.
       if (/application\/json/i.test(res.headers.get("content-type") ?? "")) await this.readWhole(res, push, tally);
       else await this.read(res.body, push, tally);
     } catch (err) {
       if (signal.aborted) return result("abort");
+      if (err instanceof ContextOverflowError) this.learnContext(err);
       if (err instanceof ParleyError) throw err;
       // A body that stops with a network error: the server or the connection went away.
       const cut = networkFault(err, new URL(this.target.baseUrl), this.target.label);
@@ -86,6 +91,49 @@ export class RemoteEngine implements ChatEngine {
     return result(tally.finish === "length" ? "length" : "stop");
   }
 
+  /**
+   * Sends the request and returns the streaming answer. A field the server refuses that parley
+   * can go without is named once, left out for the rest of the session, and the request sent again.
+   */
+  private async request(request: GenerateRequest, push: PushPart, signal: AbortSignal): Promise<Response> {
+    const path = "/chat/completions";
+    for (;;) {
+      const body = requestBody(this.model, request.messages, request.params, request.responseFormat, this.refusals);
+      const res = await send(this.target, path, {
+        method: "POST",
+        body,
+        signal,
+        onWait: (text) => push({ type: "warning", text }),
+      });
+      if (res.ok) return res;
+      const text = await readErrorBody(res, this.target);
+      const field = res.status === 400 || res.status === 422 ? refusedField(text, body) : undefined;
+      if (field === undefined || isOverflow(text)) throw faultOf(res.status, text, this.target, path);
+      const said = errorMessage(text);
+      if ((CONTINUE_FIELDS as readonly string[]).includes(field)) {
+        throw new RemoteError(
+          `${this.target.label} cannot carry on a reply (it refused ${field}: ${said}): /retry writes the reply again`,
+        );
+      }
+      this.refusals.dropped.add(field);
+      if (field === "max_tokens" && /max_completion_tokens/.test(said)) {
+        this.refusals.completionTokens = true;
+        push({ type: "warning", text: `${this.target.label} takes the token limit as max_completion_tokens: sent so` });
+        continue;
+      }
+      push({
+        type: "warning",
+        text: `${this.target.label} refused ${field} (${said}): it is no longer sent this session`,
+      });
+    }
+  }
+
+  /** A server that states its context in a refusal: the size the context policy works with. */
+  private learnContext(err: ContextOverflowError): void {
+    const size = err.counted?.contextSize;
+    if (size !== undefined && size > 0) this.info.contextSize = size;
+  }
+
   private async read(body: ReadableStream<Uint8Array>, push: PushPart, tally: Tally): Promise<void> {
     const label = this.target.label;
     const events = readSse(body, {
@@ -95,9 +143,7 @@ export class RemoteEngine implements ChatEngine {
       label,
     });
     for await (const event of events) {
-      if (event.kind === "error") {
-        throw new RemoteError(`${label} reported an error in the middle of the reply: ${errorMessage(event.text)}`);
-      }
+      if (event.kind === "error") throw this.streamError(event.text, tally);
       if (event.data.trim() === "[DONE]") {
         tally.done = true;
         break;
@@ -127,13 +173,20 @@ export class RemoteEngine implements ChatEngine {
     tally.done = true;
   }
 
+  /** An error the server sent inside the stream: before any text, a prompt too long is one as locally. */
+  private streamError(text: string, tally: Tally): ParleyError {
+    const said = errorMessage(text);
+    if (tally.text === 0 && isOverflow(text)) {
+      return new ContextOverflowError(`${this.target.label}: the prompt does not fit the server's context (${said})`, {
+        counted: overflowCounts(text),
+      });
+    }
+    return new RemoteError(`${this.target.label} reported an error in the middle of the reply: ${said}`);
+  }
+
   /** One chunk's parts: its text and reasoning pushed, its finish and usage kept. */
   private take(parts: ChunkParts, push: PushPart, tally: Tally): void {
-    if (parts.error !== undefined) {
-      throw new RemoteError(
-        `${this.target.label} reported an error in the middle of the reply: ${errorMessage(parts.error)}`,
-      );
-    }
+    if (parts.error !== undefined) throw this.streamError(parts.errorBody ?? parts.error, tally);
     if (parts.reasoning !== undefined || parts.text !== undefined) tally.firstAt ??= performance.now();
     if (parts.reasoning !== undefined) {
       tally.text++;

@@ -4,7 +4,7 @@
  * key names the variable that holds it, never the key.
  */
 import { ContextOverflowError, RemoteError } from "../../errors.js";
-import { errorMessage, networkFault } from "./words.js";
+import { errorMessage, isOverflow, networkFault, overflowCounts } from "./words.js";
 
 export interface RemoteTarget {
   /** The base URL, e.g. http://127.0.0.1:8080/v1 (no trailing slash). */
@@ -101,15 +101,26 @@ function keyWords(target: RemoteTarget): string {
   return target.apiKey ? "the key was refused" : "it needs a key: name the variable that holds it with --api-key-env";
 }
 
-/** An answer that is not a success, in words. 404 and 400 are left to the caller when `pass` says so. */
+/** An answer that is not a success, in words. */
 export async function statusFault(res: Response, target: RemoteTarget, path: string): Promise<Error> {
-  const said = errorMessage(await readText(res, target, 64 * 1024).catch(() => ""));
+  return faultOf(res.status, await readErrorBody(res, target), target, path);
+}
+
+/** An error answer's body, read within the limits (empty when it cannot be read). */
+export function readErrorBody(res: Response, target: RemoteTarget): Promise<string> {
+  return readText(res, target, 64 * 1024).catch(() => "");
+}
+
+/** An answer that is not a success, from its status and body, in words. */
+export function faultOf(status: number, body: string, target: RemoteTarget, path: string): Error {
+  const said = errorMessage(body);
   const detail = said ? ` (${said})` : "";
-  const { status } = res;
   if (status === 401 || status === 403)
     return new RemoteError(`${target.label} refused the request: ${keyWords(target)}`);
-  if (status === 400 && /context|too long|too many tokens|exceed/i.test(said))
-    return new ContextOverflowError(`${target.label}: the prompt does not fit the server's context${detail}`);
+  if ((status === 400 || status === 413) && (isOverflow(body) || /context|too long|exceed/i.test(said)))
+    return new ContextOverflowError(`${target.label}: the prompt does not fit the server's context${detail}`, {
+      counted: overflowCounts(body),
+    });
   if (status === 400 || status === 422) return new RemoteError(`${target.label} refused the request${detail}`);
   if (status === 404)
     return new RemoteError(`${target.label} has no ${path}: is the base URL right (it usually ends in /v1)?`);

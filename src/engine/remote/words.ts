@@ -65,3 +65,51 @@ function clip(text: string): string {
   const clean = plainText(text);
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
+
+/** What a server's words say about a prompt too long for its context. */
+const OVERFLOW =
+  /exceeds? the available context|maximum context length|context_length_exceeded|exceed_context_size|larger than the max context size|does not fit the (server's )?context|prompt is too long|too many tokens/i;
+
+export function isOverflow(text: string): boolean {
+  return OVERFLOW.test(text);
+}
+
+function whole(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function numberAfter(text: string, pattern: RegExp): number | undefined {
+  const found = pattern.exec(text)?.[1];
+  return found !== undefined ? whole(Number(found)) : undefined;
+}
+
+/**
+ * The counts a refusal for a prompt too long gives, when it gives them: llama-server's
+ * `n_prompt_tokens` and `n_ctx`, parley serve's, vLLM's and OpenAI's sentences.
+ */
+export function overflowCounts(body: string): { promptTokens?: number; contextSize?: number } {
+  let fields: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === "object" && parsed.error !== null) fields = parsed.error as Record<string, unknown>;
+  } catch {
+    // Not JSON: only the words.
+  }
+  const text = plainText(body);
+  const promptTokens =
+    whole(fields.n_prompt_tokens) ??
+    numberAfter(text, /\((\d+) in the messages/) ??
+    numberAfter(text, /request \((\d+) tokens\)/) ??
+    numberAfter(text, /input \((\d+) tokens\)/) ??
+    numberAfter(text, /prompt takes (?:at least )?(\d+) tokens/) ??
+    numberAfter(text, /resulted in (\d+) tokens/);
+  const contextSize =
+    whole(fields.n_ctx) ??
+    numberAfter(text, /maximum context length is (\d+)/) ??
+    numberAfter(text, /context size \((\d+) tokens\)/) ??
+    numberAfter(text, /the context holds (\d+)/);
+  return {
+    ...(promptTokens !== undefined ? { promptTokens } : {}),
+    ...(contextSize !== undefined ? { contextSize } : {}),
+  };
+}

@@ -1,6 +1,7 @@
 /** Slash commands for the model and the context: /model, /models, /compact. */
 import type { ChatEvent } from "../../chat/events.js";
 import { localModels } from "../../core/index.js";
+import { keyState, listEndpointModels } from "../../core/remote-model.js";
 import { finish } from "../operations.js";
 import type { CommandContext, SlashCommand } from "./types.js";
 
@@ -16,6 +17,7 @@ export function showModel(ctx: CommandContext): string {
     `backend    ${i.backend}`,
     `context    ${i.contextSize} tokens${i.trainContextSize ? ` (trained on ${i.trainContextSize})` : ""}`,
     ...(i.threads !== undefined ? [`threads    ${i.threads}`] : []),
+    ...(i.remote ? [`server     ${i.remote.url}`, `key        ${keyState(i.remote.apiKeyEnv)}`] : []),
   ].join("\n");
 }
 
@@ -52,14 +54,21 @@ export const MODEL_COMMANDS: readonly SlashCommand[] = [
   },
   {
     name: "models",
-    help: "list the models in the models folder (parley models pull adds more)",
-    run: (_args, ctx) => {
+    help: "list the models in the models folder (parley models pull adds more) and on the named endpoints",
+    run: async (_args, ctx) => {
       const models = localModels();
       ctx.print(
         models.length === 0
           ? "no models in the models folder yet: parley models pull <ref> adds one"
           : models.map((m) => `${m.name}${m.aliases.length > 0 ? `  (alias ${m.aliases.join(", ")})` : ""}`).join("\n"),
       );
+      const remote = await listEndpointModels();
+      const lines = remote.flatMap((e) =>
+        e.error !== undefined
+          ? [`${e.error}: its models are not listed`]
+          : (e.models ?? []).map((m) => `${e.endpoint}:${m.id}  (remote, endpoint ${e.endpoint})`),
+      );
+      if (lines.length > 0) ctx.print(lines.join("\n"));
     },
   },
   {

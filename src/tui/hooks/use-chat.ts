@@ -132,6 +132,7 @@ export function useChat(
                     last: {
                       completionTokens: reply.usage.completion_tokens,
                       tokensPerSecond: reply.timings.predicted_per_second,
+                      ...(reply.estimated ? { estimated: true } : {}),
                     },
                   }
                 : {}),
