@@ -30,9 +30,9 @@ import type {
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "./node-llama-cpp.js";
 import { jsonSchemaGrammar } from "./json-grammar.js";
-import { llamaFunctions, ToolCallParts } from "./tools.js";
+import { CallForcing, llamaFunctions, ToolCallParts } from "./tools.js";
 
-const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
+const { LlamaChat, LlamaCompletion, LlamaText } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
 
 /** What every sequence of one loaded model shares. */
@@ -117,9 +117,14 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
   private disposed = false;
   readonly tokens: TokenCounting = this;
   readonly state: StateSaving = this;
+  /** Makes a reply start with a tool call when the request says one must be made. */
+  private readonly forcing = new CallForcing((value) => LlamaText(value));
 
   constructor(private readonly host: LlamaHost) {
-    this.chat = new LlamaChat({ contextSequence: host.context.getSequence(), chatWrapper: host.chatWrapper });
+    this.chat = new LlamaChat({
+      contextSequence: host.context.getSequence(),
+      chatWrapper: this.forcing.wrap(host.chatWrapper),
+    });
   }
 
   get info(): EngineInfo {
@@ -248,10 +253,18 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       options.onFunctionCall = (call) => calls.finished(call.functionName, call.params);
     }
     const outputBefore = this.chat.sequence.tokenMeter.usedOutputTokens;
-    const stopReason = await stopReasonOf(
-      () => this.chat.generateResponse(history, options).then((r) => r.metadata.stopReason),
-      signal,
-    );
+    const last = history.at(-1);
+    this.forcing.baseParts = last?.type === "model" ? last.response.length : 0;
+    this.forcing.active = tools.mustCall;
+    let stopReason: GenerateResult["stopReason"];
+    try {
+      stopReason = await stopReasonOf(
+        () => this.chat.generateResponse(history, options).then((r) => r.metadata.stopReason),
+        signal,
+      );
+    } finally {
+      this.forcing.active = false;
+    }
     const contextFull = stopReason === "length" && limit === room && room < (params.maxTokens ?? Infinity);
     const counted = meter.result();
     // Tokens of a tool call are not reported one by one: the sequence counted them.

@@ -4,7 +4,14 @@
  * grammar enforces. A keyword the grammar cannot enforce is refused, naming where it is: the
  * arguments of a call always parse and fit the schema.
  */
-import type { ChatModelFunctions, GbnfJsonSchema } from "node-llama-cpp";
+import type {
+  ChatModelFunctions,
+  ChatWrapper,
+  ChatWrapperGenerateContextStateOptions,
+  ChatWrapperGeneratedContextState,
+  GbnfJsonSchema,
+  LlamaText,
+} from "node-llama-cpp";
 import type { ToolSet } from "../../chat/types.js";
 import { UsageError } from "../../errors.js";
 import type { PushPart } from "../stream.js";
@@ -140,5 +147,43 @@ export class ToolCallParts {
     this.started(index, name);
     this.done = index + 1;
     this.push({ type: "tool-call", index, arguments: JSON.stringify(params ?? {}) });
+  }
+}
+
+/**
+ * Makes a reply start with a tool call (`tool_choice` "required" or a named tool): while it is
+ * on, the template object given to node-llama-cpp says that a reply which has not called yet
+ * starts with the call prefix, so the first thing written is a call, its name and arguments held
+ * to the grammar. Everything else is the template's own.
+ */
+export class CallForcing {
+  /** Force a call in the reply being generated. */
+  active = false;
+  /** The parts the reply's model response had before generating (a call adds one). */
+  baseParts = 0;
+
+  constructor(private readonly toText: (value: string | LlamaText) => LlamaText) {}
+
+  wrap(wrapper: ChatWrapper): ChatWrapper {
+    const generate = (options: ChatWrapperGenerateContextStateOptions): ChatWrapperGeneratedContextState => {
+      const state = wrapper.generateContextState(options);
+      const last = options.chatHistory.at(-1);
+      if (!this.active || last?.type !== "model" || last.response.length > this.baseParts) return state;
+      const { functionCall: _engaged, ...rest } = state as ChatWrapperGeneratedContextState & {
+        functionCall?: unknown;
+      };
+      return {
+        ...rest,
+        prefixTriggers: [],
+        noPrefixTrigger: { type: "functionCall", inject: this.toText(wrapper.settings.functions.call.prefix) },
+      } as ChatWrapperGeneratedContextState;
+    };
+    return new Proxy(wrapper, {
+      get(target, key) {
+        if (key === "generateContextState") return generate;
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 }
