@@ -176,7 +176,7 @@ export class CallForcing {
         ...forced,
         prefixTriggers: [],
         noPrefixTrigger: { type: "functionCall", inject: this.toText(wrapper.settings.functions.call.prefix) },
-      } as ChatWrapperGeneratedContextState;
+      } as unknown as ChatWrapperGeneratedContextState;
     };
     return new Proxy(wrapper, {
       get(target, key) {
