@@ -269,7 +269,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const counted = meter.result();
     // Tokens of a tool call are not reported one by one: the sequence counted them.
     const output = this.chat.sequence.tokenMeter.usedOutputTokens - outputBefore;
-    counted.completionTokens = Math.max(counted.completionTokens, output);
+    if (tools.functions) counted.completionTokens = Math.max(counted.completionTokens, output);
     return { stopReason, ...(contextFull ? { contextFull } : {}), promptTokens, cachedTokens, ...counted };
   }
 
