@@ -56,7 +56,8 @@ const RECIPES = {
   "tools-qwen": {
     weights: "script",
     script: ["Let me look.", "<tool_call>", '\n{"name": "', "get_weather\n", TOOL_ARGUMENTS_PIECE],
-    jumps: { "\u2581": 4, "<0x20>": 4, "</tool_call>": 5 },
+    // A call made to start (tool_choice "required") has its prefix written by the template: it ends in a quote.
+    jumps: { "\u2581": 4, "<0x20>": 4, "<0x22>": 3, "</tool_call>": 5 },
     contextLength: 4096,
   },
   /** Calls get_weather({"city": "Paris"}) in the Llama 3.1 format (`--template llama3.1`). */

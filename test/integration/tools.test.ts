@@ -92,7 +92,8 @@ describe("tool calls with --messages", () => {
     const time = { type: "function", function: { name: "get_time", parameters: { type: "object", properties: {} } } };
     for (const choice of ["required", { type: "function", function: { name: "get_weather" } }]) {
       const file = requestFile({ messages: [ASK], tools: [time, WEATHER], tool_choice: choice });
-      const run = await runParley(["-m", fixture("tools-qwen"), "--template", "qwen", "--messages", file, "--json"]);
+      const args = ["-m", fixture("tools-qwen"), "--template", "qwen"];
+      const run = await runParley([...args, "--messages", file, "--json"]);
       assert.equal(run.code, 0, run.stderr);
       const message = (JSON.parse(run.stdout) as OpenAI.ChatCompletion).choices[0]?.message;
       assert.equal(message?.content, null, "no text before the call");
