@@ -16,6 +16,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function parseTool(value: unknown, where: string): ToolDefinition {
   if (!isRecord(value)) throw new UsageError(`${where} must be an object like {"type": "function", "function": {...}}`);
+  if (value.type === undefined || value.type === null)
+    throw new UsageError(`${where}.type is missing (expected "function")`);
   if (value.type !== "function") {
     throw new UsageError(`${where}.type ${JSON.stringify(value.type)} is not supported (expected "function")`);
   }
