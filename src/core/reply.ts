@@ -183,6 +183,18 @@ export async function assembleReply(request: ReplyRequest): Promise<Assembled> {
     throw new Unanswered(error, undefined);
   }
   for (const piece of splitter.flush()) put(piece.kind, piece.text);
+  // A local call always parses (a grammar holds it); a remote server's may not: say so.
+  for (const c of calls) {
+    try {
+      JSON.parse(c.function.arguments === "" ? "{}" : c.function.arguments);
+    } catch {
+      emit({
+        type: "notice",
+        code: "warning",
+        text: `the arguments of the call of ${c.function.name} (${c.id}) are not valid JSON`,
+      });
+    }
+  }
   const message: Message = { role: "assistant", content };
   if (reasoning) message.reasoning = reasoning;
   if (calls.length > 0) message.tool_calls = calls;

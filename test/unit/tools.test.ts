@@ -19,7 +19,8 @@ import { toChatCompletion } from "../../src/output/json.ts";
 import { toChunks } from "../../src/output/jsonl.ts";
 import { readConversation } from "../../src/store/conversations.ts";
 import { tempHome } from "../helpers/cli.ts";
-import { drain } from "../helpers/conversation.ts";
+import { conversationOver, drain } from "../helpers/conversation.ts";
+import type { ChatEngine, EnginePart } from "../../src/engine/engine.ts";
 import { fixture, TOOL_ARGUMENTS, TOOL_PREAMBLE } from "../helpers/fixtures.ts";
 
 process.env.PARLEY_HOME = tempHome();
@@ -284,5 +285,45 @@ describe("a Conversation that calls tools, on the real engine", () => {
     assert.deepEqual(saved.messages[1]?.tool_calls, [call]);
     assert.equal(saved.messages[2]?.tool_call_id, call.id);
     assert.equal(saved.messages[1]?.finish_reason, "tool_calls");
+  });
+});
+
+describe("calls from an engine that does not hold them to a grammar", () => {
+  it("numbers them, gives them ids, and warns of arguments that are not JSON", async () => {
+    const info = { name: "remote", template: "the server's", backend: "remote", contextSize: 4096 };
+    const engine: ChatEngine = {
+      info,
+      async *generate(): AsyncGenerator<EnginePart> {
+        await Promise.resolve();
+        yield { type: "text", text: "Sure." };
+        yield { type: "tool-call", index: 0, name: "get_weather" };
+        yield { type: "tool-call", index: 0, arguments: '{"city":' };
+        yield { type: "tool-call", index: 0, arguments: '"Paris"}' };
+        yield { type: "tool-call", index: 1, id: "srv-2", name: "get_time", arguments: "{not json" };
+        const now = performance.now();
+        const result = { stopReason: "tool_calls" as const, promptTokens: 9, completionTokens: 6 };
+        yield { type: "finish", result: { ...result, startedAt: now, firstTokenAt: now, endedAt: now } };
+      },
+      dispose: () => Promise.resolve(),
+    };
+    const c = conversationOver(engine);
+    const events = await drain(c.send("weather and time?"));
+    const warnings = events.filter((e) => e.type === "notice" && e.code === "warning");
+    assert.deepEqual(
+      warnings.map((e) => e.type === "notice" && e.text),
+      ["the arguments of the call of get_time (srv-2) are not valid JSON"],
+    );
+    const done = events.at(-1);
+    assert.ok(done?.type === "done" && done.reply);
+    assert.equal(done.reply.finishReason, "tool_calls");
+    assert.equal(done.reply.message.content, "Sure.");
+    const [first, second] = done.reply.message.tool_calls ?? [];
+    assert.match(first?.id ?? "", /^call_/);
+    assert.equal(first?.function.arguments, '{"city":"Paris"}');
+    assert.equal(second?.id, "srv-2");
+    assert.deepEqual(
+      c.pendingToolCalls.map((call) => call.function.name),
+      ["get_weather", "get_time"],
+    );
   });
 });
