@@ -86,9 +86,9 @@ describe("usage errors exit 2 with one line", () => {
       '[{"role": "user", "content": [{"type": "image_url"}]}]',
     ],
     [
-      "tools",
+      "a tool that is not a function",
       () => ["-m", m(), "--messages", "-"],
-      /"tools" is not supported/,
+      /tools\[0\]\.type is missing \(expected "function"\)/,
       '{"messages": [{"role": "user", "content": "x"}], "tools": [{}]}',
     ],
     [

@@ -14,6 +14,7 @@ import {
   refusedField,
   requestBody,
   unsentSettings,
+  type CallPiece,
   type ChunkParts,
   type Refusals,
 } from "./body.js";
@@ -31,6 +32,8 @@ interface Tally {
   finish: string | undefined;
   usage: { prompt: number; completion: number; cached?: number } | undefined;
   done: boolean;
+  /** The tool calls seen, by the server's index: their position in the reply. */
+  calls: Map<number, number>;
 }
 
 export class RemoteEngine implements ChatEngine {
@@ -60,7 +63,14 @@ export class RemoteEngine implements ChatEngine {
         text: `${unsent.join(", ")} ${unsent.length === 1 ? "is" : "are"} not sent to ${this.target.label}: the Chat Completion API has no such field`,
       });
     }
-    const tally: Tally = { text: 0, firstAt: undefined, finish: undefined, usage: undefined, done: false };
+    const tally: Tally = {
+      text: 0,
+      firstAt: undefined,
+      finish: undefined,
+      usage: undefined,
+      done: false,
+      calls: new Map(),
+    };
     const result = (stopReason: GenerateResult["stopReason"]): GenerateResult => ({
       stopReason,
       promptTokens: tally.usage?.prompt ?? estimate,
@@ -88,7 +98,8 @@ export class RemoteEngine implements ChatEngine {
     if (!tally.done && tally.finish === undefined) {
       throw new RemoteError(`${this.target.label} ended the stream in the middle of the reply`);
     }
-    return result(tally.finish === "length" ? "length" : "stop");
+    if (tally.finish === "length") return result("length");
+    return result(tally.calls.size > 0 ? "tool_calls" : "stop");
   }
 
   /**
@@ -98,7 +109,14 @@ export class RemoteEngine implements ChatEngine {
   private async request(request: GenerateRequest, push: PushPart, signal: AbortSignal): Promise<Response> {
     const path = "/chat/completions";
     for (;;) {
-      const body = requestBody(this.model, request.messages, request.params, request.responseFormat, this.refusals);
+      const body = requestBody(
+        this.model,
+        request.messages,
+        request.params,
+        request.responseFormat,
+        this.refusals,
+        request.tools,
+      );
       const res = await send(this.target, path, {
         method: "POST",
         body,
@@ -196,8 +214,25 @@ export class RemoteEngine implements ChatEngine {
       tally.text++;
       push({ type: "text", text: parts.text });
     }
+    for (const piece of parts.calls ?? []) this.takeCall(piece, push, tally);
     if (parts.finish !== undefined) tally.finish = parts.finish;
     if (parts.usage) tally.usage = parts.usage;
+  }
+
+  /** A piece of a tool call: a new index starts a call (it must be named), others add arguments. */
+  private takeCall(piece: CallPiece, push: PushPart, tally: Tally): void {
+    tally.firstAt ??= performance.now();
+    tally.text++;
+    let index = tally.calls.get(piece.index);
+    if (index === undefined) {
+      if (piece.name === undefined) {
+        throw new RemoteError(`${this.target.label} sent a tool call without a function name`);
+      }
+      index = tally.calls.size;
+      tally.calls.set(piece.index, index);
+      push({ type: "tool-call", index, ...(piece.id ? { id: piece.id } : {}), name: piece.name });
+    }
+    if (piece.arguments) push({ type: "tool-call", index, arguments: piece.arguments });
   }
 
   dispose(): Promise<void> {
