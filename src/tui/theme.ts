@@ -12,6 +12,9 @@ export const ROLE_STYLES: Record<Role, RoleStyle> = {
   system: { label: "system", color: "magenta" },
 };
 
+/** Tool results, tagged with the role they have in the conversation. */
+export const TOOL_STYLE: RoleStyle = { label: "tool", color: "yellow" };
+
 export const theme = {
   error: "red",
   accent: "cyan",

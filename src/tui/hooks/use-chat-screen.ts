@@ -29,6 +29,8 @@ export interface ChatScreenProps {
   showReasoning?: boolean;
   writeTerminal?: (sequence: string) => void;
   cwd?: string;
+  /** --yes: read_file calls run without asking (shell calls are always asked). */
+  yes?: boolean;
 }
 
 export interface ChatScreen {
