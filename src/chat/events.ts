@@ -32,6 +32,20 @@ export interface ReasoningEvent {
   text: string;
 }
 
+/**
+ * A piece of a tool call the reply makes, as it is written. The first event of a call (by
+ * `index`, from 0) names it; the following ones add to its arguments. The whole calls are in the
+ * `done` event's `reply.message.tool_calls`.
+ */
+export interface ToolCallEvent {
+  type: "tool-call";
+  index: number;
+  id: string;
+  name: string;
+  /** More of the call's arguments (a JSON text, in pieces); "" in the first event. */
+  arguments: string;
+}
+
 /** Something the person should be told in plain words (messages left out of the context...). */
 export interface NoticeEvent {
   type: "notice";
@@ -71,6 +85,7 @@ export interface ErrorEvent {
   prompt?: string;
 }
 
-export type ChatEvent = StartEvent | PromptEvent | TokenEvent | ReasoningEvent | NoticeEvent | DoneEvent | ErrorEvent;
+export type ChatEvent =
+  StartEvent | PromptEvent | TokenEvent | ReasoningEvent | ToolCallEvent | NoticeEvent | DoneEvent | ErrorEvent;
 
 export type ChatListener = (event: ChatEvent) => void;

@@ -1,26 +1,22 @@
 /** Reading Chat Completion messages and request bodies (`--messages`). */
 import { UsageError } from "../errors.js";
+import { parseJsonText } from "./json-parse.js";
 import { PARAM_SPECS, parseParamValue, type ParamLayer } from "./params.js";
-import { ROLES, type Message, type ResponseFormat, type Role } from "./types.js";
+import { checkToolMessages, parseToolSet } from "./tools.js";
+import { ROLES, type Message, type ResponseFormat, type Role, type ToolCall, type ToolSet } from "./types.js";
 
 export interface ParsedRequest {
   messages: Message[];
   /** Sampling parameters given by the body; flags override them. */
   params: ParamLayer;
   responseFormat?: ResponseFormat;
+  /** The tools the reply may call (`tools`, `tool_choice`, `parallel_tool_calls`). */
+  tools?: ToolSet;
   model?: string;
 }
 
 /** Body fields that carry no meaning for a local one-shot completion, accepted and ignored. */
-const IGNORED_FIELDS = new Set([
-  "user",
-  "metadata",
-  "store",
-  "service_tier",
-  "stream",
-  "stream_options",
-  "parallel_tool_calls",
-]);
+const IGNORED_FIELDS = new Set(["user", "metadata", "store", "service_tier", "stream", "stream_options"]);
 const HANDLED_FIELDS = new Set([
   "messages",
   "model",
@@ -30,57 +26,11 @@ const HANDLED_FIELDS = new Set([
   "response_format",
   "n",
   "logprobs",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
   ...PARAM_SPECS.flatMap((s) => (s.bodyField ? [s.bodyField] : [])),
 ]);
-
-function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position);
-  const line = before.split("\n").length;
-  const column = position - before.lastIndexOf("\n");
-  return `line ${line}, column ${column}`;
-}
-
-function isViableJsonPrefix(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch (err) {
-    // A prefix is viable when the parser only complains about where the text stops.
-    const message = (err as Error).message;
-    const at = /at position (\d+)/.exec(message);
-    return /Unexpected end of JSON input/.test(message) || (at !== null && Number(at[1]) >= text.length);
-  }
-}
-
-/** Where a JSON text stops making sense: the end of its longest prefix that could still parse. */
-function jsonErrorPosition(text: string): number {
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (isViableJsonPrefix(text.slice(0, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** JSON.parse with an error that says where the text went wrong. */
-export function parseJsonText(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    if (text.trim() === "") throw new UsageError(`${source} is empty: expected JSON`);
-    const message = (err as Error).message;
-    const token = /^Unexpected token '(.*?)'/.exec(message);
-    let reason = token ? `unexpected ${JSON.stringify(token[1])}` : message.replace(/ in JSON at position \d+.*$/, "");
-    if (/Unexpected end/.test(message)) reason = "unexpected end of input";
-    reason = reason.charAt(0).toLowerCase() + reason.slice(1);
-    const at = /at position (\d+)/.exec(message);
-    const position = at ? Number(at[1]) : jsonErrorPosition(text);
-    if (position >= text.trimEnd().length) reason = "unexpected end of input";
-    throw new UsageError(`${source} is not valid JSON at ${lineAndColumn(text, position)}: ${reason}`);
-  }
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -108,10 +58,11 @@ function parseContent(value: unknown, where: string): string {
 function parseMessage(value: unknown, index: number): Message {
   const where = `messages[${index}]`;
   if (!isRecord(value)) throw new UsageError(`${where} must be an object with "role" and "content"`);
-  for (const field of ["tool_calls", "function_call", "audio"]) {
-    if (value[field] !== undefined && value[field] !== null) {
-      throw new UsageError(`${where}.${field} is not supported: parley has no tool or audio support`);
-    }
+  if (value.audio !== undefined && value.audio !== null) {
+    throw new UsageError(`${where}.audio is not supported: parley has no audio support`);
+  }
+  if (value.function_call !== undefined && value.function_call !== null) {
+    throw new UsageError(`${where}.function_call is not supported: give the calls in "tool_calls"`);
   }
   const rawRole = value.role;
   let role: Role;
@@ -119,13 +70,56 @@ function parseMessage(value: unknown, index: number): Message {
   else if (typeof rawRole === "string" && (ROLES as readonly string[]).includes(rawRole)) role = rawRole as Role;
   else {
     throw new UsageError(
-      `${where}.role ${JSON.stringify(rawRole)} is not supported (expected system, developer, user or assistant)`,
+      `${where}.role ${JSON.stringify(rawRole)} is not supported (expected system, developer, user, assistant or tool)`,
     );
   }
-  const message: Message = { role, content: parseContent(value.content, where) };
+  const calls = value.tool_calls;
+  const hasCalls = calls !== undefined && calls !== null;
+  if (hasCalls && role !== "assistant")
+    throw new UsageError(`${where}.tool_calls is allowed in assistant messages only`);
+  // An assistant message that only calls tools has no content.
+  const content = role === "assistant" && hasCalls && value.content == null ? "" : parseContent(value.content, where);
+  const message: Message = { role, content };
   const reasoning = value.reasoning_content;
   if (role === "assistant" && typeof reasoning === "string" && reasoning !== "") message.reasoning = reasoning;
+  if (hasCalls) {
+    const list = parseToolCalls(calls, `${where}.tool_calls`);
+    if (list.length > 0) message.tool_calls = list;
+  }
+  if (role === "tool") {
+    if (typeof value.tool_call_id !== "string" || value.tool_call_id === "") {
+      throw new UsageError(`${where}.tool_call_id must name the tool call this message answers`);
+    }
+    message.tool_call_id = value.tool_call_id;
+  } else if (value.tool_call_id !== undefined && value.tool_call_id !== null) {
+    throw new UsageError(`${where}.tool_call_id is allowed in tool messages only`);
+  }
   return message;
+}
+
+function parseToolCalls(value: unknown, where: string): ToolCall[] {
+  if (!Array.isArray(value)) throw new UsageError(`${where} must be an array of tool calls`);
+  return value.map((call: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (!isRecord(call))
+      throw new UsageError(`${at} must be an object like {"id": ..., "type": "function", "function": {...}}`);
+    if (typeof call.id !== "string" || call.id === "") throw new UsageError(`${at}.id must be a non-empty string`);
+    if (call.type !== undefined && call.type !== "function") {
+      throw new UsageError(`${at}.type ${JSON.stringify(call.type)} is not supported (expected "function")`);
+    }
+    const fn = call.function;
+    if (!isRecord(fn) || typeof fn.name !== "string" || fn.name === "") {
+      throw new UsageError(`${at}.function must be an object with a "name" and "arguments"`);
+    }
+    if (typeof fn.arguments !== "string")
+      throw new UsageError(`${at}.function.arguments must be a JSON text (a string)`);
+    try {
+      JSON.parse(fn.arguments);
+    } catch {
+      throw new UsageError(`${at}.function.arguments is not valid JSON`);
+    }
+    return { id: call.id, type: "function", function: { name: fn.name, arguments: fn.arguments } };
+  });
 }
 
 function parseResponseFormat(value: unknown): ResponseFormat {
@@ -158,7 +152,9 @@ function parseStop(value: unknown): string[] | undefined {
 
 export function parseMessageList(value: unknown[]): Message[] {
   if (value.length === 0) throw new UsageError("messages is empty: give at least one message");
-  return value.map((m, i) => parseMessage(m, i));
+  const messages = value.map((m, i) => parseMessage(m, i));
+  checkToolMessages(messages);
+  return messages;
 }
 
 /** Parses a Chat Completion request body (`--messages` and the server read the same). */
@@ -188,6 +184,8 @@ export function parseChatRequest(body: Record<string, unknown>): ParsedRequest {
   const request: ParsedRequest = { messages: parseMessageList(body.messages as unknown[]), params };
   if (body.response_format !== undefined && body.response_format !== null)
     request.responseFormat = parseResponseFormat(body.response_format);
+  const tools = parseToolSet(body);
+  if (tools) request.tools = tools;
   if (typeof body.model === "string") request.model = body.model;
   else if (body.model !== undefined && body.model !== null)
     throw new UsageError(`request field "model" must be a string`);
@@ -201,3 +199,5 @@ export function parseMessagesInput(text: string, source: string): ParsedRequest 
   if (isRecord(value)) return parseChatRequest(value);
   throw new UsageError(`${source} must hold a JSON array of messages or a chat completion request object`);
 }
+
+export { parseJsonText };

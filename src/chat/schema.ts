@@ -4,7 +4,7 @@
  * `{"type":"objec"}` is refused with its place named instead of producing `null`.
  */
 import { UsageError } from "../errors.js";
-import { parseJsonText } from "./messages.js";
+import { parseJsonText } from "./json-parse.js";
 import { closestWord } from "./setting-names.js";
 
 /** The `type` names of JSON Schema. */

@@ -1,18 +1,57 @@
 /** The Chat Completion format, as parley reads and writes it. */
 
-export const ROLES = ["system", "user", "assistant"] as const;
+export const ROLES = ["system", "user", "assistant", "tool"] as const;
 export type Role = (typeof ROLES)[number];
+
+/** A call of a tool the model asked for, as the Chat Completion format writes it. */
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: {
+    name: string;
+    /** The arguments as a JSON text (an object that fits the tool's `parameters`). */
+    arguments: string;
+  };
+}
+
+/** A tool the model may call: a function with a JSON Schema for its arguments. */
+export interface ToolDefinition {
+  type: "function";
+  function: {
+    name: string;
+    description?: string;
+    /** A JSON Schema of an object; none: the function takes no arguments. */
+    parameters?: Record<string, unknown>;
+  };
+}
+
+/** Whether the model may call a tool (auto), must not (none), must call one (required) or this one. */
+export type ToolChoice = "auto" | "none" | "required" | { type: "function"; function: { name: string } };
+
+/** The tools a reply may call, and how (`tools`, `tool_choice`, `parallel_tool_calls`). */
+export interface ToolSet {
+  tools: ToolDefinition[];
+  /** Default "auto". */
+  choice?: ToolChoice;
+  /** Whether one reply may call more than one tool; default true. */
+  parallel?: boolean;
+}
 
 export interface Message {
   role: Role;
+  /** The text; "" for an assistant message that only calls tools. */
   content: string;
+  /** The tools an assistant message calls. */
+  tool_calls?: ToolCall[];
+  /** The call a `tool` message answers. */
+  tool_call_id?: string;
   /** Reasoning ("thinking") text of an assistant message, kept apart from its content. */
   reasoning?: string;
   /** How a reply ended when it did not simply stop. Shown, never sent. */
   end?: Ending;
 }
 
-export type FinishReason = "stop" | "length";
+export type FinishReason = "stop" | "length" | "tool_calls";
 
 /**
  * A reply cut at its token limit ("length"), cut because the context was full ("context"; both
@@ -49,8 +88,10 @@ export interface Timings {
 
 export interface CompletionMessage {
   role: "assistant";
-  content: string;
+  /** null when the reply only calls tools. */
+  content: string | null;
   reasoning_content?: string;
+  tool_calls?: ToolCall[];
 }
 
 export interface ChatCompletion {
@@ -71,10 +112,19 @@ export interface ChatCompletion {
   interrupted?: true;
 }
 
+/** A piece of a tool call in a stream: the first piece of a call has its id, type and name. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: "function";
+  function: { name?: string; arguments?: string };
+}
+
 export interface ChunkDelta {
   role?: "assistant";
-  content?: string;
+  content?: string | null;
   reasoning_content?: string;
+  tool_calls?: ToolCallDelta[];
 }
 
 export interface ChatCompletionChunk {

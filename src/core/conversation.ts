@@ -6,7 +6,8 @@
  */
 import type { ChatEvent, DoneEvent, ErrorEvent, Reply } from "../chat/events.js";
 import type { SamplingParams } from "../chat/params.js";
-import type { Message, ResponseFormat } from "../chat/types.js";
+import type { Message, ResponseFormat, ToolCall, ToolSet } from "../chat/types.js";
+import { checkToolSet, unansweredCalls } from "../chat/tools.js";
 import type { ChatEngine, EngineInfo } from "../engine/engine.js";
 import { UsageError } from "../errors.js";
 import type { Layer, Settings } from "../settings/resolve.js";
@@ -29,6 +30,8 @@ export interface ConversationOptions {
   settings: Settings;
   messages?: readonly Message[];
   responseFormat?: ResponseFormat | undefined;
+  /** The tools the replies may call (`tools`, `tool_choice`, `parallel_tool_calls`); none: no tools. */
+  tools?: ToolSet | undefined;
   /** Where the conversation is saved, and its model state; none: nothing is written. */
   persistence?: Persistence | undefined;
   /** Loads another model with the same settings (`/model <ref>`); none: switching is not offered. */
@@ -59,6 +62,7 @@ export class Conversation {
   private current: Settings;
   private cachedParams: SamplingParams | undefined;
   private readonly responseFormat: ResponseFormat | undefined;
+  private toolSet: ToolSet | undefined;
   private readonly persistence: Persistence | undefined;
   private controller: AbortController | undefined;
   private busy = false;
@@ -72,6 +76,8 @@ export class Conversation {
     this.list = [...(options.messages ?? [])];
     this.current = options.settings;
     this.responseFormat = options.responseFormat;
+    if (options.tools) checkToolSet(options.tools);
+    this.toolSet = options.tools;
     this.persistence = options.persistence;
     this.loadModel = options.loadModel;
     this.release = options.release ?? (() => Promise.resolve());
@@ -104,9 +110,41 @@ export class Conversation {
     return this.busy;
   }
 
-  /** Whether the last message is a reply that can be carried on. */
+  /** Whether the last message is a reply that can be carried on (not one that calls tools). */
   get canContinue(): boolean {
-    return this.list.at(-1)?.role === "assistant";
+    const last = this.list.at(-1);
+    return last?.role === "assistant" && !last.tool_calls?.length;
+  }
+
+  /** The tools the replies may call, if any. */
+  get tools(): ToolSet | undefined {
+    return this.toolSet;
+  }
+
+  /** Sets the tools the next replies may call; undefined: none. Throws on an invalid set. */
+  setTools(tools: ToolSet | undefined): void {
+    this.assertIdle();
+    if (tools) checkToolSet(tools);
+    this.toolSet = tools;
+  }
+
+  /** The calls of the last reply that have no `tool` result yet, in order. */
+  get pendingToolCalls(): readonly ToolCall[] {
+    return unansweredCalls(this.list);
+  }
+
+  /**
+   * Adds the result of a tool call of the last reply as a `tool` message. Throws when `id` is not
+   * a call of the last reply waiting for its result. Once every call has its result,
+   * `respond()` asks for the next reply.
+   */
+  addToolResult(id: string, content: string): void {
+    this.assertIdle();
+    if (!this.pendingToolCalls.some((c) => c.id === id)) {
+      throw new UsageError(`no tool call ${JSON.stringify(id)} of the last reply is waiting for a result`);
+    }
+    this.list.push({ role: "tool", tool_call_id: id, content });
+    this.persistence?.sync(this.list);
   }
 
   /** How many messages after the system prompt the model no longer sees. */
@@ -126,7 +164,21 @@ export class Conversation {
    */
   respond(prompt: string | undefined): AsyncIterable<ChatEvent> {
     if (prompt !== undefined) return this.send(prompt);
+    if (this.list.at(-1)?.role === "tool") return this.answerTools();
     return this.canContinue ? this.continue() : this.retry();
+  }
+
+  /** Replies to the tool results that end the conversation (every call of the last reply answered). */
+  answerTools(): AsyncIterable<ChatEvent> {
+    return this.operation(async (emit) => {
+      if (this.list.at(-1)?.role !== "tool") throw new UsageError("no tool results to answer");
+      const waiting = this.pendingToolCalls[0];
+      if (waiting) {
+        throw new UsageError(`tool call ${JSON.stringify(waiting.id)} (${waiting.function.name}) has no result yet`);
+      }
+      const view = this.fit(this.list, emit, undefined);
+      return this.done(await this.reply(view, emit, undefined));
+    });
   }
 
   /** Adds a user message and generates the reply. */
@@ -167,6 +219,7 @@ export class Conversation {
     return this.operation(async (emit) => {
       const last = this.list.at(-1);
       if (last?.role !== "assistant") throw new UsageError("nothing to continue: the last message is not a reply");
+      if (last.tool_calls?.length) throw new UsageError("nothing to continue: the last reply calls tools");
       const view = this.fit(this.list, emit, undefined);
       const reply = await this.reply(view, emit, undefined, true);
       const joined: Message = { ...last, content: last.content + reply.message.content };
@@ -459,6 +512,7 @@ export class Conversation {
         view,
         params: this.params,
         responseFormat: this.responseFormat,
+        tools: this.toolSet,
         signal: controller.signal,
         emit,
       }));

@@ -2,7 +2,7 @@
  * Opening a conversation on a remote model: the same Conversation as a local one, recording the
  * endpoint and model id, with no model state saved or loaded (a remote server keeps none for us).
  */
-import type { Message, ResponseFormat } from "../chat/types.js";
+import type { Message, ResponseFormat, ToolSet } from "../chat/types.js";
 import type { RemoteEngineSpec } from "../engine/spec.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import type { LoadedSettings } from "./layers.js";
@@ -22,6 +22,7 @@ export interface RemoteOpen {
   history: boolean;
   source: "one-shot" | "chat";
   responseFormat?: ResponseFormat | undefined;
+  tools?: ToolSet | undefined;
   onNotice?: ((text: string) => void) | undefined;
   /** Opens another model for `/model` (remote or local). */
   loadModel: (ref: string) => Promise<LoadedModel>;
@@ -57,6 +58,7 @@ export async function openRemoteConversation(options: RemoteOpen): Promise<Opene
     settings,
     messages,
     responseFormat: options.responseFormat,
+    tools: options.tools,
     persistence,
     loadModel: options.loadModel,
     release: (used) => used.dispose(),

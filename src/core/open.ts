@@ -6,7 +6,7 @@
  * load a snapshot or merge a setting themselves.
  */
 import { basename } from "node:path";
-import type { Message, ResponseFormat } from "../chat/types.js";
+import type { Message, ResponseFormat, ToolSet } from "../chat/types.js";
 import type { LlamaEngineSpec } from "../engine/spec.js";
 import type { ChatEngine } from "../engine/engine.js";
 import type { SamplingParams } from "../chat/params.js";
@@ -25,6 +25,8 @@ export interface OpenRequest extends SettingsRequest {
   /** The conversation given as input (`--messages`); a resumed one replaces it. */
   messages?: readonly Message[];
   responseFormat?: ResponseFormat | undefined;
+  /** The tools the replies may call. */
+  tools?: ToolSet | undefined;
   source: "one-shot" | "chat";
   debug?: boolean;
   /** How the front end takes part in finding the model: a first-run question, download progress. */
@@ -117,6 +119,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
       history: request.history !== false,
       source: request.source,
       responseFormat: request.responseFormat,
+      tools: request.tools,
       onNotice: request.onNotice,
       loadModel: modelLoader(request, settings, (path) => ({
         ...modelSpec(settings, path, request.debug === true, []),
@@ -180,6 +183,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
     settings,
     messages,
     responseFormat: request.responseFormat,
+    tools: request.tools,
     persistence,
     loadModel,
     release: (used) => used.dispose(),

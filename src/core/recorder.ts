@@ -19,7 +19,13 @@ export interface ConversationLogOptions {
 }
 
 function same(a: Message | undefined, b: Message | undefined): boolean {
-  return a?.role === b?.role && a?.content === b?.content && (a?.reasoning ?? "") === (b?.reasoning ?? "");
+  return (
+    a?.role === b?.role &&
+    a?.content === b?.content &&
+    (a?.reasoning ?? "") === (b?.reasoning ?? "") &&
+    a?.tool_call_id === b?.tool_call_id &&
+    JSON.stringify(a?.tool_calls ?? []) === JSON.stringify(b?.tool_calls ?? [])
+  );
 }
 
 /**

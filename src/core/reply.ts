@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import type { ChatEvent, DoneEvent, ErrorEvent, Reply } from "../chat/events.js";
 import type { SamplingParams } from "../chat/params.js";
 import { ReasoningSplitter } from "../chat/reasoning.js";
-import type { Message, ResponseFormat, Timings } from "../chat/types.js";
-import type { ChatEngine, GenerateResult } from "../engine/engine.js";
+import type { FinishReason, Message, ResponseFormat, Timings, ToolCall, ToolSet } from "../chat/types.js";
+import type { ChatEngine, EnginePart, GenerateResult } from "../engine/engine.js";
 import { ParleyError, RuntimeError } from "../errors.js";
 
 /** Events an operation emits before its end. */
@@ -43,6 +43,11 @@ export function newCompletionId(): string {
   return `chatcmpl-${randomBytes(12).toString("hex")}`;
 }
 
+/** An id for a tool call the engine gave none. */
+export function newToolCallId(): string {
+  return `call_${randomBytes(12).toString("hex")}`;
+}
+
 export function asParleyError(err: unknown): ParleyError {
   return err instanceof ParleyError ? err : new RuntimeError((err as Error).message, { cause: err });
 }
@@ -67,11 +72,18 @@ export class CutShort extends Error {
   }
 }
 
+/** How a reply ended, in the Chat Completion's words: calls that were all written end it with "tool_calls". */
+function finishReason(stop: GenerateResult["stopReason"], called: boolean): FinishReason {
+  if (stop === "length") return "length";
+  return called && stop !== "abort" ? "tool_calls" : "stop";
+}
+
 export interface ReplyRequest {
   engine: ChatEngine;
   view: readonly Message[];
   params: SamplingParams;
   responseFormat?: ResponseFormat | undefined;
+  tools?: ToolSet | undefined;
   signal: AbortSignal;
   emit: Emit;
 }
@@ -95,6 +107,27 @@ export async function assembleReply(request: ReplyRequest): Promise<Assembled> {
   let content = "";
   let reasoning = "";
   let wrote = false;
+  const calls: ToolCall[] = [];
+  const call = (part: Extract<EnginePart, { type: "tool-call" }>): void => {
+    let known = calls[part.index];
+    if (!known) {
+      if (part.index !== calls.length) throw new RuntimeError("the engine gave the tool calls out of order");
+      known = { id: part.id ?? newToolCallId(), type: "function", function: { name: part.name ?? "", arguments: "" } };
+      calls.push(known);
+      wrote = true;
+      emit({ type: "tool-call", index: part.index, id: known.id, name: known.function.name, arguments: "" });
+    }
+    if (part.arguments) {
+      known.function.arguments += part.arguments;
+      emit({
+        type: "tool-call",
+        index: part.index,
+        id: known.id,
+        name: known.function.name,
+        arguments: part.arguments,
+      });
+    }
+  };
   const put = (kind: "content" | "reasoning", text: string): void => {
     if (!text) return;
     wrote = true;
@@ -113,6 +146,7 @@ export async function assembleReply(request: ReplyRequest): Promise<Assembled> {
       messages: request.view,
       params: request.params,
       ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
+      ...(request.tools ? { tools: request.tools } : {}),
       signal: request.signal,
     });
     for await (const part of parts) {
@@ -131,6 +165,9 @@ export async function assembleReply(request: ReplyRequest): Promise<Assembled> {
         case "reasoning":
           put("reasoning", part.text);
           break;
+        case "tool-call":
+          call(part);
+          break;
         case "warning":
           emit({ type: "notice", code: "warning", text: part.text });
           break;
@@ -148,14 +185,15 @@ export async function assembleReply(request: ReplyRequest): Promise<Assembled> {
   for (const piece of splitter.flush()) put(piece.kind, piece.text);
   const message: Message = { role: "assistant", content };
   if (reasoning) message.reasoning = reasoning;
-  if (result.stopReason !== "stop")
+  if (calls.length > 0) message.tool_calls = calls;
+  if (result.stopReason !== "stop" && result.stopReason !== "tool_calls")
     message.end = result.stopReason === "abort" ? "interrupted" : result.contextFull ? "context" : "length";
   const reply: Reply = {
     id,
     created,
     model,
     message,
-    finishReason: result.stopReason === "length" ? "length" : "stop",
+    finishReason: finishReason(result.stopReason, calls.length > 0),
     interrupted: result.stopReason === "abort",
     usage: {
       prompt_tokens: result.promptTokens,

@@ -4,7 +4,7 @@
  * optional capabilities: a local engine has them, a remote one may not.
  */
 import type { SamplingParams } from "../chat/params.js";
-import type { Message, ResponseFormat } from "../chat/types.js";
+import type { Message, ResponseFormat, ToolSet } from "../chat/types.js";
 
 export interface EngineInfo {
   /** A short name for output (`model` in JSON): the model file's base name, or a remote model id. */
@@ -32,12 +32,15 @@ export interface GenerateRequest {
   messages: readonly Message[];
   params: SamplingParams;
   responseFormat?: ResponseFormat;
+  /** The tools the reply may call. */
+  tools?: ToolSet;
   /** Stops the reply; what was written is kept and the stream still ends in its `finish` part. */
   signal?: AbortSignal;
 }
 
 export interface GenerateResult {
-  stopReason: "stop" | "length" | "abort";
+  /** "tool_calls": the reply ended with calls of tools (given as `tool-call` parts). */
+  stopReason: "stop" | "length" | "abort" | "tool_calls";
   /** With "length": the context had no room for more, before any token limit was reached. */
   contextFull?: boolean;
   promptTokens: number;
@@ -61,6 +64,11 @@ export type EnginePart =
   | { type: "prompt"; tokens: number; cached?: number }
   | { type: "text"; text: string }
   | { type: "reasoning"; text: string }
+  /**
+   * A piece of a tool call: the first piece of a call (by `index`, from 0) has its `name` (and
+   * `id`, when the engine has one), the next ones more of its `arguments` text.
+   */
+  | { type: "tool-call"; index: number; id?: string; name?: string; arguments?: string }
   | { type: "warning"; text: string }
   | { type: "finish"; result: GenerateResult };
 

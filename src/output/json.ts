@@ -4,8 +4,11 @@ import type { ChatListener, Reply } from "../chat/events.js";
 import type { ChatCompletion, CompletionMessage } from "../chat/types.js";
 
 export function toChatCompletion(done: Reply): ChatCompletion {
-  const message: CompletionMessage = { role: "assistant", content: done.message.content };
+  const calls = done.message.tool_calls;
+  const content = calls?.length && done.message.content === "" ? null : done.message.content;
+  const message: CompletionMessage = { role: "assistant", content };
   if (done.message.reasoning) message.reasoning_content = done.message.reasoning;
+  if (calls?.length) message.tool_calls = calls;
   const completion: ChatCompletion = {
     id: done.id,
     object: "chat.completion",

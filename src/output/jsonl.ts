@@ -35,6 +35,17 @@ export function toChunks(event: ChatEvent, head: ChunkHead): ChatCompletionChunk
       return [chunk(head, { content: event.text })];
     case "reasoning":
       return [chunk(head, { reasoning_content: event.text })];
+    case "tool-call":
+      // The first piece of a call names it; the next ones carry its arguments.
+      return [
+        chunk(head, {
+          tool_calls: [
+            event.arguments === ""
+              ? { index: event.index, id: event.id, type: "function", function: { name: event.name, arguments: "" } }
+              : { index: event.index, function: { arguments: event.arguments } },
+          ],
+        }),
+      ];
     case "done": {
       const reply = event.reply;
       if (!reply) return [];

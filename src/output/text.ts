@@ -44,6 +44,13 @@ export function textWriter(options: TextWriterOptions): ChatListener {
         wroteContent = true;
         put(clean(event.text));
         return;
+      case "tool-call":
+        // A call is shown on a line of its own: its name, then its arguments as they come.
+        closeReasoning();
+        wroteContent = true;
+        if (event.arguments === "") put(`${endsWithNewline ? "" : "\n"}[call ${clean(event.name)}] `);
+        else put(clean(event.arguments));
+        return;
       case "done":
         closeReasoning();
         if (wroteContent && !endsWithNewline) put("\n");

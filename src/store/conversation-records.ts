@@ -3,7 +3,7 @@
  * then messages as they complete, renames, and resume marks. Reading is forgiving: a torn last
  * line (a writer killed mid-write) is skipped and reported; so are unreadable lines elsewhere.
  */
-import { ROLES, type FinishReason, type Role } from "../chat/types.js";
+import { ROLES, type FinishReason, type Role, type ToolCall } from "../chat/types.js";
 
 /** Which model file a conversation used, precisely enough to tell a changed file apart. */
 export interface ModelIdentity {
@@ -52,6 +52,10 @@ export interface MessageRecord {
   role: Role;
   content: string;
   reasoning?: string;
+  /** The tools an assistant message calls. */
+  tool_calls?: ToolCall[];
+  /** The call a `tool` message answers. */
+  tool_call_id?: string;
   tokens?: TokenCounts;
   finish_reason?: FinishReason;
   /** With finish_reason "length": the context was full, before any token limit was reached. */
@@ -91,6 +95,21 @@ function isModel(v: unknown): v is ModelIdentity {
   return isRecord(v) && typeof v.name === "string" && typeof v.path === "string";
 }
 
+function isToolCallList(v: unknown): v is ToolCall[] {
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (c) =>
+        isRecord(c) &&
+        typeof c.id === "string" &&
+        c.type === "function" &&
+        isRecord(c.function) &&
+        typeof c.function.name === "string" &&
+        typeof c.function.arguments === "string",
+    )
+  );
+}
+
 /** Checks one parsed line; undefined when it is not a record parley wrote. */
 export function asRecord(v: unknown): ConversationRecord | undefined {
   if (!isRecord(v) || typeof v.type !== "string") return undefined;
@@ -102,7 +121,9 @@ export function asRecord(v: unknown): ConversationRecord | undefined {
       return typeof r.time === "string" &&
         typeof r.content === "string" &&
         (ROLES as readonly string[]).includes(r.role) &&
-        (r.reasoning === undefined || typeof r.reasoning === "string")
+        (r.reasoning === undefined || typeof r.reasoning === "string") &&
+        (r.tool_calls === undefined || isToolCallList(r.tool_calls)) &&
+        (r.tool_call_id === undefined || typeof r.tool_call_id === "string")
         ? r
         : undefined;
     case "rename":

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, constants, openSync, readSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { FinishReason, Role } from "../chat/types.js";
+import type { FinishReason, Role, ToolCall } from "../chat/types.js";
 import { fsReason } from "../errors.js";
 import type {
   ConversationStart,
@@ -51,6 +51,8 @@ export interface MessageInput {
   role: Role;
   content: string;
   reasoning?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
   tokens?: TokenCounts;
   finishReason?: FinishReason;
   /** With finishReason "length": cut because the context was full. */
@@ -175,6 +177,8 @@ export class ConversationWriter {
       content: message.content,
     };
     if (message.reasoning) record.reasoning = message.reasoning;
+    if (message.tool_calls?.length) record.tool_calls = message.tool_calls;
+    if (message.tool_call_id !== undefined) record.tool_call_id = message.tool_call_id;
     if (message.tokens) record.tokens = message.tokens;
     if (message.finishReason) record.finish_reason = message.finishReason;
     if (message.finishReason === "length" && message.contextFull) record.context_full = true;

@@ -10,6 +10,7 @@ export const ROLE_STYLES: Record<Role, RoleStyle> = {
   user: { label: "you", color: "cyan" },
   assistant: { label: "assistant", color: "green" },
   system: { label: "system", color: "magenta" },
+  tool: { label: "tool", color: "yellow" },
 };
 
 /** Tool results, tagged with the role they have in the conversation. */

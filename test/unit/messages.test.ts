@@ -73,13 +73,13 @@ describe("--messages input", () => {
 
   it("refuses what parley cannot honour, naming the field", () => {
     bad("[]", /messages is empty/);
-    bad('[{"role": "tool", "content": "x"}]', /messages\[0\]\.role "tool"/);
+    bad('[{"role": "function", "content": "x"}]', /messages\[0\]\.role "function"/);
     bad('[{"role": "user"}]', /messages\[0\]\.content is missing/);
     bad(
       '[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]',
       /content\[0\]\.type "image_url"/,
     );
-    bad('{"messages": [{"role": "user", "content": "x"}], "tools": []}', /"tools" is not supported/);
+    bad('{"messages": [{"role": "user", "content": "x"}], "tools": []}', /"tools" is empty/);
     bad('{"messages": [{"role": "user", "content": "x"}], "n": 2}', /"n" must be 1/);
     bad('{"messages": [{"role": "user", "content": "x"}], "temperature": 9}', /"temperature"/);
     bad(

@@ -1,21 +1,70 @@
 /** Turning parley's messages and parameters into node-llama-cpp's chat history and options. */
-import type { ChatHistoryItem, LLamaChatGenerateResponseOptions } from "node-llama-cpp";
+import type {
+  ChatHistoryItem,
+  ChatModelFunctionCall,
+  ChatModelResponse,
+  LLamaChatGenerateResponseOptions,
+} from "node-llama-cpp";
 import type { SamplingParams } from "../../chat/params.js";
 import type { Message } from "../../chat/types.js";
 
+/** A tool call's arguments as node-llama-cpp holds them: the parsed value (checked when it was read). */
+function callParams(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The chat history node-llama-cpp's templates read. An assistant message that calls tools, the
+ * `tool` messages that answer it and the assistant text after them are one model response: its
+ * text, its calls each with its result, and the text written after the results. A conversation
+ * that ends with results (or with an assistant message, a prefill) is continued from there.
+ */
 export function toHistory(messages: readonly Message[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
+  const history: ChatHistoryItem[] = [];
+  let calling: Map<string, ChatModelFunctionCall> | undefined;
+  for (const m of messages) {
     switch (m.role) {
       case "system":
-        return { type: "system", text: m.content };
+        history.push({ type: "system", text: m.content });
+        calling = undefined;
+        break;
       case "user":
-        return { type: "user", text: m.content };
-      case "assistant":
-        return { type: "model", response: [m.content] };
+        history.push({ type: "user", text: m.content });
+        calling = undefined;
+        break;
+      case "tool": {
+        const call = calling?.get(m.tool_call_id ?? "");
+        if (call) call.result = m.content;
+        break;
+      }
+      case "assistant": {
+        const last = history.at(-1);
+        const response: ChatModelResponse["response"] = [];
+        if (m.content !== "" || !m.tool_calls?.length) response.push(m.content);
+        const calls = (m.tool_calls ?? []).map((c, i): ChatModelFunctionCall => ({
+          type: "functionCall",
+          name: c.function.name,
+          params: callParams(c.function.arguments),
+          result: undefined,
+          ...(i === 0 ? { startsNewChunk: true } : {}),
+        }));
+        response.push(...calls);
+        // Text after tool results goes on in the response that made the calls.
+        if (calling && last?.type === "model") last.response.push(...response);
+        else history.push({ type: "model", response });
+        calling = calls.length
+          ? new Map(m.tool_calls?.map((c, i) => [c.id, calls[i] as ChatModelFunctionCall]))
+          : undefined;
+        break;
+      }
     }
-  });
-  // A conversation that ends with an assistant message is continued from it (a prefill).
-  if (messages.at(-1)?.role !== "assistant") history.push({ type: "model", response: [] });
+  }
+  const last = messages.at(-1)?.role;
+  if (last !== "assistant" && last !== "tool") history.push({ type: "model", response: [] });
   return history;
 }
 

@@ -103,6 +103,7 @@ export function useChat(
       const handle = (event: ChatEvent): void => {
         switch (event.type) {
           case "start":
+          case "tool-call":
             return;
           case "prompt":
             dispatch({ type: "reply-prompt", tokens: event.tokens, contextSize: event.contextSize });
