@@ -1,11 +1,8 @@
 /** What a tool is to parley: its Chat Completion definition, how a call is shown, how it runs. */
 import type { BuiltinToolName } from "../chat/tool-names.js";
+import type { ToolDefinition } from "../chat/types.js";
 
-/** A tool as offered to the model, in the Chat Completion format. */
-export interface ToolDefinition {
-  type: "function";
-  function: { name: string; description: string; parameters: Record<string, unknown> };
-}
+export type { ToolDefinition };
 
 /** A call the model asked for: its id, the tool's name and the arguments as the JSON text it wrote. */
 export interface ToolCallRequest {

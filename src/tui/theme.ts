@@ -13,9 +13,6 @@ export const ROLE_STYLES: Record<Role, RoleStyle> = {
   tool: { label: "tool", color: "yellow" },
 };
 
-/** Tool results, tagged with the role they have in the conversation. */
-export const TOOL_STYLE: RoleStyle = { label: "tool", color: "yellow" };
-
 export const theme = {
   error: "red",
   accent: "cyan",

@@ -16,6 +16,11 @@ export const STOPPED = "not run: the user stopped the tool calls";
 /** The result of a call beyond the rounds allowed for one message. */
 export const TOO_MANY_ROUNDS = `not run: the limit of ${MAX_TOOL_ROUNDS} rounds of tool calls for one message was reached`;
 
+/** Whether a saved result was a call that ran (not refused, declined or left out), for how it is shown. */
+export function resultOk(content: string): boolean {
+  return !content.startsWith("error: ") && content !== DECLINED && !content.startsWith("not run: ");
+}
+
 /** What the turn needs of the conversation (core's `Conversation`). */
 export interface ToolConversation {
   readonly pendingToolCalls: readonly { id: string; function: { name: string; arguments: string } }[];

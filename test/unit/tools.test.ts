@@ -217,7 +217,7 @@ describe("tool calls", () => {
   it("offers Chat Completion definitions of the tools named, in order", () => {
     const defs = new ToolBox(["shell", "read_file"]).definitions();
     assert.deepEqual(
-      defs.map((d) => [d.type, d.function.name, d.function.parameters.required]),
+      defs.map((d) => [d.type, d.function.name, d.function.parameters?.required]),
       [
         ["function", "shell", ["command"]],
         ["function", "read_file", ["path"]],

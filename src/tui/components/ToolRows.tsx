@@ -5,7 +5,7 @@
  */
 import { Box, Text } from "ink";
 import { sanitizeForTerminal } from "../../output/sanitize.js";
-import { ROLE_STYLES, TOOL_STYLE, theme } from "../theme.js";
+import { ROLE_STYLES, theme } from "../theme.js";
 import { Unwrapped } from "./Unwrapped.js";
 
 /** The most lines of a tool result the transcript shows. */
@@ -41,8 +41,8 @@ export function ToolResultRow({ name, text, ok }: { name: string; text: string; 
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text>
-        <Text bold color={TOOL_STYLE.color}>
-          {TOOL_STYLE.label}
+        <Text bold color={ROLE_STYLES.tool.color}>
+          {ROLE_STYLES.tool.label}
         </Text>
         <Text color={theme.muted}>{` · ${name}`}</Text>
       </Text>
