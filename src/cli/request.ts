@@ -101,6 +101,7 @@ export async function conversationRequest(
     history: options.history,
     messages: prepared.messages,
     responseFormat: prepared.responseFormat,
+    ...(prepared.request.tools ? { tools: prepared.request.tools } : {}),
     source,
     debug: options.debug,
     models: await modelPrompts(),

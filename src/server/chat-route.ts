@@ -40,6 +40,7 @@ export async function chatCompletions(
     settings,
     messages: parsed.messages,
     responseFormat: parsed.responseFormat,
+    tools: parsed.tools,
     persistence: recording,
     release: () => Promise.resolve(lease.release()),
   });

@@ -19,6 +19,12 @@ export const SCRIPT_REPLY = "Hello from parley!";
 export const THINKING_REASONING = "Let me think";
 export const THINKING_REPLY = "Hello from parley!";
 
+/** The arguments the tool-calling fixtures write (a piece ends with the four newlines that close them). */
+export const TOOL_ARGUMENTS = { city: "Paris" };
+const TOOL_ARGUMENTS_PIECE = '{"city": "Paris"}\n\n\n\n';
+/** The text the `tools-qwen` fixture writes before its call. */
+export const TOOL_PREAMBLE = "Let me look.";
+
 const RECIPES = {
   /** Replies "Hello from parley!" then ends (ChatML template). */
   script: { weights: "script" },
@@ -42,6 +48,30 @@ const RECIPES = {
   "no-system": { weights: "script", template: "no-system" },
   "no-template": { weights: "script", template: "none" },
   "unknown-arch": { weights: "script", architecture: "parleynet" },
+  /**
+   * Calls get_weather({"city": "Paris"}) after the text "Let me look.", in the Qwen format
+   * (`--template qwen`). The template writes the call's parameter prefix and its end itself:
+   * the jumps send the script on from them to the arguments, then to the end.
+   */
+  "tools-qwen": {
+    weights: "script",
+    script: ["Let me look.", "<tool_call>", '\n{"name": "', "get_weather\n", TOOL_ARGUMENTS_PIECE],
+    jumps: { "\u2581": 4, "<0x20>": 4, "</tool_call>": 5 },
+    contextLength: 4096,
+  },
+  /** Calls get_weather({"city": "Paris"}) in the Llama 3.1 format (`--template llama3.1`). */
+  "tools-llama31": {
+    weights: "script",
+    template: "llama3",
+    script: ["<function=", "get_weather\n", TOOL_ARGUMENTS_PIECE],
+    jumps: { "<0x3E>": 2, "<|eom_id|>": 3 },
+    contextLength: 4096,
+  },
+  /**
+   * Replies "Hello from parley!" with room for a template's tool instructions: the answer after
+   * a tool result (a scripted model reads nothing, so the one that calls cannot also answer).
+   */
+  "tools-answer": { weights: "script", contextLength: 4096 },
 } satisfies Record<string, FixtureOptions>;
 
 export type FixtureName = keyof typeof RECIPES;

@@ -5,6 +5,7 @@
  */
 import type {
   ChatHistoryItem,
+  ChatModelFunctions,
   Llama,
   LlamaContext,
   LlamaGrammar,
@@ -29,8 +30,9 @@ import type {
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "./node-llama-cpp.js";
 import { jsonSchemaGrammar } from "./json-grammar.js";
+import { CallForcing, llamaFunctions, ToolCallParts } from "./tools.js";
 
-const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
+const { LlamaChat, LlamaCompletion, LlamaText } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
 
 /** What every sequence of one loaded model shares. */
@@ -93,6 +95,7 @@ async function stopReasonOf(
 ): Promise<GenerateResult["stopReason"]> {
   try {
     const reason = await generate();
+    if (reason === "functionCalls") return "tool_calls";
     return reason === "maxTokens" ? "length" : reason === "abort" ? "abort" : "stop";
   } catch (err) {
     if (signal.aborted) return "abort";
@@ -114,9 +117,14 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
   private disposed = false;
   readonly tokens: TokenCounting = this;
   readonly state: StateSaving = this;
+  /** Makes a reply start with a tool call when the request says one must be made. */
+  private readonly forcing = new CallForcing((value) => LlamaText(value));
 
   constructor(private readonly host: LlamaHost) {
-    this.chat = new LlamaChat({ contextSequence: host.context.getSequence(), chatWrapper: host.chatWrapper });
+    this.chat = new LlamaChat({
+      contextSequence: host.context.getSequence(),
+      chatWrapper: this.forcing.wrap(host.chatWrapper),
+    });
   }
 
   get info(): EngineInfo {
@@ -144,8 +152,11 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
   }
 
   /** The tokens a chat history becomes with the template applied. */
-  private historyTokens(history: ChatHistoryItem[]): number[] {
-    const state = this.chat.chatWrapper.generateContextState({ chatHistory: history });
+  private historyTokens(history: ChatHistoryItem[], functions?: ChatModelFunctions): number[] {
+    const state = this.chat.chatWrapper.generateContextState({
+      chatHistory: history,
+      ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}),
+    });
     return [...state.contextText.tokenize(this.host.model.tokenizer)];
   }
 
@@ -204,7 +215,8 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
   private async run(request: GenerateRequest, push: PushPart, signal: AbortSignal): Promise<GenerateResult> {
     const { params } = request;
     const history = toHistory(request.messages);
-    const tokens = this.historyTokens(history);
+    const tools = llamaFunctions(request.tools);
+    const tokens = this.historyTokens(history, tools.functions);
     const promptTokens = tokens.length;
     const contextSize = this.info.contextSize;
     const room = contextSize - promptTokens;
@@ -217,9 +229,12 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const cachedTokens = Math.min(sharedPrefix(this.chat.sequence.contextTokens, tokens), promptTokens - 1);
     push({ type: "prompt", tokens: promptTokens, cached: cachedTokens });
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
+    if (tools.functions && request.responseFormat && request.responseFormat.type !== "text") {
+      throw new UsageError(`"response_format" and "tools" cannot be used together with a local model`);
+    }
     const grammar = await this.host.grammarFor(request.responseFormat);
     const meter = this.meter();
-    const options: LLamaChatGenerateResponseOptions = {
+    const options: LLamaChatGenerateResponseOptions<ChatModelFunctions> = {
       ...this.sampling(params, limit, signal),
       onToken: meter.onToken,
       onResponseChunk: (chunk) => {
@@ -229,12 +244,33 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       },
     };
     if (grammar) options.grammar = grammar;
-    const stopReason = await stopReasonOf(
-      () => this.chat.generateResponse(history, options).then((r) => r.metadata.stopReason),
-      signal,
-    );
+    if (tools.functions) {
+      const calls = new ToolCallParts(push);
+      options.functions = tools.functions;
+      options.documentFunctionParams = true;
+      if (tools.maxParallelFunctionCalls) options.maxParallelFunctionCalls = tools.maxParallelFunctionCalls;
+      options.onFunctionCallParamsChunk = (chunk) => calls.started(chunk.callIndex, chunk.functionName);
+      options.onFunctionCall = (call) => calls.finished(call.functionName, call.params);
+    }
+    const outputBefore = this.chat.sequence.tokenMeter.usedOutputTokens;
+    const last = history.at(-1);
+    this.forcing.baseParts = last?.type === "model" ? last.response.length : 0;
+    this.forcing.active = tools.mustCall;
+    let stopReason: GenerateResult["stopReason"];
+    try {
+      stopReason = await stopReasonOf(
+        () => this.chat.generateResponse(history, options).then((r) => r.metadata.stopReason),
+        signal,
+      );
+    } finally {
+      this.forcing.active = false;
+    }
     const contextFull = stopReason === "length" && limit === room && room < (params.maxTokens ?? Infinity);
-    return { stopReason, ...(contextFull ? { contextFull } : {}), promptTokens, cachedTokens, ...meter.result() };
+    const counted = meter.result();
+    // Tokens of a tool call are not reported one by one: the sequence counted them.
+    const output = this.chat.sequence.tokenMeter.usedOutputTokens - outputBefore;
+    counted.completionTokens = Math.max(counted.completionTokens, output);
+    return { stopReason, ...(contextFull ? { contextFull } : {}), promptTokens, cachedTokens, ...counted };
   }
 
   /** The sampling options every generation shares. */
