@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { runParley } from "../helpers/cli.ts";
+import { runParley, tempHome } from "../helpers/cli.ts";
 import { fixture, SHELL_COMMAND } from "../helpers/fixtures.ts";
 import { count, IDLE, send, terminals } from "./chat.ts";
 import type { Term } from "./tmux.ts";
@@ -86,6 +86,15 @@ describe("tools in the chat screen", { timeout: 240_000 }, () => {
     const config = await runParley(["config", "set", "tools", "shel"]);
     assert.equal(config.code, 2);
     assert.match(config.stderr, /unknown tool "shel" .*did you mean "shell"\?/);
+    const home = tempHome();
+    assert.equal((await runParley(["config", "set", "tools", "read_file, shell"], { home })).code, 0);
+    assert.equal((await runParley(["config", "get", "tools"], { home })).stdout.trim(), '["read_file","shell"]');
+    const preset = await runParley(["prompts", "add", "coder", "You code.", "--tools", "read_file"], { home });
+    assert.equal(preset.code, 0, preset.stderr);
+    assert.match((await runParley(["prompts", "show", "coder"], { home })).stdout, /tools=\["read_file"\]/);
+    const badPreset = await runParley(["prompts", "add", "x", "X.", "--tools", "curl"], { home });
+    assert.equal(badPreset.code, 2);
+    assert.match(badPreset.stderr, /unknown tool "curl" in --tools/);
   });
 
   test("--yes runs read_file without asking, up to 8 rounds for one message", async () => {

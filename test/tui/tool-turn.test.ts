@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { DECLINED, ToolBox } from "../../src/tools/index.ts";
 import { statusParts } from "../../src/tui/format.ts";
 import { askKey, ASK_GUARD_MS } from "../../src/tui/tool-approval.ts";
-import { shownResult } from "../../src/tui/components/ToolRows.tsx";
+import { shownCall, shownResult } from "../../src/tui/components/ToolRows.tsx";
 import { initialScreen, screenReducer, type ScreenAction, type ScreenState } from "../../src/tui/screen-state.ts";
 import {
   answerToolCalls,
@@ -197,5 +197,10 @@ describe("tool rows on the screen", () => {
     assert.match(shown, /^line 0\n/);
     assert.match(shown, /line 29\n\[… 20 more lines sent to the model\]$/);
     assert.equal(shownResult("\u001b]0;evil\u0007ok"), "^[]0;evil^Gok");
+  });
+
+  test("a call shows its hidden characters: a command cannot pass for another", () => {
+    assert.equal(shownCall("shell echo safe \u202e; rm -rf ~"), "shell echo safe <U+202E>; rm -rf ~");
+    assert.equal(shownCall("shell a\u200bb\rc"), "shell a<U+200B>b^Mc");
   });
 });

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkToolNames, parseToolNames } from "../../src/chat/tool-names.ts";
 import { UsageError } from "../../src/errors.ts";
+import { configKey } from "../../src/settings/keys.ts";
+import { checkPresetParams } from "../../src/store/presets.ts";
 import {
   DECLINED,
   parseArguments,
@@ -240,5 +242,23 @@ describe("tool names", () => {
     assert.throws(() => parseToolNames("read_fil", "--tools"), /did you mean "read_file"\?/);
     assert.throws(() => parseToolNames("read_file,,shell", "--tools"), /expected a comma-separated list/);
     assert.throws(() => checkToolNames("shell", '"tools"'), /invalid value for "tools"/);
+  });
+
+  it("is a config key (list, environment, none) and a preset parameter", () => {
+    const spec = configKey("tools");
+    assert.deepEqual(spec.parse("shell,read_file", "PARLEY_TOOLS"), ["shell", "read_file"]);
+    assert.deepEqual(spec.check(["read_file"], '"tools"'), ["read_file"]);
+    assert.deepEqual(spec.defaultValue, []);
+    assert.equal(spec.env, "PARLEY_TOOLS");
+    assert.throws(
+      () => spec.check(["rm"], '"tools"'),
+      /unknown tool "rm" in "tools" \(known tools: read_file, shell\)/,
+    );
+    assert.deepEqual(checkPresetParams({ tools: "read_file" }, "preset x"), { tools: ["read_file"] });
+    assert.deepEqual(checkPresetParams({ tools: ["shell"], temperature: 0.5 }, "preset x"), {
+      tools: ["shell"],
+      temperature: 0.5,
+    });
+    assert.throws(() => checkPresetParams({ tools: ["sh"] }, "preset x"), /unknown tool "sh" in preset x\.tools/);
   });
 });

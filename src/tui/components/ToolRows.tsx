@@ -11,6 +11,23 @@ import { Unwrapped } from "./Unwrapped.js";
 /** The most lines of a tool result the transcript shows. */
 export const RESULT_ROWS = 30;
 
+/** The most lines of a call the question under it repeats (the row above has it whole). */
+export const ASK_ROWS = 12;
+
+/**
+ * Characters that change how a line reads without showing (direction overrides and isolates,
+ * zero-width characters, the byte-order mark): a command could look like another with them.
+ */
+const HIDDEN = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+/** A call as the person reads it before saying yes: terminal-safe, with hidden characters shown as `<U+202E>`. */
+export function shownCall(text: string): string {
+  return sanitizeForTerminal(text).replace(
+    HIDDEN,
+    (ch) => `<U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}>`,
+  );
+}
+
 /** A result as shown: its first lines, and how many more the model got. */
 export function shownResult(text: string, rows = RESULT_ROWS): string {
   const lines = sanitizeForTerminal(text.replace(/\s+$/, "")).split("\n");
@@ -20,7 +37,7 @@ export function shownResult(text: string, rows = RESULT_ROWS): string {
 }
 
 export function ToolCallRow({ text }: { text: string }) {
-  const safe = sanitizeForTerminal(text);
+  const safe = shownCall(text);
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text>
@@ -55,7 +72,11 @@ export function ToolResultRow({ name, text, ok }: { name: string; text: string; 
 
 /** The question under a tool call: nothing runs before a yes for this very call. */
 export function AskRow({ text }: { text: string }) {
-  const safe = sanitizeForTerminal(text);
+  const lines = shownCall(text).split("\n");
+  const safe =
+    lines.length <= ASK_ROWS
+      ? lines.join("\n")
+      : `${lines.slice(0, ASK_ROWS).join("\n")}\n[… the call has ${lines.length} lines: the row above shows it whole]`;
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold color={theme.marker}>
