@@ -23,14 +23,49 @@ const timings = {
   },
 };
 
-const finishReason = { enum: ["stop", "length"] };
+const finishReason = { enum: ["stop", "length", "tool_calls"] };
 
-/** What a message or a delta may hold. */
+const toolCall = {
+  type: "object",
+  required: ["id", "type", "function"],
+  additionalProperties: false,
+  properties: {
+    id: { type: "string", minLength: 1 },
+    type: { const: "function" },
+    function: {
+      type: "object",
+      required: ["name", "arguments"],
+      additionalProperties: false,
+      properties: { name: { type: "string", minLength: 1 }, arguments: { type: "string" } },
+    },
+  },
+};
+
+/** A piece of a streamed tool call: the first names it, the next ones carry its arguments. */
+const toolCallDelta = {
+  type: "object",
+  required: ["index", "function"],
+  additionalProperties: false,
+  properties: {
+    index: { type: "integer", minimum: 0 },
+    id: { type: "string", minLength: 1 },
+    type: { const: "function" },
+    function: {
+      type: "object",
+      additionalProperties: false,
+      properties: { name: { type: "string", minLength: 1 }, arguments: { type: "string" } },
+    },
+  },
+};
+
+/** What a message or a delta may hold (content is null in a message that only calls tools). */
 const messageFields = {
   role: { const: "assistant" },
-  content: { type: "string" },
+  content: { type: ["string", "null"] },
   reasoning_content: { type: "string" },
+  tool_calls: { type: "array", minItems: 1, items: toolCall },
 };
+const deltaFields = { ...messageFields, tool_calls: { type: "array", minItems: 1, items: toolCallDelta } };
 
 /** The fields every completion object and chunk opens with. */
 const head = (object: string) => ({
@@ -91,7 +126,7 @@ export const chunkSchema = {
           delta: {
             type: "object",
             additionalProperties: false,
-            properties: messageFields,
+            properties: deltaFields,
           },
           logprobs: { type: "null" },
           finish_reason: { anyOf: [finishReason, { type: "null" }] },

@@ -76,6 +76,7 @@ function reportDamage(c: Conversation): void {
 
 function messageHeading(m: MessageRecord): string {
   const parts = [m.role, when(m.time)];
+  if (m.tool_call_id !== undefined) parts.push(`result of ${m.tool_call_id}`);
   if (m.tokens?.completion !== undefined) parts.push(`${m.tokens.completion} tokens`);
   if (m.finish_reason === "length") parts.push(ENDING_WORDS[m.context_full === true ? "context" : "length"]);
   if (m.interrupted) parts.push(ENDING_WORDS.interrupted);
@@ -97,7 +98,8 @@ export function showHistory(id: string, opts: { json?: boolean }): void {
     out("");
     out(messageHeading(m));
     if (m.reasoning) out(`(reasoning) ${m.reasoning}`);
-    out(m.content);
+    if (m.content !== "" || !m.tool_calls?.length) out(m.content);
+    for (const call of m.tool_calls ?? []) out(`(calls ${call.function.name} ${call.function.arguments} · ${call.id})`);
   }
 }
 

@@ -169,14 +169,14 @@ export class CallForcing {
       const state = wrapper.generateContextState(options);
       const last = options.chatHistory.at(-1);
       if (!this.active || last?.type !== "model" || last.response.length > this.baseParts) return state;
-      const { functionCall: _engaged, ...rest } = state as ChatWrapperGeneratedContextState & {
-        functionCall?: unknown;
-      };
+      const forced: Record<string, unknown> = { ...state };
+      // A template that starts replies in a call mode of its own is started by the prefix instead.
+      delete forced.functionCall;
       return {
-        ...rest,
+        ...forced,
         prefixTriggers: [],
         noPrefixTrigger: { type: "functionCall", inject: this.toText(wrapper.settings.functions.call.prefix) },
-      } as ChatWrapperGeneratedContextState;
+      } as unknown as ChatWrapperGeneratedContextState;
     };
     return new Proxy(wrapper, {
       get(target, key) {

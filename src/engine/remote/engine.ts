@@ -7,7 +7,7 @@
 import { ParleyError, RemoteError } from "../../errors.js";
 import type { ChatEngine, EngineInfo, EnginePart, GenerateRequest, GenerateResult } from "../engine.js";
 import { partStream, type PushPart } from "../stream.js";
-import { estimateTokens, readChunk, requestBody, unsentSettings, type ChunkParts } from "./body.js";
+import { estimateTokens, readChunk, requestBody, unsentSettings, type CallPiece, type ChunkParts } from "./body.js";
 import { readText, send, statusFault, type RemoteTarget } from "./http.js";
 import { quote, readSse } from "./sse.js";
 import { errorMessage, networkFault } from "./words.js";
@@ -22,6 +22,8 @@ interface Tally {
   finish: string | undefined;
   usage: { prompt: number; completion: number; cached?: number } | undefined;
   done: boolean;
+  /** The tool calls seen, by the server's index: their position in the reply. */
+  calls: Map<number, number>;
 }
 
 export class RemoteEngine implements ChatEngine {
@@ -50,7 +52,14 @@ export class RemoteEngine implements ChatEngine {
         text: `${unsent.join(", ")} ${unsent.length === 1 ? "is" : "are"} not sent to ${this.target.label}: the Chat Completion API has no such field`,
       });
     }
-    const tally: Tally = { text: 0, firstAt: undefined, finish: undefined, usage: undefined, done: false };
+    const tally: Tally = {
+      text: 0,
+      firstAt: undefined,
+      finish: undefined,
+      usage: undefined,
+      done: false,
+      calls: new Map(),
+    };
     const result = (stopReason: GenerateResult["stopReason"]): GenerateResult => ({
       stopReason,
       promptTokens: tally.usage?.prompt ?? estimate,
@@ -64,7 +73,7 @@ export class RemoteEngine implements ChatEngine {
     try {
       const res = await send(this.target, "/chat/completions", {
         method: "POST",
-        body: requestBody(this.model, messages, params, request.responseFormat),
+        body: requestBody(this.model, messages, params, request.responseFormat, request.tools),
         signal,
         onWait: (text) => push({ type: "warning", text }),
       });
@@ -83,7 +92,8 @@ export class RemoteEngine implements ChatEngine {
     if (!tally.done && tally.finish === undefined) {
       throw new RemoteError(`${this.target.label} ended the stream in the middle of the reply`);
     }
-    return result(tally.finish === "length" ? "length" : "stop");
+    if (tally.finish === "length") return result("length");
+    return result(tally.calls.size > 0 ? "tool_calls" : "stop");
   }
 
   private async read(body: ReadableStream<Uint8Array>, push: PushPart, tally: Tally): Promise<void> {
@@ -143,8 +153,25 @@ export class RemoteEngine implements ChatEngine {
       tally.text++;
       push({ type: "text", text: parts.text });
     }
+    for (const piece of parts.calls ?? []) this.takeCall(piece, push, tally);
     if (parts.finish !== undefined) tally.finish = parts.finish;
     if (parts.usage) tally.usage = parts.usage;
+  }
+
+  /** A piece of a tool call: a new index starts a call (it must be named), others add arguments. */
+  private takeCall(piece: CallPiece, push: PushPart, tally: Tally): void {
+    tally.firstAt ??= performance.now();
+    tally.text++;
+    let index = tally.calls.get(piece.index);
+    if (index === undefined) {
+      if (piece.name === undefined) {
+        throw new RemoteError(`${this.target.label} sent a tool call without a function name`);
+      }
+      index = tally.calls.size;
+      tally.calls.set(piece.index, index);
+      push({ type: "tool-call", index, ...(piece.id ? { id: piece.id } : {}), name: piece.name });
+    }
+    if (piece.arguments) push({ type: "tool-call", index, arguments: piece.arguments });
   }
 
   dispose(): Promise<void> {
