@@ -145,6 +145,23 @@ describe("tool calls in the chat screen", () => {
     c.app.unmount();
   });
 
+  test("Esc while a tool runs stops it; the turn ends there", async () => {
+    const c = chat([toolCall(0, "shell", { command: "echo started; sleep 30" })], ["shell"]);
+    await c.ready();
+    c.type("go");
+    await until(() => c.last().includes("> go"), "typed");
+    c.type("\r");
+    await until(() => c.last().includes("Run this tool call?"), "the question");
+    await wait(ASK_GUARD_MS + 50);
+    c.type("y");
+    await until(() => c.last().includes("running shell"), "the running tool");
+    c.type("\u001b");
+    await until(() => c.last().includes("idle ·"), "the turn's end", 10_000);
+    assert.match(c.session.messages[2]?.content ?? "", /^started\n\[stopped by the user\]$/);
+    assert.equal(c.engine.requests.length, 1);
+    c.app.unmount();
+  });
+
   test("a resumed conversation shows its calls and results as rows again", async () => {
     const engine = new ScriptedEngine([]);
     const session = conversationOver(engine, [
