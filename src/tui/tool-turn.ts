@@ -13,6 +13,9 @@ export const MAX_TOOL_ROUNDS = 8;
 /** The result of a call left unanswered because the person stopped the turn. */
 export const STOPPED = "not run: the user stopped the tool calls";
 
+/** The result of a call a resumed conversation left without one (the chat ended while it was asked about). */
+export const LEFT_UNANSWERED = "not run: the chat ended before this call was answered";
+
 /** The result of a call beyond the rounds allowed for one message. */
 export const TOO_MANY_ROUNDS = `not run: the limit of ${MAX_TOOL_ROUNDS} rounds of tool calls for one message was reached`;
 
@@ -94,4 +97,15 @@ export async function answerToolCalls(turn: ToolTurn): Promise<TurnEnd> {
     });
   }
   return stopped || turn.allowed === false ? "stopped" : "next";
+}
+
+/** Calls an earlier chat left without results get one (never run), so the conversation can go on. */
+export function answerLeftovers(conversation: ToolConversation, dispatch: (action: ScreenAction) => void): void {
+  for (const call of [...conversation.pendingToolCalls]) {
+    conversation.addToolResult(call.id, LEFT_UNANSWERED);
+    dispatch({
+      type: "add",
+      item: { kind: "tool-result", name: call.function.name, text: LEFT_UNANSWERED, ok: false },
+    });
+  }
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { DECLINED } from "../../src/tools/index.ts";
 import { ASK_GUARD_MS } from "../../src/tui/tool-approval.ts";
-import { MAX_TOOL_ROUNDS } from "../../src/tui/tool-turn.ts";
+import { LEFT_UNANSWERED, MAX_TOOL_ROUNDS } from "../../src/tui/tool-turn.ts";
 import type { EnginePart } from "../../src/engine/engine.ts";
 import { conversationOver } from "../helpers/conversation.ts";
 import { ScriptedEngine, toolCall } from "./fake-engine.ts";
@@ -159,6 +159,31 @@ describe("tool calls in the chat screen", () => {
     await until(() => c.last().includes("idle ·"), "the turn's end", 10_000);
     assert.match(c.session.messages[2]?.content ?? "", /^started\n\[stopped by the user\]$/);
     assert.equal(c.engine.requests.length, 1);
+    c.app.unmount();
+  });
+
+  test("a call a resumed conversation left unanswered is answered as not run before the next message", async () => {
+    const engine = new ScriptedEngine([[{ type: "text", text: "Hi again." }]]);
+    const session = conversationOver(engine, [
+      { role: "user", content: "look" },
+      {
+        role: "assistant",
+        content: "",
+        tool_calls: [{ id: "c1", type: "function", function: { name: "shell", arguments: '{"command":"ls"}' } }],
+      },
+    ]);
+    const c = screen({ session, cwd });
+    await c.ready();
+    c.type("hello");
+    await until(() => c.last().includes("> hello"), "typed");
+    c.type("\r");
+    await until(() => session.messages.length === 5 && c.last().includes("idle ·"), "the reply");
+    assert.deepEqual(
+      session.messages.map((m) => m.role),
+      ["user", "assistant", "tool", "user", "assistant"],
+    );
+    assert.equal(session.messages[2]?.content, LEFT_UNANSWERED);
+    assert.match(c.frames(), /tool · shell\nnot run: the chat ended before this call was answered/);
     c.app.unmount();
   });
 

@@ -14,6 +14,7 @@ import { NEARLY_FULL } from "../format.js";
 import type { KeyEvent } from "../keys.js";
 import type { ScreenAction } from "../screen-state.js";
 import type { ToolBox } from "../../tools/index.js";
+import { answerLeftovers } from "../tool-turn.js";
 import { useToolCalls, type ToolOptions } from "./use-tool-calls.js";
 
 export const FRAME_MS = 50;
@@ -112,6 +113,7 @@ export function useChat(
       let box: ToolBox;
       try {
         box = tools.offer(conversation);
+        if (kind === "send") answerLeftovers(conversation, dispatch);
       } catch (err) {
         dispatch({ type: "add", item: { kind: "notice", level: "error", text: (err as Error).message } });
         return;
