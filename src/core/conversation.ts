@@ -164,18 +164,18 @@ export class Conversation {
    */
   respond(prompt: string | undefined): AsyncIterable<ChatEvent> {
     if (prompt !== undefined) return this.send(prompt);
-    if (this.list.at(-1)?.role === "tool") return this.answerTools();
+    if (this.list.at(-1)?.role === "tool" || this.pendingToolCalls.length > 0) return this.answerTools();
     return this.canContinue ? this.continue() : this.retry();
   }
 
   /** Replies to the tool results that end the conversation (every call of the last reply answered). */
   answerTools(): AsyncIterable<ChatEvent> {
     return this.operation(async (emit) => {
-      if (this.list.at(-1)?.role !== "tool") throw new UsageError("no tool results to answer");
       const waiting = this.pendingToolCalls[0];
       if (waiting) {
         throw new UsageError(`tool call ${JSON.stringify(waiting.id)} (${waiting.function.name}) has no result yet`);
       }
+      if (this.list.at(-1)?.role !== "tool") throw new UsageError("no tool results to answer");
       const view = this.fit(this.list, emit, undefined);
       return this.done(await this.reply(view, emit, undefined));
     });

@@ -4,7 +4,12 @@
  * final answer), and the refusals, each a 400 naming the field.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
+import { runParley, tempHome } from "../helpers/cli.ts";
 import OpenAI from "openai";
 import { SCRIPT_REPLY, TOOL_ARGUMENTS, TOOL_PREAMBLE, fixture } from "../helpers/fixtures.ts";
 import { homeWithModels } from "../helpers/models-folder.ts";
@@ -134,5 +139,32 @@ describe("parley serve with tools", () => {
         assert.equal(res.json.error?.type, "invalid_request_error");
       }
     }
+  });
+
+  it("reaches it as a remote engine: tools go out, tool_calls come back, results go out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-remote-tools-"));
+    const home = tempHome();
+    const env = { PARLEY_API_KEY: undefined, PARLEY_BASE_URL: undefined };
+    const ask = join(dir, "ask.json");
+    writeFileSync(ask, JSON.stringify({ messages: [ASK], tools: [WEATHER] }));
+    const remote = ["--base-url", `${served.url}/v1`];
+    const run = await runParley([...remote, "-m", "tools-qwen", "--messages", ask, "--jsonl"], { home, env });
+    assert.equal(run.code, 0, run.stderr);
+    const body = new Response(run.stdout).body;
+    assert.ok(body);
+    const completion = await ChatCompletionStream.fromReadableStream(body).finalChatCompletion();
+    assert.equal(completion.choices[0]?.finish_reason, "tool_calls");
+    assert.equal(completion.choices[0]?.message.content, TOOL_PREAMBLE);
+    const call = weatherCall(completion.choices[0]?.message);
+
+    // The server checks that the tool message answers a call: the call and its id went out.
+    const loop = join(dir, "loop.json");
+    const messages = [ASK, completion.choices[0]?.message, { role: "tool", tool_call_id: call.id, content: "sunny" }];
+    writeFileSync(loop, JSON.stringify({ messages, tools: [WEATHER] }));
+    const answer = await runParley([...remote, "-m", "tools-answer", "--messages", loop, "--json"], { home, env });
+    assert.equal(answer.code, 0, answer.stderr);
+    const final = JSON.parse(answer.stdout) as OpenAI.ChatCompletion;
+    assert.equal(final.choices[0]?.message.content, SCRIPT_REPLY);
+    assert.equal(final.choices[0]?.finish_reason, "stop");
   });
 });
