@@ -3,8 +3,9 @@
  * and nothing imports in a circle. `npm test` runs it (`npm run lint:layers`).
  */
 const below = {
-  cli: ["cli", "tui", "server", "core", "settings", "chat", "engine", "models", "store", "output", "errors"],
-  tui: ["tui", "core", "chat", "settings", "errors", "output/sanitize"],
+  cli: ["cli", "tui", "tools", "server", "core", "settings", "chat", "engine", "models", "store", "output", "errors"],
+  tui: ["tui", "tools", "core", "chat", "settings", "errors", "output/sanitize"],
+  tools: ["tools", "chat", "errors"],
   server: ["server", "core", "chat", "settings", "models", "output", "errors"],
   output: ["output", "chat", "errors"],
   core: ["core", "chat", "engine", "store", "models", "settings", "errors"],

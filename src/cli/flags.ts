@@ -26,6 +26,7 @@ export interface ChatFlags {
   raw?: boolean;
   debug?: boolean;
   interactive?: boolean;
+  yes?: boolean;
   stop?: string[];
   [flag: string]: unknown;
 }
@@ -46,6 +47,8 @@ export interface RunOptions {
   resume: ResumeChoice | undefined;
   /** false with --no-history. */
   history: boolean;
+  /** --yes: read_file calls run without asking (shell calls are always asked). */
+  yes: boolean;
 }
 
 function camel(key: string): string {
@@ -91,5 +94,6 @@ export function readRunOptions(flags: ChatFlags): RunOptions {
     schemaSource: flags.schema,
     resume: flags.continue ? { latest: true } : flags.resume !== undefined ? { id: flags.resume } : undefined,
     history: flags.history !== false,
+    yes: flags.yes === true,
   };
 }

@@ -95,6 +95,33 @@ export function addOutputOptions(cmd: Command): Command {
     .option("--debug", "show llama.cpp logs and stack traces");
 }
 
+/** The tools the chat screen runs itself, each call after a yes. */
+export function addToolOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        "--tools <names>",
+        "tools the chat screen offers the model: read_file, shell (comma-separated), or none (env PARLEY_TOOLS)",
+      ),
+    )
+    .addOption(new Option("-y, --yes", "run read_file calls without asking (shell calls are always asked)"));
+}
+
+/** Flags only the chat screen can use: tools run after a yes typed there. */
+export const CHAT_ONLY: readonly string[] = ["--tools", "--yes"];
+
+/** Refuses, with a reason, the chat-screen flags in a one-shot run. */
+export function refuseChatOnlyFlags(cmd: Command): void {
+  const first = cmd.options.find(
+    (o) => CHAT_ONLY.includes(optionName(o)) && cmd.getOptionValueSource(o.attributeName()) === "cli",
+  );
+  if (first) {
+    throw new UsageError(
+      `${optionName(first)} is for the chat screen, where each tool call waits for a yes (parley chat ${optionName(first)} ...); a one-shot run does not run tools`,
+    );
+  }
+}
+
 /** Flags only a one-shot run can use: the chat screen has no JSON output, statistics line or raw mode. */
 export const ONE_SHOT_ONLY: readonly string[] = ["--json", "--jsonl", "--stats", "--raw"];
 

@@ -6,7 +6,7 @@ import { PARAM_SPECS } from "../chat/params.js";
 import { TEMPLATES } from "../chat/templates.js";
 import { closestWord, normalizeKey } from "../chat/setting-names.js";
 import { UsageError } from "../errors.js";
-import { choice, flag, paramKey, stopKey, text, wholeOrWord, type ConfigKeySpec } from "./kinds.js";
+import { choice, flag, paramKey, stopKey, text, toolsKey, wholeOrWord, type ConfigKeySpec } from "./kinds.js";
 
 export type { ConfigKeySpec, ConfigValue } from "./kinds.js";
 export { closestWord, didYouMean, editDistance, normalizeKey } from "../chat/setting-names.js";
@@ -62,6 +62,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     PRESET_NAME,
     "a preset name: letters, digits, '.', '_' or '-'",
   ),
+  toolsKey(),
   flag({ key: "markdown", help: "render Markdown in the chat screen", defaultValue: true }),
   flag({ key: "history", help: "save conversations", defaultValue: true }),
   flag({

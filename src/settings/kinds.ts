@@ -1,6 +1,7 @@
 /** The kinds of config value (number, word, flag, text, list): each builds a key's schema and parsers. */
 import { DEFAULT_PARAMS, parseParamValue, type ParamSpec } from "../chat/params.js";
 import { parseStopTexts, STOP_TEXTS_ALLOWED } from "../chat/stop-texts.js";
+import { BUILTIN_TOOL_NAMES, checkToolNames, parseToolNames, TOOL_NAMES_ALLOWED } from "../chat/tool-names.js";
 import { UsageError } from "../errors.js";
 
 export type ConfigValue = string | number | boolean | string[];
@@ -131,6 +132,23 @@ export function stopKey(): ConfigKeySpec {
       schema: { type: "array", items: { type: "string", minLength: 1 } },
       parse: (raw, where) => parseStopTexts(raw, where),
       check: accept,
+    },
+  );
+}
+
+/** The tools parley offers the model and runs itself, each call after the person's yes. */
+export function toolsKey(): ConfigKeySpec {
+  return make(
+    {
+      key: "tools",
+      help: `tools the chat screen offers the model (${BUILTIN_TOOL_NAMES.join(", ")}); each call asks first`,
+      defaultValue: [],
+    },
+    {
+      allowed: TOOL_NAMES_ALLOWED,
+      schema: { type: "array", items: { enum: [...BUILTIN_TOOL_NAMES] } },
+      parse: (raw, where) => parseToolNames(raw, where),
+      check: (value, where) => checkToolNames(value, where),
     },
   );
 }

@@ -4,6 +4,7 @@
  */
 import { parseJsonText } from "../chat/messages.js";
 import { findParamSpec, parseParamValue, PARAM_SPECS, type ParamLayer } from "../chat/params.js";
+import { checkToolNames, parseToolNames } from "../chat/tool-names.js";
 import { UsageError } from "../errors.js";
 import { didYouMean, normalizeKey, PRESET_NAME } from "../settings/keys.js";
 import { readTextIfExists, withFileLock, writeFileAtomic } from "./files.js";
@@ -12,7 +13,10 @@ import { parleyPaths } from "./paths.js";
 export interface Preset {
   name: string;
   system: string;
-  /** Sampling parameters by flag name (`temperature`, `top-p`...), and `stop`: the texts that end a reply. */
+  /**
+   * Sampling parameters by flag name (`temperature`, `top-p`...), `stop`: the texts that end a
+   * reply, and `tools`: the tools the chat screen offers.
+   */
   params: PresetParams;
   created: string;
   updated: string;
@@ -22,7 +26,7 @@ export interface Preset {
 export type PresetParams = Record<string, number | string[]>;
 
 /** The names a preset's parameters may have, in their one spelling. */
-export const PRESET_PARAM_NAMES: readonly string[] = [...PARAM_SPECS.map((s) => s.flag), "stop"];
+export const PRESET_PARAM_NAMES: readonly string[] = [...PARAM_SPECS.map((s) => s.flag), "stop", "tools"];
 
 function checkStop(raw: unknown, where: string): string[] {
   const list = typeof raw === "string" ? [raw] : raw;
@@ -59,6 +63,11 @@ export function checkPresetParams(value: unknown, where: string): PresetParams {
     const name = normalizeKey(key);
     if (name === "stop") {
       out.stop = checkStop(raw, where);
+      continue;
+    }
+    if (name === "tools") {
+      out.tools =
+        typeof raw === "string" ? parseToolNames(raw, `${where}.tools`) : checkToolNames(raw, `${where}.tools`);
       continue;
     }
     const spec = findParamSpec(name);

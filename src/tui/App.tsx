@@ -4,6 +4,7 @@ import { loadingLine, queuedLine, statusParts } from "./format.js";
 import { InputBox } from "./components/InputBox.js";
 import { LiveReply } from "./components/LiveReply.js";
 import { StatusLine } from "./components/StatusLine.js";
+import { AskRow } from "./components/ToolRows.js";
 import { TranscriptRow } from "./components/TranscriptRow.js";
 import { useChatScreen, type ChatScreenProps } from "./hooks/use-chat-screen.js";
 
@@ -17,6 +18,7 @@ export function App(props: AppProps) {
         {(item) => <TranscriptRow key={item.id} item={item} />}
       </Static>
       {state.live ? <LiveReply live={state.live} limit={limit} /> : null}
+      {state.asking ? <AskRow text={state.asking.text} /> : null}
       {state.phase === "loading" ? <Text dimColor>{loadingLine(state)}</Text> : null}
       <InputBox
         editor={editor}

@@ -42,6 +42,9 @@ export function loadingLine(state: ScreenState): string {
   return `Loading the model… ${Math.round(state.loadProgress * 100)}%`;
 }
 
+/** The key hint while a tool call waits for an answer. */
+export const ASKING_KEYS = "y run it · n or Esc: no";
+
 /** The status line's parts, left to right. */
 export function statusParts(state: ScreenState): string[] {
   const parts: string[] = [];
@@ -49,7 +52,12 @@ export function statusParts(state: ScreenState): string[] {
     parts.push(state.loadNotice !== undefined ? "waiting" : `loading ${Math.round(state.loadProgress * 100)}%`);
   else {
     const used = contextInUse(state);
-    parts.push(PHASE_TEXT[state.phase], formatContext(used, state.contextSize));
+    const phase = state.asking
+      ? "asking"
+      : state.runningTool !== undefined
+        ? `running ${state.runningTool}`
+        : PHASE_TEXT[state.phase];
+    parts.push(phase, formatContext(used, state.contextSize));
     if (state.contextSize > 0 && used >= state.contextSize * NEARLY_FULL) {
       parts.push("context nearly full: /compact or /clear");
     }
@@ -63,6 +71,6 @@ export function statusParts(state: ScreenState): string[] {
     parts.push(`last ${count}, ${tokensPerSecond.toFixed(1)} tok/s`);
   }
   if (state.phase === "idle" && state.continuable) parts.push("/continue goes on");
-  parts.push(KEY_HINTS[state.phase]);
+  parts.push(state.asking ? ASKING_KEYS : KEY_HINTS[state.phase]);
   return parts;
 }

@@ -18,6 +18,10 @@ export type TranscriptItem =
   /** A file attached to the message above it, as one compact row. */
   | { kind: "attachment"; id: number; text: string }
   | { kind: "notice"; id: number; level: "info" | "error"; text: string }
+  /** A tool call the reply asked for: the call in full, as the person is asked about it. */
+  | { kind: "tool-call"; id: number; text: string }
+  /** What a tool call gave (or that it was declined), as sent back to the model. */
+  | { kind: "tool-result"; id: number; name: string; text: string; ok: boolean }
   /** /help: laid out for the terminal's width each time it is drawn. */
   | { kind: "help"; id: number };
 
@@ -51,8 +55,20 @@ export interface Streaming {
   tokensPerSecond: number;
 }
 
+/** A tool call waiting for the person's yes or no. */
+export interface Asking {
+  /** The call in full (`shell ls -la`). */
+  text: string;
+  /** When the question appeared (performance.now()): keys before it and just after do not count. */
+  shownAt: number;
+}
+
 export interface ScreenState {
   phase: Phase;
+  /** A tool call waits for a yes or no. */
+  asking: Asking | undefined;
+  /** The tool call running now (its name), between the yes and its result. */
+  runningTool: string | undefined;
   loadProgress: number;
   /** What the load waits for, when it waits (another parley writing the conversation). */
   loadNotice: string | undefined;
@@ -101,6 +117,8 @@ export type ScreenAction =
       /** The prompt was not added to the conversation (it is back in the input box). */
       notSent?: boolean;
       continuable?: boolean;
+      /** The reply asked for tool calls: the turn goes on (asking, running, the next reply). */
+      toolsFollow?: boolean;
     }
   | { type: "context"; used: number; continuable?: boolean }
   | { type: "queued"; texts: readonly string[] }
@@ -110,11 +128,17 @@ export type ScreenAction =
   /** The terminal was cleared (Ctrl+L, back from the shell or the editor): print it all again. */
   | { type: "redraw" }
   | { type: "hint"; text: string | undefined }
-  | { type: "exit-armed"; armed: boolean };
+  | { type: "exit-armed"; armed: boolean }
+  /** A tool call to ask about, or the question answered (undefined). */
+  | { type: "asking"; asking: Asking | undefined }
+  /** A tool call runs (its name), or none does. */
+  | { type: "tool-running"; name: string | undefined };
 
 export function initialScreen(options: { markdown: boolean; showReasoning: boolean }): ScreenState {
   return {
     phase: "loading",
+    asking: undefined,
+    runningTool: undefined,
     loadProgress: 0,
     loadNotice: undefined,
     items: [],
@@ -251,7 +275,9 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
       return {
         ...next,
         live: undefined,
-        phase: "idle",
+        phase: action.toolsFollow ? "generating" : "idle",
+        asking: undefined,
+        runningTool: undefined,
         contextUsed: action.contextUsed,
         last: action.last ?? state.last,
         streaming: undefined,
@@ -288,5 +314,9 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
       return { ...state, hint: action.text };
     case "exit-armed":
       return { ...state, exitArmed: action.armed };
+    case "asking":
+      return { ...state, asking: action.asking, hint: undefined };
+    case "tool-running":
+      return { ...state, runningTool: action.name };
   }
 }

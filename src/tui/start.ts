@@ -27,6 +27,8 @@ export interface TuiOptions {
   markdown: boolean;
   /** Keep the prompts typed in the input history file (off with --no-history). */
   inputHistory: boolean;
+  /** --yes: read_file calls run without asking (shell calls are always asked). */
+  yes?: boolean;
 }
 
 const PASTE_ON = "\u001b[?2004h";
@@ -54,6 +56,7 @@ export async function startTui(options: TuiOptions): Promise<number> {
       initialHistory: history?.load() ?? [],
       showReasoning: options.showReasoning,
       markdown: options.markdown,
+      yes: options.yes ?? false,
     }),
     { exitOnCtrlC: false, maxFps: 30 },
   );

@@ -25,6 +25,9 @@ const TOOL_ARGUMENTS_PIECE = '{"city": "Paris"}\n\n\n\n';
 /** The text the `tools-qwen` fixture writes before its call. */
 export const TOOL_PREAMBLE = "Let me look.";
 
+/** The command the `tools-shell` fixture asks the chat screen's shell tool to run. */
+export const SHELL_COMMAND = "echo tool says hi > made-by-tool.txt; cat made-by-tool.txt";
+
 const RECIPES = {
   /** Replies "Hello from parley!" then ends (ChatML template). */
   script: { weights: "script" },
@@ -66,6 +69,23 @@ const RECIPES = {
     template: "llama3",
     script: ["<function=", "get_weather\n", TOOL_ARGUMENTS_PIECE],
     jumps: { "<0x3E>": 2, "<|eom_id|>": 3 },
+    contextLength: 4096,
+  },
+  /**
+   * Calls parley's own `shell` tool with SHELL_COMMAND, in the Qwen format (`--template qwen`),
+   * as `tools-qwen` calls get_weather: every reply is that call.
+   */
+  "tools-shell": {
+    weights: "script",
+    script: [TOOL_PREAMBLE, "<tool_call>", '\n{"name": "', "shell\n", `{"command": "${SHELL_COMMAND}"}\n\n\n\n`],
+    jumps: { "\u2581": 4, "<0x20>": 4, "</tool_call>": 5 },
+    contextLength: 4096,
+  },
+  /** Calls parley's own `read_file` tool with {"path": "notes.txt"} (Qwen format): every reply is that call. */
+  "tools-read": {
+    weights: "script",
+    script: [TOOL_PREAMBLE, "<tool_call>", '\n{"name": "', "read_file\n", '{"path": "notes.txt"}\n\n\n\n'],
+    jumps: { "\u2581": 4, "<0x20>": 4, "</tool_call>": 5 },
     contextLength: 4096,
   },
   /**

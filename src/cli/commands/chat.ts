@@ -7,6 +7,8 @@ import {
   addOutputOptions,
   addRemoteOptions,
   addSamplingOptions,
+  addToolOptions,
+  refuseChatOnlyFlags,
   refuseOneShotFlags,
 } from "../options.js";
 
@@ -15,6 +17,7 @@ function addChatOptions(cmd: Command): Command {
   addRemoteOptions(cmd);
   addSamplingOptions(cmd);
   addOutputOptions(cmd);
+  addToolOptions(cmd);
   return cmd;
 }
 
@@ -54,6 +57,7 @@ async function runInteractive(options: RunOptions, firstPrompt: string | undefin
     showReasoning: options.showReasoning,
     markdown: settings.boolean("markdown") !== false,
     inputHistory: options.history && settings.boolean("history") !== false,
+    yes: options.yes,
   });
 }
 
@@ -76,6 +80,7 @@ export function configureChatCommand(cmd: Command): Command {
         process.exitCode = await runInteractive(options, prompt);
         return;
       }
+      refuseChatOnlyFlags(self);
       const { runOneShot } = await import("../one-shot.js");
       process.exitCode = await runOneShot(options, prompt);
     });

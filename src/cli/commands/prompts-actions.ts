@@ -2,6 +2,7 @@
 import { PARAM_SPECS, parseParamValue } from "../../chat/params.js";
 import { snakeFlag } from "../../chat/setting-names.js";
 import { parseStopFlags } from "../../chat/stop-texts.js";
+import { parseToolNames } from "../../chat/tool-names.js";
 import { UsageError } from "../../errors.js";
 import { oneLine } from "../../store/conversation-records.js";
 import {
@@ -26,6 +27,7 @@ import { editSession } from "./editor.js";
 export interface PresetFlags {
   file?: string;
   stop?: string[];
+  tools?: string;
   force?: boolean;
   json?: boolean;
   [param: string]: unknown;
@@ -55,6 +57,7 @@ function paramsFromFlags(flags: PresetFlags): PresetParams {
     if (raw !== undefined) params[spec.flag] = parseParamValue(spec, raw, `--${given}`);
   }
   if (flags.stop !== undefined) params.stop = parseStopFlags(flags.stop, "--stop");
+  if (flags.tools !== undefined) params.tools = parseToolNames(flags.tools, "--tools");
   return params;
 }
 

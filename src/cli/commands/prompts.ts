@@ -17,7 +17,11 @@ function addParamOptions(cmd: Command): Command {
     cmd.addOption(new Option(`--${spec.flag} <n>`, spec.help));
     if (spec.flag.includes("-")) cmd.addOption(new Option(`--${snakeFlag(spec.flag)} <n>`).hideHelp());
   }
-  return cmd.addOption(new Option("--stop <text>", "stop when this text is generated (repeatable)").argParser(collect));
+  return cmd
+    .addOption(new Option("--stop <text>", "stop when this text is generated (repeatable)").argParser(collect))
+    .addOption(
+      new Option("--tools <names>", "tools the chat screen offers: read_file, shell (comma-separated), or none"),
+    );
 }
 
 export function addPromptsCommand(program: Command): Command {

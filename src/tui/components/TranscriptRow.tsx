@@ -6,6 +6,7 @@ import { Help } from "./Help.js";
 import { MessageText } from "./MessageText.js";
 import { RoleLabel } from "./RoleLabel.js";
 import { Thinking } from "./Thinking.js";
+import { ToolCallRow, ToolResultRow } from "./ToolRows.js";
 import { Unwrapped } from "./Unwrapped.js";
 
 function Reasoning({ text, collapsed }: { text: string; collapsed: boolean }) {
@@ -48,6 +49,10 @@ export function TranscriptRow({ item }: { item: TranscriptItem }) {
       );
     case "help":
       return <Help />;
+    case "tool-call":
+      return <ToolCallRow text={item.text} />;
+    case "tool-result":
+      return <ToolResultRow name={item.name} text={item.text} ok={item.ok} />;
     case "attachment":
       return <Text color={theme.muted}>{item.text}</Text>;
     case "marker":

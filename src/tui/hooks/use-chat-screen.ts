@@ -29,6 +29,8 @@ export interface ChatScreenProps {
   showReasoning?: boolean;
   writeTerminal?: (sequence: string) => void;
   cwd?: string;
+  /** --yes: read_file calls run without asking (shell calls are always asked). */
+  yes?: boolean;
 }
 
 export interface ChatScreen {
@@ -59,13 +61,17 @@ export function useChatScreen(props: ChatScreenProps): ChatScreen {
   const prompt = usePromptEditor(props.initialHistory ?? []);
   const giveBack = useCallback((text: string) => prompt.set(editorWith(text)), [prompt]);
   const afterReply = useRef<((end: ReplyEnd) => void) | undefined>(undefined);
-  const chat = useChat(session, dispatch, liveLimit, { giveBack, onEnd: (end) => afterReply.current?.(end) });
+  const cwd = props.cwd ?? process.cwd();
+  const chat = useChat(session, dispatch, liveLimit, {
+    giveBack,
+    onEnd: (end) => afterReply.current?.(end),
+    tools: { yes: props.yes ?? false, cwd },
+  });
   // Commands read how messages are shown now, not as they were at the last render.
   const view = useRef({ markdown: state.markdown, showReasoning: state.showReasoning });
   view.current = { markdown: state.markdown, showReasoning: state.showReasoning };
   const attachments = useRef<Attachment[]>([]);
   const terminal = useTerminal(dispatch, props.writeTerminal);
-  const cwd = props.cwd ?? process.cwd();
   const conversationView = useConversationView(session, chat, dispatch, terminal.write, () => view.current);
   const routing = useKeyRouting({
     session,

@@ -11,7 +11,11 @@ import type { ChatEvent, Reply } from "../../chat/events.js";
 import type { Conversation } from "../../core/index.js";
 import type { LiveLimit } from "../chunking.js";
 import { NEARLY_FULL } from "../format.js";
+import type { KeyEvent } from "../keys.js";
 import type { ScreenAction } from "../screen-state.js";
+import type { ToolBox } from "../../tools/index.js";
+import { answerLeftovers } from "../tool-turn.js";
+import { useToolCalls, type ToolOptions } from "./use-tool-calls.js";
 
 export const FRAME_MS = 50;
 export const BUSY_FRAME_MS = 100;
@@ -34,6 +38,12 @@ export interface ChatController {
   run(kind: ReplyKind, text?: string, onEnd?: (end: ReplyEnd) => void): void;
   abort(): void;
   lastDone(): Reply | undefined;
+  /** A turn is under way: a reply is written, a tool call is asked about or runs, or the next reply comes. */
+  busy(): boolean;
+  /** A tool call waits for a yes or no. */
+  asking(): boolean;
+  /** A key while a tool call waits for its answer. */
+  answerKey(event: KeyEvent): void;
 }
 
 export interface ChatOptions {
@@ -41,6 +51,8 @@ export interface ChatOptions {
   giveBack?: (text: string) => void;
   /** Called after every reply ends, once the screen has been told. */
   onEnd?: (end: ReplyEnd) => void;
+  /** How tool calls are run (--yes, the working folder). */
+  tools?: ToolOptions;
 }
 
 /**
@@ -66,6 +78,8 @@ export function useChat(
   const stats = useRef({ tokens: 0, since: 0 });
   const opts = useRef(options);
   opts.current = options;
+  const busy = useRef(false);
+  const tools = useToolCalls(dispatch, options.tools ?? { yes: false, cwd: process.cwd() });
   // Once the screen is gone (Ctrl+D, /exit, SIGTERM) nothing more is sent: a message still
   // queued behind the reply that was stopped is dropped, not sent to a model being let go.
   const mounted = useRef(true);
@@ -92,13 +106,38 @@ export function useChat(
 
   const run = useCallback(
     (kind: ReplyKind, text?: string, onEnd?: (end: ReplyEnd) => void) => {
-      if (!conversation || conversation.generating || !mounted.current) return;
+      if (!conversation || busy.current || conversation.generating || !mounted.current) return;
       frameMs.current = FRAME_MS;
       stats.current = { tokens: 0, since: 0 };
       const notices: string[] = [];
+      let box: ToolBox;
+      try {
+        box = tools.offer(conversation);
+        if (kind === "send") answerLeftovers(conversation, dispatch);
+      } catch (err) {
+        dispatch({ type: "add", item: { kind: "notice", level: "error", text: (err as Error).message } });
+        return;
+      }
+      busy.current = true;
+      let round = 0;
       const ended = (end: ReplyEnd): void => {
+        busy.current = false;
         onEnd?.(end);
         opts.current.onEnd?.(end);
+      };
+      /** The reply's tool calls answered, the next reply is asked for; or the turn ends here. */
+      const answerCalls = async (reply: Reply): Promise<void> => {
+        let next: "next" | "stopped";
+        try {
+          next = await tools.answer(conversation, box, ++round);
+        } catch (err) {
+          const message = (err as Error).message;
+          dispatch({ type: "reply-end", outcome: "error", error: message, contextUsed: conversation.contextTokens() });
+          return ended({ kind, ok: false, error: message, notices });
+        }
+        if (next === "next" && mounted.current) return consume(conversation.respond(undefined));
+        dispatch({ type: "reply-end", outcome: "stop", contextUsed: conversation.contextTokens() });
+        ended({ kind, ok: true, reply, notices });
       };
       const handle = (event: ChatEvent): void => {
         switch (event.type) {
@@ -125,6 +164,7 @@ export function useChat(
             flush();
             const reply = event.reply;
             if (reply) last.current = reply;
+            const calls = reply !== undefined && conversation.pendingToolCalls.length > 0;
             dispatch({
               type: "reply-end",
               outcome: !reply ? "stop" : (reply.message.end ?? "stop"),
@@ -140,7 +180,12 @@ export function useChat(
               // A reply says what it leaves in the context; other operations are counted.
               contextUsed: event.context?.used ?? conversation.contextTokens(),
               continuable: continuable(conversation),
+              toolsFollow: calls,
             });
+            if (calls && reply) {
+              void answerCalls(reply);
+              return;
+            }
             ended({ kind, ok: true, reply, notices });
             return;
           }
@@ -159,21 +204,31 @@ export function useChat(
             return;
         }
       };
-      dispatch({ type: "reply-start" });
-      const events =
+      const consume = (events: AsyncIterable<ChatEvent>): void => {
+        dispatch({ type: "reply-start" });
+        stats.current = { tokens: 0, since: 0 };
+        void (async () => {
+          for await (const event of events) handle(event);
+        })();
+      };
+      consume(
         kind === "send"
           ? conversation.send(text ?? "")
           : kind === "retry"
             ? conversation.retry()
-            : conversation.continue();
-      void (async () => {
-        for await (const event of events) handle(event);
-      })();
+            : conversation.continue(),
+      );
     },
-    [conversation, dispatch, flush],
+    [conversation, dispatch, flush, tools],
   );
 
-  const abort = useCallback(() => conversation?.abort(), [conversation]);
+  const abort = useCallback(() => {
+    // A tool call asked about or running is stopped first; between them, nothing else runs.
+    if (tools.asking() || tools.active()) return tools.stop();
+    conversation?.abort();
+  }, [conversation, tools]);
   const lastDone = useCallback(() => last.current, []);
-  return { run, abort, lastDone };
+  // Another operation of the conversation (a /model or /resume that loads) counts too.
+  const isBusy = useCallback(() => busy.current || conversation?.generating === true, [conversation]);
+  return { run, abort, lastDone, busy: isBusy, asking: tools.asking, answerKey: tools.key };
 }

@@ -75,7 +75,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
       dispatch({ type: "hint", text: "the model is still loading" });
       return;
     }
-    if (session.generating) {
+    if (deps.chat.busy()) {
       if (what.kind === "command") {
         dispatch({ type: "hint", text: BUSY_HINT });
         return;
@@ -89,7 +89,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
       take(typed);
       // Messages typed while it runs (a /model or /resume that loads) are sent when it ends.
       void runCommand(what.text, ctx).then(() => {
-        if (!session.generating) queue.afterCommand();
+        if (!deps.chat.busy()) queue.afterCommand();
       });
       return;
     }
@@ -114,7 +114,7 @@ export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
 
   const interrupt = (): void => {
     const { session, prompt } = deps;
-    if (session?.generating) return stopReply();
+    if (deps.chat.busy()) return stopReply();
     if (prompt.current().text !== "") return prompt.set(EMPTY_EDITOR);
     // While the model loads (or the load waits for another parley) one press gives up.
     if (!session) return deps.exit();
@@ -132,11 +132,13 @@ export function useKeyRouting(deps: KeyRoutingDeps): KeyRouting {
       if (event.type === "move" && event.motion === "end") return deps.terminal.editInput(deps.prompt);
     }
     if (search.key(event)) return;
+    // A tool call waits for a yes or no: keys answer it (Ctrl+L and Ctrl+Z still work).
+    if (deps.chat.asking() && event.type !== "redraw" && event.type !== "suspend") return deps.chat.answerKey(event);
     switch (event.type) {
       case "interrupt":
         return interrupt();
       case "escape":
-        if (deps.session?.generating) stopReply();
+        if (deps.chat.busy()) stopReply();
         return;
       case "eof": {
         const editor = deps.prompt.current();
