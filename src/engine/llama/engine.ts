@@ -30,6 +30,7 @@ import type {
 import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "./node-llama-cpp.js";
 import { jsonSchemaGrammar } from "./json-grammar.js";
+import { countPredictions, type Predictors } from "./predictor.js";
 
 const { LlamaChat, LlamaCompletion } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
@@ -49,6 +50,8 @@ export class LlamaHost {
     readonly threads: { batch: number; decode: number },
     /** When parley chose the decode count itself: what keeps it right while generating. */
     private readonly decodeThreads?: DecodeThreads,
+    /** The token predictor each new sequence gets, if any. */
+    readonly predictors?: Predictors,
   ) {}
 
   /** node-llama-cpp caps every evaluation by the backend's thread limit: set it for what comes next. */
@@ -81,6 +84,7 @@ export class LlamaHost {
   async release(): Promise<void> {
     if (--this.users > 0) return;
     await this.context.dispose();
+    await this.predictors?.dispose();
     await this.model.dispose();
     await this.llama.dispose();
   }
@@ -133,7 +137,10 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
   readonly state: StateSaving = this;
 
   constructor(private readonly host: LlamaHost) {
-    this.chat = new LlamaChat({ contextSequence: host.context.getSequence(), chatWrapper: host.chatWrapper });
+    this.chat = new LlamaChat({
+      contextSequence: host.context.getSequence(host.predictors?.sequenceOptions()),
+      chatWrapper: host.chatWrapper,
+    });
   }
 
   get info(): EngineInfo {
@@ -202,7 +209,10 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const { sequence, chatWrapper } = this.chat;
     this.chat.dispose();
     await sequence.dispose();
-    this.chat = new LlamaChat({ contextSequence: this.host.context.getSequence(), chatWrapper });
+    this.chat = new LlamaChat({
+      contextSequence: this.host.context.getSequence(this.host.predictors?.sequenceOptions()),
+      chatWrapper,
+    });
   }
 
   /** How many of these messages' prompt tokens the sequence already holds: they are not read again. */
@@ -236,6 +246,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
     const grammar = await this.host.grammarFor(request.responseFormat);
     const meter = this.meter();
+    const predictions = countPredictions(this.chat.sequence);
     const options: LLamaChatGenerateResponseOptions = {
       ...this.sampling(params, limit, signal),
       onToken: meter.onToken,
@@ -251,7 +262,14 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
       signal,
     );
     const contextFull = stopReason === "length" && limit === room && room < (params.maxTokens ?? Infinity);
-    return { stopReason, ...(contextFull ? { contextFull } : {}), promptTokens, cachedTokens, ...meter.result() };
+    return {
+      stopReason,
+      ...(contextFull ? { contextFull } : {}),
+      promptTokens,
+      cachedTokens,
+      ...meter.result(),
+      ...(predictions ? { draft: predictions() } : {}),
+    };
   }
 
   /** The sampling options every generation shares. */
@@ -290,6 +308,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
     const completion = new LlamaCompletion({ contextSequence: sequence });
     const meter = this.meter();
+    const predictions = countPredictions(sequence);
     let stopReason: GenerateResult["stopReason"];
     try {
       stopReason = await stopReasonOf(
@@ -308,7 +327,13 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     } finally {
       completion.dispose({ disposeSequence: false });
     }
-    return { stopReason, promptTokens: tokens.length, cachedTokens, ...meter.result() };
+    return {
+      stopReason,
+      promptTokens: tokens.length,
+      cachedTokens,
+      ...meter.result(),
+      ...(predictions ? { draft: predictions() } : {}),
+    };
   }
 
   /**
