@@ -84,6 +84,10 @@ export interface Timings {
   predicted_ms: number;
   predicted_per_token_ms: number;
   predicted_per_second: number;
+  /** With a token predictor (a draft model, prompt lookup): the tokens it proposed that the model checked. */
+  draft_n?: number;
+  /** Of those, the tokens the model wrote too. */
+  draft_n_accepted?: number;
 }
 
 export interface CompletionMessage {

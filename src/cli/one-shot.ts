@@ -1,4 +1,5 @@
 /** One-shot mode: one reply to a prompt from the argument, stdin or `--messages`, then exit. */
+import { draftSummary } from "../chat/draft-stats.js";
 import type { ChatListener, Reply } from "../chat/events.js";
 import { ENDING_WORDS } from "../chat/types.js";
 import type { Conversation } from "../core/conversation.js";
@@ -35,7 +36,8 @@ export function formatModelLine(info: EngineInfo): string {
       ? ` (${info.batchThreads} for the prompt)`
       : "";
   const threads = info.threads !== undefined ? `, threads: ${info.threads}${batch}` : "";
-  return `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens${threads}\n`;
+  const predictor = info.predictor !== undefined ? `, ${info.predictor}` : "";
+  return `model: ${info.name}, template: ${info.template}, backend: ${info.backend}, context: ${info.contextSize} tokens${threads}${predictor}\n`;
 }
 
 export function formatStats(done: Reply): string {
@@ -45,6 +47,7 @@ export function formatStats(done: Reply): string {
     `prompt: ${about}${done.usage.prompt_tokens} tokens, completion: ${about}${done.usage.completion_tokens} tokens` +
     `${done.estimated ? " (estimated: the server sent no usage)" : ""}, ` +
     `time to first token: ${t.prompt_ms.toFixed(0)} ms, decode: ${t.predicted_per_second.toFixed(1)} tokens/s` +
+    (draftSummary(t) !== undefined ? `, ${draftSummary(t)}` : "") +
     `${done.message.end ? `, ${ENDING_WORDS[done.message.end]}` : ""}\n`
   );
 }

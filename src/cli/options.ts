@@ -41,7 +41,16 @@ export function addModelOptions(cmd: Command): Command {
         "when the conversation outgrows the context: drop the oldest turns (default) or stop",
       ).choices(["drop", "stop"]),
     )
-    .addOption(new Option("--template <name>", `chat template (default: auto): ${Object.keys(TEMPLATES).join(", ")}`));
+    .addOption(new Option("--template <name>", `chat template (default: auto): ${Object.keys(TEMPLATES).join(", ")}`))
+    .addOption(
+      new Option(
+        "--draft-model <ref>",
+        "speculative decoding: a smaller model with the same vocabulary drafts tokens for the model to check",
+      ),
+    )
+    .addOption(
+      new Option("--lookup", "prompt lookup: propose tokens from the message, for replies that repeat much of it"),
+    );
 }
 
 /** Where a remote model runs (an OpenAI-compatible server), for one run. */

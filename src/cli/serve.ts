@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { loadSettings, resolveModel } from "../core/open.js";
 import { remoteSpec } from "../core/remote-model.js";
 import { ModelPool } from "../core/model-pool.js";
-import { modelSpec } from "../core/models.js";
+import { modelSpec, withPredictor } from "../core/models.js";
 import { openRecording } from "../core/open.js";
 import { ExitCode, UsageError, type ParleyError } from "../errors.js";
 import { sanitizeForTerminal } from "../output/sanitize.js";
@@ -107,7 +107,10 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   }
   const modelPath = await resolveModel({ ...request, source: "one-shot" });
   const notices: string[] = [];
-  const baseSpec = modelSpec(settings, modelPath, debug, notices);
+  const baseSpec = await withPredictor(modelSpec(settings, modelPath, debug, notices), settings, {
+    interactive: false,
+    offline: settings.boolean("offline") === true,
+  });
   for (const text of notices) log(`parley: ${text}`);
   const pool = new ModelPool({
     spec: (path) => ({ ...baseSpec, model: path }),

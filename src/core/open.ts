@@ -13,7 +13,7 @@ import type { SamplingParams } from "../chat/params.js";
 import { resolveModelRef, type ResolveOptions } from "../models/resolve.js";
 import type { Settings, Values } from "../settings/resolve.js";
 import { modelIdentity } from "../store/conversation-writer.js";
-import { modelSpec, openModel } from "./models.js";
+import { modelSpec, openModel, refuseRemotePredictors, withPredictor } from "./models.js";
 import { Conversation, type LoadedModel } from "./conversation.js";
 import { loadSettings, type ResumeChoice, type SettingsRequest } from "./layers.js";
 import { DEFAULT_SNAPSHOT_CAP_MB, Persistence, type Restored } from "./persistence.js";
@@ -90,6 +90,7 @@ function modelLoader(
   return async (ref) => {
     const other = remoteSpec(settings, ref, request.env ?? process.env);
     if (other) {
+      refuseRemotePredictors(settings, ref);
       const next = await openModel(other, []);
       return { engine: next, path: ref, identity: remoteIdentity(other, next.info.name) };
     }
@@ -112,6 +113,7 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   const ref = settings.get("model");
   const remote = remoteSpec(settings, typeof ref === "string" ? ref : undefined, request.env ?? process.env);
   if (remote) {
+    refuseRemotePredictors(settings, remote.model);
     return openRemoteConversation({
       loaded,
       spec: remote,
@@ -131,11 +133,15 @@ export async function openConversation(request: OpenRequest, modelPath?: string)
   // A resumed conversation keeps the attention kernels its saved state was made with, so the state
   // loads whether it was saved by the chat screen or by a one-shot run.
   const attention = resumed ? snapshotAttention(resumed.id) : undefined;
-  const spec: LlamaEngineSpec = {
-    ...modelSpec(settings, model, request.debug === true, notices),
-    turns: request.source === "chat",
-    ...(attention ? { attention } : {}),
-  };
+  const spec: LlamaEngineSpec = await withPredictor(
+    {
+      ...modelSpec(settings, model, request.debug === true, notices),
+      turns: request.source === "chat",
+      ...(attention ? { attention } : {}),
+    },
+    settings,
+    { interactive: false, ...request.models, offline: settings.boolean("offline") === true },
+  );
   // A one-shot run with a token limit needs a context for its text and reply only; a resumed one
   // keeps the size its saved state was made with when that holds them, so that the state loads.
   const maxTokens = settings.params().maxTokens;

@@ -36,6 +36,7 @@ export function computeTimings(result: GenerateResult): Timings {
     predicted_ms: round(predictedMs),
     predicted_per_token_ms: perSecond > 0 ? round(1000 / perSecond) : 0,
     predicted_per_second: round(perSecond),
+    ...(result.draft ? { draft_n: result.draft.tokens, draft_n_accepted: result.draft.accepted } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ export interface EngineInfo {
   remote?: { url: string; apiKeyEnv?: string };
   /** What went differently while loading, in plain sentences (a local build that did not load). */
   loadNotes?: string[];
+  /** The token predictor, when one is used: "draft model small.gguf" or "prompt lookup". */
+  predictor?: string;
 }
 
 export interface GenerateRequest {
@@ -55,6 +57,8 @@ export interface GenerateResult {
   startedAt: number;
   firstTokenAt: number | undefined;
   endedAt: number;
+  /** With a token predictor: the tokens it proposed that the model checked, and those it accepted. */
+  draft?: { tokens: number; accepted: number };
 }
 
 /**

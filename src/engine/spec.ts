@@ -54,6 +54,10 @@ export interface LlamaEngineSpec {
   turns?: boolean;
   /** The attention a saved context state was made with: it loads only into the same kind. */
   attention?: Attention;
+  /** A smaller model's file with the same vocabulary, to draft tokens for this one (speculative decoding). */
+  draftModel?: string;
+  /** Prompt lookup: tokens proposed from the person's message, where the reply repeats it. */
+  lookup?: boolean;
 }
 
 /** A model served by another program over the Chat Completion API (llama-server, vLLM, ollama, OpenAI, parley serve). */

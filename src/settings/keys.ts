@@ -51,6 +51,17 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     "max",
   ]),
   choice({ key: "template", help: "chat template", defaultValue: "auto" }, Object.keys(TEMPLATES)),
+  text({
+    key: "draft-model",
+    help: "a smaller model with the same vocabulary that drafts tokens for the model to check (speculative decoding)",
+    defaultValue: undefined,
+    defaultText: "none",
+  }),
+  flag({
+    key: "lookup",
+    help: "prompt lookup: propose tokens from the message where the reply repeats it",
+    defaultValue: false,
+  }),
   text({ key: "system", help: "the default system prompt", defaultValue: undefined, defaultText: "none" }),
   text(
     {

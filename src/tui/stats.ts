@@ -1,4 +1,5 @@
 /** The text of /stats. */
+import { draftSummary } from "../chat/draft-stats.js";
 import type { Reply } from "../chat/events.js";
 
 export function formatStats(done: Reply | undefined): string | undefined {
@@ -13,9 +14,11 @@ export function formatStats(done: Reply | undefined): string | undefined {
         : ended === "length"
           ? "token limit"
           : "stop";
+  const draft = draftSummary(t);
   return [
     `prompt       ${done.usage.prompt_tokens} tokens, ${t.prompt_ms.toFixed(0)} ms (${t.prompt_per_second.toFixed(1)} tokens/s)`,
     `completion   ${done.usage.completion_tokens} tokens, ${t.predicted_ms.toFixed(0)} ms (${t.predicted_per_second.toFixed(1)} tokens/s)`,
+    ...(draft !== undefined ? [`draft        ${draft}`] : []),
     `total        ${done.usage.total_tokens} tokens · ended: ${end}`,
   ].join("\n");
 }

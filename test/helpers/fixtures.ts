@@ -38,10 +38,14 @@ const RECIPES = {
   },
   /** Repeats "la" forever: for token limits, interrupts and context ends. */
   loop: { weights: "script", script: ["la"], loop: true },
+  /** Repeats "la" as `loop` does, sure of each token: a draft model for `loop` whose guesses are right. */
+  "loop-sharp": { weights: "script", script: ["la"], loop: true, sharpness: 3 },
   /** Writes escape sequences and control characters. */
   escapes: { weights: "script", script: ["Safe", "\u001b[2J", "\u001b]0;pwned\u0007", "\r", "\u009b31m", "\tend"] },
   /** Random weights: noise, for sampling and seeds. */
   random: { weights: "random" },
+  /** Noise from other random weights, each next token far likelier than the rest: a confident draft model. */
+  "random-sharp": { weights: "random", seed: 7, sharpness: 4 },
   /** A small context: 64 tokens. */
   tiny: { weights: "script", script: ["la"], loop: true, contextLength: 64 },
   /** Repeats "la", trained for 4,096 tokens of context: for contexts sized to a one-shot job. */

@@ -177,4 +177,16 @@ describe("/compact", () => {
     const c = await compacted("short");
     assert.match(c.printed.at(-1) ?? "", /^the 4 older messages are now one summary/);
   });
+
+  test("/show model names the token predictor when one is used", () => {
+    class Predicting extends FakeEngine {
+      override readonly info = { ...FAKE_INFO, predictor: "draft model small.gguf" };
+    }
+    const plain = context();
+    runCommand("/show model", plain.ctx);
+    assert.doesNotMatch(plain.printed.join("\n"), /predictor/);
+    const c = context(conversationOver(new Predicting()));
+    runCommand("/show model", c.ctx);
+    assert.match(c.printed.join("\n"), /\npredictor {2}draft model small\.gguf$/);
+  });
 });

@@ -212,6 +212,7 @@ describe("tools for a remote server", () => {
       ],
       DEFAULT_PARAMS,
       undefined,
+      undefined,
       { tools: [WEATHER], choice: "auto", parallel: false },
     );
     assert.deepEqual(body.messages, [

@@ -32,6 +32,7 @@ import { countedInPart, repeatPenalty, toHistory } from "./history.js";
 import { nodeLlamaCpp } from "./node-llama-cpp.js";
 import { jsonSchemaGrammar } from "./json-grammar.js";
 import { CallForcing, llamaFunctions, ToolCallParts } from "./tools.js";
+import { countPredictions, type Predictors } from "./predictor.js";
 
 const { LlamaChat, LlamaCompletion, LlamaText } = await nodeLlamaCpp();
 type LlamaChat = InstanceType<typeof LlamaChat>;
@@ -51,6 +52,8 @@ export class LlamaHost {
     readonly threads: { batch: number; decode: number },
     /** When parley chose the decode count itself: what keeps it right while generating. */
     private readonly decodeThreads?: DecodeThreads,
+    /** The token predictor each new sequence gets, if any. */
+    readonly predictors?: Predictors,
   ) {}
 
   /** node-llama-cpp caps every evaluation by the backend's thread limit: set it for what comes next. */
@@ -83,6 +86,7 @@ export class LlamaHost {
   async release(): Promise<void> {
     if (--this.users > 0) return;
     await this.context.dispose();
+    await this.predictors?.dispose();
     await this.model.dispose();
     await this.llama.dispose();
   }
@@ -139,7 +143,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
 
   constructor(private readonly host: LlamaHost) {
     this.chat = new LlamaChat({
-      contextSequence: host.context.getSequence(),
+      contextSequence: host.context.getSequence(host.predictors?.sequenceOptions()),
       chatWrapper: this.forcing.wrap(host.chatWrapper),
     });
   }
@@ -213,7 +217,10 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const { sequence, chatWrapper } = this.chat;
     this.chat.dispose();
     await sequence.dispose();
-    this.chat = new LlamaChat({ contextSequence: this.host.context.getSequence(), chatWrapper });
+    this.chat = new LlamaChat({
+      contextSequence: this.host.context.getSequence(this.host.predictors?.sequenceOptions()),
+      chatWrapper,
+    });
   }
 
   /** How many of these messages' prompt tokens the sequence already holds: they are not read again. */
@@ -251,6 +258,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     }
     const grammar = await this.host.grammarFor(request.responseFormat);
     const meter = this.meter();
+    const predictions = countPredictions(this.chat.sequence);
     const options: LLamaChatGenerateResponseOptions<ChatModelFunctions> = {
       ...this.sampling(params, limit, signal),
       onToken: meter.onToken,
@@ -287,7 +295,14 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     // Tokens of a tool call are not reported one by one: the sequence counted them.
     const output = this.chat.sequence.tokenMeter.usedOutputTokens - outputBefore;
     if (tools.functions) counted.completionTokens = Math.max(counted.completionTokens, output);
-    return { stopReason, ...(contextFull ? { contextFull } : {}), promptTokens, cachedTokens, ...counted };
+    return {
+      stopReason,
+      ...(contextFull ? { contextFull } : {}),
+      promptTokens,
+      cachedTokens,
+      ...counted,
+      ...(predictions ? { draft: predictions() } : {}),
+    };
   }
 
   /** The sampling options every generation shares. */
@@ -326,6 +341,7 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     const limit = Math.min(params.maxTokens ?? Number.POSITIVE_INFINITY, room);
     const completion = new LlamaCompletion({ contextSequence: sequence });
     const meter = this.meter();
+    const predictions = countPredictions(sequence);
     let stopReason: GenerateResult["stopReason"];
     try {
       stopReason = await stopReasonOf(
@@ -344,7 +360,13 @@ export class LlamaEngine implements ChatEngine, TokenCounting, StateSaving {
     } finally {
       completion.dispose({ disposeSequence: false });
     }
-    return { stopReason, promptTokens: tokens.length, cachedTokens, ...meter.result() };
+    return {
+      stopReason,
+      promptTokens: tokens.length,
+      cachedTokens,
+      ...meter.result(),
+      ...(predictions ? { draft: predictions() } : {}),
+    };
   }
 
   /**

@@ -16,6 +16,7 @@ import {
 import { LlamaHost, type LlamaEngine } from "./engine.js";
 import { installedBinaryOptions, withOpenMpWaits } from "./local-build.js";
 import { PlainTextChatWrapper } from "./plain-text.js";
+import { Predictors } from "./predictor.js";
 import { resolveAutoTemplate } from "./template-cache.js";
 import {
   getLlamaCaught,
@@ -164,11 +165,12 @@ export async function loadLlamaEngine(
   const logs = new LogTail(spec.debug);
   const notes: string[] = [];
   const llama = await getBackend(spec, maxThreads, logs, notes);
-  const fail = async (what: string, err: unknown): Promise<ModelError> => {
+  const reasonOf = async (err: unknown): Promise<string> => {
     await logs.settle();
-    const reason = logs.reason() ?? plainReason(err);
-    return new ModelError(`${what} ${spec.model}: ${reason}`, { cause: err });
+    return logs.reason() ?? plainReason(err);
   };
+  const fail = async (what: string, err: unknown): Promise<ModelError> =>
+    new ModelError(`${what} ${spec.model}: ${await reasonOf(err)}`, { cause: err });
   let model: LlamaModel;
   try {
     model = await llama.loadModel({
@@ -231,6 +233,15 @@ export async function loadLlamaEngine(
     throw wrapperError;
   }
   const context = ready.context;
+  let predictors: Predictors | undefined;
+  try {
+    predictors = await Predictors.load(spec, llama, context, reasonOf);
+  } catch (err) {
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+    throw err;
+  }
   const threads = spec.threads ?? defaultThreads();
   const batchThreads = givenBatchThreads ?? defaultBatchThreads(threads);
   const high = decodeCeiling();
@@ -249,6 +260,7 @@ export async function loadLlamaEngine(
     ...(attention ? { attention } : {}),
     ...(type === "auto" && !ownTemplate ? { genericTemplate: true } : {}),
     ...(notes.length > 0 ? { loadNotes: notes } : {}),
+    ...(predictors ? { predictor: predictors.description } : {}),
   };
   const engine = new LlamaHost(
     info,
@@ -258,6 +270,7 @@ export async function loadLlamaEngine(
     wrapper,
     { batch: batchThreads, decode: threads },
     decodeThreads,
+    predictors,
   ).open();
   if (!engine) throw new ModelError(`cannot create a context for ${spec.model}: no sequence is free`);
   return engine;

@@ -56,6 +56,7 @@ export function llamaSpec(
     threads: checkedThreads(settings, "threads", notices),
     batchThreads: checkedThreads(settings, "batch-threads", notices),
     template,
+    ...(settings.get("lookup") === true ? { lookup: true } : {}),
     ...(extras.templateMemory ? { templateMemory: extras.templateMemory } : {}),
     ...(extras.binaryTestMemory ? { binaryTestMemory: extras.binaryTestMemory } : {}),
     debug: extras.debug,

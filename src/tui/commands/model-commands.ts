@@ -17,6 +17,7 @@ export function showModel(ctx: CommandContext): string {
     `backend    ${i.backend}`,
     `context    ${i.contextSize} tokens${i.trainContextSize ? ` (trained on ${i.trainContextSize})` : ""}`,
     ...(i.threads !== undefined ? [`threads    ${i.threads}`] : []),
+    ...(i.predictor !== undefined ? [`predictor  ${i.predictor}`] : []),
     ...(i.remote ? [`server     ${i.remote.url}`, `key        ${keyState(i.remote.apiKeyEnv)}`] : []),
   ].join("\n");
 }
