@@ -24,12 +24,12 @@ describe("parley models list / info / rm / alias", () => {
     assert.match(lines[0] ?? "", /^NAME +ALIAS +SIZE +ARCH +PARAMS +QUANT +CONTEXT +TEMPLATE$/);
     assert.match(
       lines[1] ?? "",
-      /^broken +- +136 kB +damaged +- +- +- +- +the file is shorter than its tensors need \(truncated\)$/,
+      /^broken +- +137 kB +damaged +- +- +- +- +the file is shorter than its tensors need \(truncated\)$/,
     );
-    assert.match(lines[2] ?? "", /^llama3 +- +272 kB +llama +66K +F32 +512 +llama3$/);
-    assert.match(lines[3] ?? "", /^notgguf +- +272 kB +damaged .*not a GGUF file/);
+    assert.match(lines[2] ?? "", /^llama3 +- +274 kB +llama +66K +F32 +512 +llama3$/);
+    assert.match(lines[3] ?? "", /^notgguf +- +273 kB +damaged .*not a GGUF file/);
     assert.match(lines[4] ?? "", /^plain +- +\d+ kB +llama +66K +F32 +512 +none$/);
-    assert.match(lines[5] ?? "", /^script +fast +272 kB +llama +66K +F32 +512 +chatml$/);
+    assert.match(lines[5] ?? "", /^script +fast +273 kB +llama +66K +F32 +512 +chatml$/);
     const json = JSON.parse((await runParley(["models", "list", "--json"], { home })).stdout);
     assert.equal(json.length, 5);
     const script = json.find((m: { name: string }) => m.name === "script");
@@ -42,7 +42,7 @@ describe("parley models list / info / rm / alias", () => {
         aliases: ["fast"],
         size: statSync(fixture("script")).size,
         architecture: "llama",
-        parameters: 65_984,
+        parameters: 66_368,
         quantization: "F32",
         contextLength: 512,
         chatTemplate: "chatml",

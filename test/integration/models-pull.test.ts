@@ -35,12 +35,12 @@ describe("parley models pull", () => {
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${join(home, "models", "plain.gguf")}\n`);
-    assert.match(r.stderr, /^Downloading plain\.gguf \(394 kB\) from 127\.0\.0\.1:\d+$/m);
-    const lines = r.stderr.split("\n").filter((l) => / kB \/ 394 kB +\d+%/.test(l));
+    assert.match(r.stderr, /^Downloading plain\.gguf \(395 kB\) from 127\.0\.0\.1:\d+$/m);
+    const lines = r.stderr.split("\n").filter((l) => / kB \/ 395 kB +\d+%/.test(l));
     assert.ok(lines.length >= 3, r.stderr);
-    assert.match(lines.at(-1) ?? "", /394 kB \/ 394 kB +100%/);
+    assert.match(lines.at(-1) ?? "", /395 kB \/ 395 kB +100%/);
     assert.ok(!r.stderr.includes("\r") && !r.stderr.includes("\u001b"), "no terminal codes off a terminal");
-    assert.match(r.stderr, /Checking the file\nSaved .*plain\.gguf \(394 kB\)\nalias plain1 → plain\n/);
+    assert.match(r.stderr, /Checking the file\nSaved .*plain\.gguf \(395 kB\)\nalias plain1 → plain\n/);
     assert.deepEqual(readFileSync(join(home, "models", "plain.gguf")), BODY);
     assert.deepEqual(JSON.parse(readFileSync(join(home, "models", "aliases.json"), "utf8")), { plain1: "plain.gguf" });
     assert.ok(
@@ -136,7 +136,7 @@ describe("parley models pull", () => {
     const mark = server.requests.length;
     const again = await runParley(["models", "pull", `${server.url}/a/cut.gguf`], { home });
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stderr, /Downloading cut\.gguf \(394 kB\) from 127\.0\.0\.1:\d+, resuming at 100 kB/);
+    assert.match(again.stderr, /Downloading cut\.gguf \(395 kB\) from 127\.0\.0\.1:\d+, resuming at 100 kB/);
     const gets = server.requests.slice(mark).filter((q) => q.method === "GET");
     assert.deepEqual(
       gets.map((q) => q.range),
@@ -221,7 +221,7 @@ describe("parley models pull", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /Looking up hf:someone\/Tiny-GGUF:Q4_K_M\nDownloading (\S+\.gguf) \(394 kB\) from 127\.0\.0\.1:\d+/,
+      /Looking up hf:someone\/Tiny-GGUF:Q4_K_M\nDownloading (\S+\.gguf) \(395 kB\) from 127\.0\.0\.1:\d+/,
     );
     const paths = server.requests.slice(mark).map((q) => `${q.method} ${q.path}`);
     assert.ok(paths.includes("GET /v2/someone/Tiny-GGUF/manifests/Q4_K_M"), paths.join("\n"));

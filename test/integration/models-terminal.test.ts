@@ -33,11 +33,11 @@ describe("models on a terminal", () => {
   it("pull draws one progress bar with bytes, speed and time left", async () => {
     const term = Term.start(["models", "pull", `${server.url}/a/bar.gguf`], { columns: 100, rows: 12 });
     terms.push(term);
-    const midway = await term.waitFor(/\[#+-+\] \d+ kB \/ 394 kB +\d+% +[\d.]+ [kM]?B\/s +\d\d:\d\d left/, 30_000);
-    assert.match(midway, /^Downloading bar\.gguf \(394 kB\) from 127\.0\.0\.1:\d+$/m);
+    const midway = await term.waitFor(/\[#+-+\] \d+ kB \/ 395 kB +\d+% +[\d.]+ [kM]?B\/s +\d\d:\d\d left/, 30_000);
+    assert.match(midway, /^Downloading bar\.gguf \(395 kB\) from 127\.0\.0\.1:\d+$/m);
     assert.equal(await term.waitForExit(30_000), 0);
     const screen = term.screen();
-    assert.match(screen, /^\[#{10,}\] 394 kB \/ 394 kB {2}100% .*\nChecking the file\nSaved .*bar\.gguf \(394 kB\)$/m);
+    assert.match(screen, /^\[#{10,}\] 395 kB \/ 395 kB {2}100% .*\nChecking the file\nSaved .*bar\.gguf \(395 kB\)$/m);
     // One bar, redrawn in place: no second bar line.
     assert.equal(screen.split("\n").filter((l) => l.startsWith("[")).length, 1, screen);
     assert.deepEqual(readFileSync(join(term.home, "models", "bar.gguf")), BODY);
@@ -47,12 +47,12 @@ describe("models on a terminal", () => {
     server.files.set("/a/stop.gguf", { body: BODY, pieceSize: 4096, pauseMs: 40 });
     const term = Term.start(["models", "pull", `${server.url}/a/stop.gguf`], { columns: 100, rows: 12 });
     terms.push(term);
-    await term.waitFor(/\[#*-+\] \d+ kB \/ 394 kB/, 30_000);
+    await term.waitFor(/\[#*-+\] \d+ kB \/ 395 kB/, 30_000);
     term.press("C-c");
     assert.equal(await term.waitForExit(30_000), 130);
     assert.match(
       term.screen(),
-      /^\[[#-]+\] \d+ kB \/ 394 kB .* left(\^C)?\nstopped; run the same command again to resume the download$/m,
+      /^\[[#-]+\] \d+ kB \/ 395 kB .* left(\^C)?\nstopped; run the same command again to resume the download$/m,
     );
   });
 
@@ -67,7 +67,7 @@ describe("models on a terminal", () => {
     term.press("Enter");
     assert.equal(await term.waitForExit(30_000), 0);
     const screen = term.screen();
-    assert.match(screen, /Downloading Qwen2\.5-1\.5B-Instruct-Q4_K_M\.gguf \(394 kB\) from 127\.0\.0\.1:\d+/);
+    assert.match(screen, /Downloading Qwen2\.5-1\.5B-Instruct-Q4_K_M\.gguf \(395 kB\) from 127\.0\.0\.1:\d+/);
     assert.match(screen, /model: .*models\/Qwen2\.5-1\.5B-Instruct-Q4_K_M\.gguf/);
     const aliases = JSON.parse(readFileSync(join(term.home, "models", "aliases.json"), "utf8"));
     assert.deepEqual(aliases, { "qwen2.5-1.5b": "Qwen2.5-1.5B-Instruct-Q4_K_M.gguf" });

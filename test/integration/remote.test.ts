@@ -143,6 +143,8 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       assert.match(list.stdout, /box {2}http:\/\/127\.0\.0\.1:\d+\/v1 {2}key: BOX_KEY \(set\)/);
       const doctor = await run(["doctor"]);
       assert.match(doctor.stdout, /ok +endpoint box: http:\/\/127\.0\.0\.1:\d+\/v1, key in BOX_KEY: set/);
+      // No local model is needed by someone whose models all run on a server.
+      assert.match(doctor.stdout, /ok +no models in .*; remote models through endpoint box/);
       assert.doesNotMatch(doctor.stdout + list.stdout, /BOX_KEY_VALUE/);
       // The key's variable in the config: said to be set, never shown.
       assert.equal((await run(["config", "set", "api-key-env", "BOX_KEY"])).code, 0);

@@ -260,13 +260,24 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       fix: `parley models rm ${m.name}`,
     });
   }
+  const endpoints = endpointChecks();
+  const remote = endpoints.filter((c) => c.ok).map((c) => c.name.replace(/^endpoint /, ""));
   if (models.length === 0 && !unreadable) {
-    checks.push({
-      name: "models",
-      ok: false,
-      message: `no models in ${paths.models}`,
-      fix: `parley models pull ${DEFAULT_MODEL.ref} --alias ${DEFAULT_MODEL.alias}`,
-    });
+    // Someone who runs every model on a server needs none here.
+    checks.push(
+      remote.length > 0 || (process.env.PARLEY_BASE_URL ?? "") !== ""
+        ? {
+            name: "models",
+            ok: true,
+            message: `no models in ${paths.models}; remote models through ${remote.length > 0 ? `endpoint ${remote.join(", ")}` : "PARLEY_BASE_URL"}`,
+          }
+        : {
+            name: "models",
+            ok: false,
+            message: `no models in ${paths.models}`,
+            fix: `parley models pull ${DEFAULT_MODEL.ref} --alias ${DEFAULT_MODEL.alias}`,
+          },
+    );
   }
   let unfinished = 0;
   try {
@@ -281,7 +292,7 @@ export async function runDoctor(opts: { json?: boolean }): Promise<void> {
       message: `${unfinished} unfinished download${unfinished > 1 ? "s" : ""} in ${join(paths.models, DOWNLOADS_DIR)} (pull again to resume, or delete the folder)`,
     });
   }
-  checks.push(...endpointChecks());
+  checks.push(...endpoints);
   const failing = checks.filter((c) => !c.ok);
   if (failing.length > 0) process.exitCode = ExitCode.failure;
   const report = {
