@@ -4,20 +4,13 @@
  * and how fast parley answers --version and --help against a bare `node -e 0`. Runs alternate.
  */
 import { median } from "../stats.ts";
-import { llamaCompletion, type Peer } from "../lib/peer.ts";
+import { llamaCompletion } from "../lib/peer.ts";
 import { hasTime, run } from "../lib/proc.ts";
 import { BIN, ENV, parleyRun } from "../lib/parley.ts";
+import { fastestThreads, type SectionOptions } from "../lib/section.ts";
 import type { Row } from "../lib/table.ts";
 
-export interface JobOptions {
-  model: string;
-  label: string;
-  runs: number;
-  /** The peer's thread counts: its best is the reference. parley runs with its own choice. */
-  threads: number[];
-  peer: Peer | undefined;
-  log: (line: string) => void;
-}
+export type JobOptions = SectionOptions;
 
 const PROMPT = "Once upon a time";
 
@@ -58,11 +51,8 @@ export function runJob(o: JobOptions): { rows: Row[]; samples: unknown[] } {
     o.log(`${o.label} one-shot job run ${i + 1}/${o.runs}: ${last.join(", ")}`);
   }
   const of = (who: Who, k: "wallMs" | "peakRssMb") => median(samples.filter((s) => s.who === who).map((s) => s[k]));
-  let best: { threads: number; wallMs: number; peakRssMb: number } | undefined;
-  for (const t of o.peer ? o.threads : []) {
-    const wallMs = of(`peer ${t}`, "wallMs");
-    if (!best || wallMs < best.wallMs) best = { threads: t, wallMs, peakRssMb: of(`peer ${t}`, "peakRssMb") };
-  }
+  const fastest = fastestThreads(o.peer ? o.threads : [], (t) => of(`peer ${t}`, "wallMs"));
+  const best = fastest && { ...fastest, peakRssMb: of(`peer ${fastest.threads}`, "peakRssMb") };
   const against = best ? ` (peer at its best, ${best.threads} thread${best.threads > 1 ? "s" : ""})` : "";
   const rows: Row[] = [
     {

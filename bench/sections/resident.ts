@@ -5,21 +5,14 @@
  * reference). And what parley's client costs on a stream: decode tokens/s as parley reads them
  * against the same server's stream read by a bare HTTP client. Runs alternate between the three.
  */
-import { llamaCompletion, type Peer } from "../lib/peer.ts";
+import { llamaCompletion } from "../lib/peer.ts";
 import { parleyRun } from "../lib/parley.ts";
+import { fastestThreads, type SectionOptions } from "../lib/section.ts";
 import type { Row } from "../lib/table.ts";
 import { median } from "../stats.ts";
 import { startParley, stream } from "./server.ts";
 
-export interface ResidentOptions {
-  model: string;
-  label: string;
-  runs: number;
-  /** The peer's thread counts to try; its best is the reference. */
-  threads: number[];
-  peer: Peer | undefined;
-  log: (line: string) => void;
-}
+export type ResidentOptions = SectionOptions;
 
 const PROMPT = "Once upon a time";
 const TOKENS = 128;
@@ -80,11 +73,7 @@ export async function runResident(o: ResidentOptions): Promise<{ rows: Row[]; sa
   }
   const of = (who: Sample["who"], k: "wallMs" | "decode") =>
     median(samples.filter((s) => s.who === who).map((s) => s[k]));
-  let best: { threads: number; wallMs: number } | undefined;
-  for (const t of o.peer ? o.threads : []) {
-    const wall = of(`peer ${t}`, "wallMs");
-    if (!best || wall < best.wallMs) best = { threads: t, wallMs: wall };
-  }
+  const best = fastestThreads(o.peer ? o.threads : [], (t) => of(`peer ${t}`, "wallMs"));
   const rows: Row[] = [
     {
       section: o.label,

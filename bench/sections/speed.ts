@@ -5,18 +5,12 @@
  */
 import { median } from "../stats.ts";
 import { greedy, loadEngine } from "../lib/engine.ts";
-import { llamaBench, type Peer } from "../lib/peer.ts";
+import { llamaBench } from "../lib/peer.ts";
 import { parleyDefaultBatchThreads, parleyDefaultThreads, parleyJson } from "../lib/parley.ts";
+import type { SectionOptions } from "../lib/section.ts";
 import type { Row } from "../lib/table.ts";
 
-export interface SpeedOptions {
-  model: string;
-  label: string;
-  runs: number;
-  threads: number[];
-  peer: Peer | undefined;
-  log: (line: string) => void;
-}
+export type SpeedOptions = SectionOptions;
 
 interface Sample {
   /** "prompt": a process's first prompt, cold; "warm prompt": its second, as llama-bench measures. */

@@ -221,11 +221,12 @@ export class DecodeThreads {
     this.windowTokens += count;
     if (this.windowTokens < WINDOW) return this.current;
     const perToken = (now - this.windowStart) / this.windowTokens;
-    const others = busyBetween(this.windowCpu, this.sample());
+    const cpu = this.sample();
+    const others = busyBetween(this.windowCpu, cpu);
     this.sinceChange += this.windowTokens;
     this.last.set(this.current, perToken);
     this.best.set(this.current, Math.min(perToken, this.best.get(this.current) ?? Infinity));
-    this.startWindow(now);
+    this.startWindow(now, cpu);
     if (this.current === this.high) {
       const low = this.last.get(this.low);
       if (low !== undefined && perToken > low * GAIN) {
@@ -253,9 +254,10 @@ export class DecodeThreads {
     return to;
   }
 
-  private startWindow(now: number): void {
+  /** `cpu`: a sample just taken, when there is one (/proc is read once a window). */
+  private startWindow(now: number, cpu = this.sample()): void {
     this.windowStart = now;
     this.windowTokens = 0;
-    this.windowCpu = this.sample();
+    this.windowCpu = cpu;
   }
 }

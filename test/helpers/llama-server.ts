@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "./ports.ts";
 
 export interface LlamaServer {
   url: string;
@@ -18,17 +18,6 @@ export function llamaServerBin(): string | undefined {
   if (!dir) return undefined;
   const bin = join(dir, "llama-server");
   return existsSync(bin) ? bin : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startLlamaServer(bin: string, model: string, alias: string): Promise<LlamaServer> {

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runParley, tempHome, type RunResult } from "../helpers/cli.ts";
 import { FAULT_MODEL, startFaultServer, type FaultServer } from "../helpers/fault-server.ts";
+import { freePort } from "../helpers/ports.ts";
 
 /** One line on stderr, in words: no stack, no errno, no class name. */
 function oneLine(r: RunResult): string {
@@ -19,16 +19,6 @@ function oneLine(r: RunResult): string {
   assert.match(last, /^parley: /, r.stderr);
   assert.doesNotMatch(r.stderr, /\n\s+at |E[A-Z]{4,}|TypeError|RemoteError|UND_ERR|fetch failed/, r.stderr);
   return last;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe("remote faults as the CLI reports them", () => {

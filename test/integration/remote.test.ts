@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { collect, runParley, spawnParley, tempHome, waitFor } from "../helpers/cli.ts";
@@ -13,6 +12,7 @@ import { homeWithModels } from "../helpers/models-folder.ts";
 import { fixture, SCRIPT_REPLY, THINKING_REASONING, THINKING_REPLY } from "../helpers/fixtures.ts";
 import { llamaServerBin, startLlamaServer, type LlamaServer } from "../helpers/llama-server.ts";
 import { startServe } from "../helpers/serve.ts";
+import { freePort } from "../helpers/ports.ts";
 
 interface Remote {
   /** The base URL that serves this model. */
@@ -20,16 +20,6 @@ interface Remote {
   stop(): Promise<void>;
   /** The server can build a grammar for the fixtures' byte vocabulary (llama-server cannot). */
   grammar: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The context the server runs its model with: its /models says, or llama-server's /props. */

@@ -36,38 +36,29 @@ export function shownResult(text: string, rows = RESULT_ROWS): string {
   return `${lines.slice(0, rows).join("\n")}\n[… ${more} more line${more === 1 ? "" : "s"} sent to the model]`;
 }
 
-export function ToolCallRow({ text }: { text: string }) {
-  const safe = shownCall(text);
+/** A row of its own: the role's tag, what it is about, then the text as it is shown. */
+function Row({ role, about, text, dim }: { role: "assistant" | "tool"; about: string; text: string; dim?: boolean }) {
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text>
-        <Text bold color={ROLE_STYLES.assistant.color}>
-          {ROLE_STYLES.assistant.label}
+        <Text bold color={ROLE_STYLES[role].color}>
+          {ROLE_STYLES[role].label}
         </Text>
-        <Text color={theme.muted}> · tool call</Text>
+        <Text color={theme.muted}>{` · ${about}`}</Text>
       </Text>
-      <Unwrapped text={safe}>
-        <Text>{safe}</Text>
+      <Unwrapped text={text}>
+        <Text color={dim ? theme.muted : undefined}>{text}</Text>
       </Unwrapped>
     </Box>
   );
 }
 
+export function ToolCallRow({ text }: { text: string }) {
+  return <Row role="assistant" about="tool call" text={shownCall(text)} />;
+}
+
 export function ToolResultRow({ name, text, ok }: { name: string; text: string; ok: boolean }) {
-  const shown = shownResult(text);
-  return (
-    <Box flexDirection="column" marginTop={1}>
-      <Text>
-        <Text bold color={ROLE_STYLES.tool.color}>
-          {ROLE_STYLES.tool.label}
-        </Text>
-        <Text color={theme.muted}>{` · ${name}`}</Text>
-      </Text>
-      <Unwrapped text={shown}>
-        <Text color={ok ? undefined : theme.muted}>{shown}</Text>
-      </Unwrapped>
-    </Box>
-  );
+  return <Row role="tool" about={name} text={shownResult(text)} dim={!ok} />;
 }
 
 /** The question under a tool call: nothing runs before a yes for this very call. */
