@@ -216,6 +216,16 @@ export async function startFaultServer(options: { tls?: { key: string; cert: str
         res.end();
         return;
       }
+      // As llama-server: /models without a context (its training context in `meta`), and /props.
+      if (scenario === "llamaserver" && req.method === "GET" && parts[1] === "props") {
+        return json(res, 200, { default_generation_settings: { n_ctx: WINDOW / 2 } });
+      }
+      if (scenario === "llamaserver" && req.method === "GET" && path === "/models") {
+        return json(res, 200, {
+          object: "list",
+          data: [{ id: FAULT_MODEL, object: "model", meta: { n_ctx_train: WINDOW * 2 } }],
+        });
+      }
       if (req.method === "GET" && path === "/models") {
         const ids = scenario === "nomodels" ? ["alpha", "beta"] : [FAULT_MODEL];
         return json(res, 200, {

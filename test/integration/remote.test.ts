@@ -166,7 +166,9 @@ function remoteSuite(title: string, start: () => Promise<Remote>): void {
       const models = await run(["models", "list"]);
       assert.equal(models.code, 0, models.stderr);
       assert.match(models.stdout, /^REMOTE MODEL +ENDPOINT +CONTEXT$/m);
-      assert.match(models.stdout, /^box:script +box \(http:\/\/127\.0\.0\.1:\d+\/v1\) +\d+$/m);
+      // The context the server runs the model with (llama-server says it only in /props).
+      const served = await servedContext(base);
+      assert.match(models.stdout, new RegExp(`^box:script +box \\(http://127\\.0\\.0\\.1:\\d+/v1\\) +${served}$`, "m"));
       assert.match(
         models.stderr,
         /^endpoint dead \(http:\/\/127\.0\.0\.1:\d+\/v1\): nothing answers at .* its models are not listed$/m,

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { DEFAULT_PARAMS } from "../../src/chat/params.ts";
 import type { ChatEngine, GenerateResult } from "../../src/engine/engine.ts";
 import { createEngine } from "../../src/engine/factory.ts";
+import { listRemoteModels, remoteTarget } from "../../src/engine/remote/connect.ts";
 import { refusedField } from "../../src/engine/remote/body.ts";
 import { isOverflow, overflowCounts } from "../../src/engine/remote/words.ts";
 import type { RemoteEngineSpec } from "../../src/engine/spec.ts";
@@ -60,6 +61,15 @@ describe("the remote engine", () => {
     fault = await startFaultServer();
   });
   after(() => fault.close());
+
+  it("takes the context llama-server runs with from /props, for the engine and for the list", async () => {
+    const engine = await open("llamaserver");
+    assert.equal(engine.info.contextSize, 1024, "not the training context /models gives");
+    const listed = await listRemoteModels(
+      remoteTarget({ kind: "remote", baseUrl: `${fault.url}/llamaserver/v1`, model: "" }),
+    );
+    assert.deepEqual(listed, [{ id: FAULT_MODEL, contextSize: 1024, trainContextSize: 4096 }]);
+  });
 
   it("streams a reply with the server's usage and the context size /models gives", async () => {
     const engine = await open("ok");

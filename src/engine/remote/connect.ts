@@ -48,7 +48,7 @@ export async function listRemoteModels(
   }
   const data = (parsed as { data?: unknown }).data;
   if (!Array.isArray(data)) return [];
-  return data.flatMap((entry): RemoteModel[] => {
+  const models = data.flatMap((entry): RemoteModel[] => {
     if (typeof entry !== "object" || entry === null) return [];
     const e = entry as Record<string, unknown>;
     if (typeof e.id !== "string") return [];
@@ -57,6 +57,12 @@ export async function listRemoteModels(
     const train = whole(meta?.n_ctx_train);
     return [{ id: e.id, ...(contextSize ? { contextSize } : {}), ...(train ? { trainContextSize: train } : {}) }];
   });
+  // llama-server lists no context beside its models: it says it in /props.
+  if (models.some((m) => m.contextSize === undefined)) {
+    const served = await propsContext(target);
+    if (served !== undefined) for (const m of models) m.contextSize ??= served;
+  }
+  return models;
 }
 
 /** llama-server's `/props` (beside `/v1`): the context each of its slots holds. */
@@ -108,7 +114,8 @@ export async function openRemoteEngine(spec: RemoteEngineSpec): Promise<RemoteEn
   if (models && models.length > 0 && !entry) {
     throw new ModelError(`${target.label} has no model "${id}"; it has: ${shown}`);
   }
-  const served = entry?.contextSize ?? (await propsContext(target));
+  // The list has already asked /props for a model it names without a context.
+  const served = entry ? entry.contextSize : await propsContext(target);
   const contextSize = served ?? spec.contextSize ?? entry?.trainContextSize ?? DEFAULT_REMOTE_CONTEXT;
   const notes: string[] = [];
   if (served !== undefined && spec.contextSize !== undefined && spec.contextSize !== served) {
