@@ -17,6 +17,28 @@ const { values } = parseArgs({
 });
 const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) / 1024;
 const mb = (n) => Math.round(n / 1024 / 1024);
+/**
+ * RSS by kind of mapping, in MB: glibc's main heap, its per-thread arenas (64 MB-aligned anonymous
+ * mappings), other anonymous memory (V8's heap, llama.cpp's large buffers), the node binary, files.
+ */
+const kinds = () => {
+  const out = { mallocMain: 0, mallocArenas: 0, anon: 0, node: 0, files: 0 };
+  let key = "anon";
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const m = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      const name = m[2];
+      if (name === "[heap]") key = "mallocMain";
+      else if (name === "") key = BigInt(`0x${m[1]}`) % 0x4000000n === 0n ? "mallocArenas" : "anon";
+      else if (name === process.execPath || name.endsWith("/node")) key = "node";
+      else key = "files";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+)/.exec(line);
+    if (rss) out[key] += Number(rss[1]) / 1024;
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v)]));
+};
 const show = (phase) => {
   globalThis.gc?.();
   const m = process.memoryUsage();
@@ -28,6 +50,7 @@ const show = (phase) => {
       heap: mb(m.heapUsed),
       external: mb(m.external),
       arrayBuffers: mb(m.arrayBuffers),
+      ...kinds(),
     }),
   );
 };

@@ -159,6 +159,13 @@ const ROOM = 0.4;
 const FIRST_CHECK = 128;
 const RECHECK = 512;
 const MAX_BACKOFF = 1024;
+/**
+ * Seconds of looking that tell whether the other cores are free. Started on `low` because the
+ * load looked busy, and with `high` never measured yet, parley looks this long and not a whole
+ * window: a load that read the model from disk can look busy (the kernel's own work) on an idle
+ * machine, and every token at `low` then costs.
+ */
+const FIRST_LOOK = 0.25;
 
 /**
  * Chooses, while a model generates, between decoding on `high` threads and on `low`. Every
@@ -179,6 +186,7 @@ export class DecodeThreads {
   private sinceChange = 0;
   private backoff = WINDOW;
   private idleFrom: CpuSample | undefined;
+  private readingFrom: CpuSample | undefined;
 
   constructor(
     readonly high: number,
@@ -193,10 +201,17 @@ export class DecodeThreads {
     return this.current;
   }
 
+  /** The prompt is being read (on every core parley may use). */
+  reading(): void {
+    this.readingFrom = this.sample();
+  }
+
   /** Decoding begins (the first token is out): the count to use from now. */
   begin(): number {
-    // Between replies parley is idle: what the machine did meanwhile is the others' work.
-    const busy = busyBetween(this.idleFrom, this.sample());
+    // Between replies parley is idle, and while it read the prompt its own threads are counted as
+    // its own: what else the machine did meanwhile is the others' work. The first reply has only
+    // the prompt to look at.
+    const busy = busyBetween(this.idleFrom ?? this.readingFrom, this.sample());
     if (busy !== undefined && this.high > this.low) {
       if (busy >= this.high - this.low - ROOM + 0.2) this.current = this.low;
       else if (busy < ROOM) this.current = this.high;
@@ -219,7 +234,14 @@ export class DecodeThreads {
       return this.current;
     }
     this.windowTokens += count;
-    if (this.windowTokens < WINDOW) return this.current;
+    if (this.windowTokens < WINDOW) {
+      if (this.current === this.high || this.last.has(this.high) || now - this.windowStart < FIRST_LOOK * 1000)
+        return this.current;
+      const others = busyBetween(this.windowCpu, this.sample());
+      if (others === undefined || others >= this.high - this.low - 1 + ROOM) return this.current;
+      this.sinceChange += this.windowTokens;
+      return this.change(this.high);
+    }
     const perToken = (now - this.windowStart) / this.windowTokens;
     const cpu = this.sample();
     const others = busyBetween(this.windowCpu, cpu);

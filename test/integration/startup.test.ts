@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { BIN } from "../helpers/cli.ts";
 
 const TRACE = fileURLToPath(new URL("../helpers/import-trace.mjs", import.meta.url));
+const YOUNG = fileURLToPath(new URL("../helpers/young-space-probe.mjs", import.meta.url));
 
 function modulesLoadedBy(args: string[]): { stdout: string; modules: string[] } {
   const file = join(mkdtempSync(join(tmpdir(), "parley-trace-")), "modules.txt");
@@ -37,5 +38,17 @@ describe("startup", () => {
   it("--version prints the package version", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     assert.equal(modulesLoadedBy(["--version"]).stdout, `${pkg.version}\n`);
+  });
+
+  it("keeps V8's young generation from growing past its first 2 MB", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "parley-young-")), "young.txt");
+    const r = spawnSync(process.execPath, ["--import", YOUNG, BIN, "--version"], {
+      encoding: "utf8",
+      env: { ...process.env, PARLEY_YOUNG_SPACE_FILE: file },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const [size, kept] = readFileSync(file, "utf8").trim().split(" ").map(Number);
+    assert.equal(kept, 400_000, "the probe kept its objects alive");
+    assert.ok(size! <= 2 * 1024 * 1024, `young generation ${size} bytes`);
   });
 });

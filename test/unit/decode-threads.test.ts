@@ -77,6 +77,26 @@ describe("decode threads", () => {
     assert.ok(share(m.used, 2, 64) > 0.9, "the core is free again: two threads");
   });
 
+  it("moves up within a few tokens when the load looked busy but the cores are free", () => {
+    // Reading a model from disk can look like another program's work; the first reply must not pay
+    // for it with a whole window of slow tokens.
+    const m = machine((t) => (t === 2 ? 100 : 170));
+    const g = new DecodeThreads(2, 1, 1, m.sample);
+    m.reply(g, 64);
+    const slow = m.used.filter((t) => t === 1).length;
+    assert.ok(slow <= 4, `${slow} tokens on one thread`);
+  });
+
+  it("looks at what the machine did while the first prompt was read", () => {
+    const m = machine((t) => (t === 2 ? 100 : 170));
+    const g = new DecodeThreads(2, 1, 2, m.sample);
+    g.reading();
+    m.state.others = 1;
+    m.elapse(600, 2);
+    m.reply(g, 4);
+    assert.deepEqual(m.used, [1, 1, 1, 1]);
+  });
+
   it("falls back to one thread when another program takes the second core mid-reply", () => {
     const busy = { on: false };
     // With a busy core llama.cpp's two threads wait on each other: 5x slower than one thread.

@@ -58,6 +58,7 @@ export class LlamaHost {
 
   /** node-llama-cpp caps every evaluation by the backend's thread limit: set it for what comes next. */
   useThreads(phase: "batch" | "decode"): void {
+    if (phase === "batch") this.decodeThreads?.reading();
     const wanted = phase === "decode" && this.decodeThreads ? this.decodeThreads.begin() : this.threads[phase];
     this.setThreads(wanted);
   }
