@@ -160,10 +160,11 @@ const FIRST_CHECK = 128;
 const RECHECK = 512;
 const MAX_BACKOFF = 1024;
 /**
- * Seconds of looking that tell whether the other cores are free. Started on `low` because the
- * load looked busy, and with `high` never measured yet, parley looks this long and not a whole
- * window: a load that read the model from disk can look busy (the kernel's own work) on an idle
- * machine, and every token at `low` then costs.
+ * Seconds of looking that tell whether the other cores are free. On `low` because a look said so
+ * (the load, or the time between replies), and not because `high` was measured slower, parley
+ * looks this long and not a whole window: a load that read the model from disk can look busy (the
+ * kernel's own work) on an idle machine, so can a client that started just before its request, and
+ * every token at `low` then costs.
  */
 const FIRST_LOOK = 0.25;
 
@@ -187,14 +188,20 @@ export class DecodeThreads {
   private backoff = WINDOW;
   private idleFrom: CpuSample | undefined;
   private readingFrom: CpuSample | undefined;
+  /** On `low` because a look said the cores were busy, not because `high` was measured slower. */
+  private lookedLow: boolean;
 
   constructor(
     readonly high: number,
     readonly low: number,
     initial: number,
     private readonly sample: () => CpuSample | undefined = sampleCpu,
+    /** Told each change and why, in words (`--debug` prints them). */
+    private readonly trace?: (line: string) => void,
   ) {
     this.current = initial >= high ? high : low;
+    this.lookedLow = this.current === low;
+    this.trace?.(`decode threads: ${this.current} to start with`);
   }
 
   get threads(): number {
@@ -212,10 +219,17 @@ export class DecodeThreads {
     // its own: what else the machine did meanwhile is the others' work. The first reply has only
     // the prompt to look at.
     const busy = busyBetween(this.idleFrom ?? this.readingFrom, this.sample());
+    const was = this.current;
     if (busy !== undefined && this.high > this.low) {
-      if (busy >= this.high - this.low - ROOM + 0.2) this.current = this.low;
-      else if (busy < ROOM) this.current = this.high;
+      if (busy >= this.high - this.low - ROOM + 0.2) {
+        this.lookedLow ||= this.current === this.high;
+        this.current = this.low;
+      } else if (busy < ROOM) this.current = this.high;
     }
+    if (busy !== undefined)
+      this.trace?.(
+        `decode threads: ${was} → ${this.current} as the reply starts (others kept ${busy.toFixed(2)} cores busy)`,
+      );
     this.skip = true;
     return this.current;
   }
@@ -235,12 +249,12 @@ export class DecodeThreads {
     }
     this.windowTokens += count;
     if (this.windowTokens < WINDOW) {
-      if (this.current === this.high || this.last.has(this.high) || now - this.windowStart < FIRST_LOOK * 1000)
+      if (this.current === this.high || !this.lookedLow || now - this.windowStart < FIRST_LOOK * 1000)
         return this.current;
       const others = busyBetween(this.windowCpu, this.sample());
       if (others === undefined || others >= this.high - this.low - 1 + ROOM) return this.current;
       this.sinceChange += this.windowTokens;
-      return this.change(this.high);
+      return this.change(this.high, `the cores are free (others kept ${others.toFixed(2)} busy)`);
     }
     const perToken = (now - this.windowStart) / this.windowTokens;
     const cpu = this.sample();
@@ -251,26 +265,33 @@ export class DecodeThreads {
     this.startWindow(now, cpu);
     if (this.current === this.high) {
       const low = this.last.get(this.low);
+      const ms = (n: number) => `${n.toFixed(0)} ms a token`;
       if (low !== undefined && perToken > low * GAIN) {
         // More threads did not pay: wait longer before trying them again.
         this.backoff = Math.min(MAX_BACKOFF, this.backoff * 2);
-        return this.change(this.low);
+        return this.change(this.low, `${ms(perToken)}, against ${ms(low)} on ${this.low}`);
       }
       const due = low === undefined ? FIRST_CHECK : RECHECK;
-      if (perToken > this.best.get(this.high)! * SLOWER || this.sinceChange >= due) {
+      const best = this.best.get(this.high)!;
+      if (perToken > best * SLOWER || this.sinceChange >= due) {
         this.backoff = WINDOW;
-        return this.change(this.low);
+        return this.change(
+          this.low,
+          perToken > best * SLOWER ? `${ms(perToken)}, against ${ms(best)} at best` : `measuring ${this.low} again`,
+        );
       }
     } else if (this.sinceChange >= this.backoff && (others ?? 0) < this.high - this.low - 1 + ROOM) {
-      return this.change(this.high);
+      return this.change(this.high, `the cores are free (others kept ${(others ?? 0).toFixed(2)} busy)`);
     }
     return this.current;
   }
 
-  private change(to: number): number {
+  private change(to: number, why: string): number {
+    this.trace?.(`decode threads: ${this.current} → ${to} (${why})`);
     // The best figure at a count holds only while it stays in use: a later stretch starts afresh.
     this.best.delete(to);
     this.current = to;
+    this.lookedLow = false;
     this.sinceChange = 0;
     this.skip = true;
     return to;

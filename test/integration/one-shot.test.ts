@@ -65,6 +65,16 @@ describe("one-shot text mode", () => {
     assert.match(many.stderr, /1000 threads to read a prompt asked for, but this machine has \d+ CPUs: using \d+/);
   });
 
+  it("--debug tells how the decode thread count was chosen, unless --threads fixed it", async () => {
+    const r = await runParley(["-m", fixture("script"), "--debug", "Hi"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${SCRIPT_REPLY}\n`);
+    assert.match(r.stderr, /^\[parley\] decode threads: \d+ to start with$/m);
+    const fixed = await runParley(["-m", fixture("script"), "--debug", "--threads", "1", "Hi"]);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.doesNotMatch(fixed.stderr, /\[parley\] decode threads/);
+  });
+
   it("prints statistics to stderr with --stats", async () => {
     const r = await runParley(["-m", fixture("script"), "--stats", "--threads", "1", "Hi"]);
     assert.equal(r.code, 0, r.stderr);

@@ -87,6 +87,19 @@ describe("decode threads", () => {
     assert.ok(slow <= 4, `${slow} tokens on one thread`);
   });
 
+  it("moves up within a few tokens when a program that ran between replies has stopped", () => {
+    // A client that starts just before its request (parley serve's case) looks like another program.
+    const m = machine((t) => (t === 2 ? 100 : 170));
+    const g = new DecodeThreads(2, 1, 2, m.sample);
+    m.reply(g, 200);
+    m.state.others = 1;
+    m.elapse(800, 0);
+    m.state.others = 0;
+    m.reply(g, 64);
+    const slow = m.used.slice(200).filter((t) => t === 1).length;
+    assert.ok(slow >= 1 && slow <= 4, `${slow} tokens on one thread`);
+  });
+
   it("looks at what the machine did while the first prompt was read", () => {
     const m = machine((t) => (t === 2 ? 100 : 170));
     const g = new DecodeThreads(2, 1, 2, m.sample);
@@ -101,7 +114,8 @@ describe("decode threads", () => {
     const busy = { on: false };
     // With a busy core llama.cpp's two threads wait on each other: 5x slower than one thread.
     const m = machine((t) => (t === 2 ? (busy.on ? 900 : 100) : 170));
-    const g = new DecodeThreads(2, 1, 2, m.sample);
+    const lines: string[] = [];
+    const g = new DecodeThreads(2, 1, 2, m.sample, (line) => lines.push(line));
     m.reply(g, 40);
     busy.on = true;
     m.state.others = 1;
@@ -110,6 +124,11 @@ describe("decode threads", () => {
     assert.ok(share(tail, 1) > 0.95, `one thread for ${share(tail, 1)} of the tokens once the core was taken`);
     const slow = m.used.slice(40).filter((t) => t === 2).length;
     assert.ok(slow <= 12, `${slow} tokens were written on two threads after the core was taken`);
+    assert.equal(lines[0], "decode threads: 2 to start with");
+    assert.ok(
+      lines.some((l) => /^decode threads: 2 → 1 \(\d+ ms a token, against \d+ ms a token at best\)$/.test(l)),
+      lines.join("\n"),
+    );
   });
 
   it("drops the second thread when it does not pay, and tries it again less and less often", () => {

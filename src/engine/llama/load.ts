@@ -246,7 +246,15 @@ export async function loadLlamaEngine(
   const batchThreads = givenBatchThreads ?? defaultBatchThreads(threads);
   const high = decodeCeiling();
   const decodeThreads =
-    spec.threads === undefined ? new DecodeThreads(high, fallbackThreads(high), threads) : undefined;
+    spec.threads === undefined
+      ? new DecodeThreads(
+          high,
+          fallbackThreads(high),
+          threads,
+          undefined,
+          spec.debug ? (line) => process.stderr.write(`[parley] ${line}\n`) : undefined,
+        )
+      : undefined;
   if (spec.turns) await warmUp(model, context);
   const ownTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   const info: EngineInfo = {
