@@ -29,7 +29,9 @@ export async function runTurns(o: TurnsOptions): Promise<{ rows: Row[]; samples:
   const batches: { tokens: number; depth: number }[] = [];
   const params = await greedy(32);
   for (let i = 0; i < o.runs; i++) {
-    const engine = await loadEngine({ model: o.model, threads: o.threads, contextSize: 4096 });
+    // A random-weights model's 32 tokens can come back as 100-200 once its text is read again
+    // (pieces of a 151,936-token vocabulary): 20 turns then take over 4,096 tokens.
+    const engine = await loadEngine({ model: o.model, threads: o.threads, contextSize: 8192 });
     try {
       const messages: BenchMessage[] = [{ role: "system", content: "You are a patient assistant." }];
       const ttft: number[] = [];

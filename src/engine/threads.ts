@@ -157,6 +157,18 @@ const ROOM = 0.4;
  * reply on an idle machine never pays for the look), and again after `RECHECK` (their figure ages).
  */
 const FIRST_CHECK = 128;
+/**
+ * Unless a window of tokens takes less than this (ms): then looking costs next to nothing, and it is
+ * where extra threads most often lose. A small model's token takes 1-20 ms, and the prebuilt
+ * llama.cpp starts and joins a worker thread for each one: 2 threads decoded a 260K model 10x
+ * slower than 1, a 106M model 1.2x slower, a 1.5B model 1.7x faster.
+ */
+const QUICK_WINDOW_MS = 250;
+/**
+ * Extra threads this many times slower than fewer while the other programs left the cores free are
+ * not tried again for `MAX_BACKOFF` tokens.
+ */
+const FAR_SLOWER = 2;
 const RECHECK = 512;
 const MAX_BACKOFF = 1024;
 /**
@@ -267,11 +279,14 @@ export class DecodeThreads {
       const low = this.last.get(this.low);
       const ms = (n: number) => `${n.toFixed(0)} ms a token`;
       if (low !== undefined && perToken > low * GAIN) {
-        // More threads did not pay: wait longer before trying them again.
-        this.backoff = Math.min(MAX_BACKOFF, this.backoff * 2);
+        // More threads did not pay: wait longer before trying them again, and much longer when
+        // they lost by far on free cores (each try then costs a window of very slow tokens; a
+        // program that took a core may stop, and is watched for).
+        const lostByFar = perToken > low * FAR_SLOWER && (others ?? 0) < ROOM;
+        this.backoff = lostByFar ? MAX_BACKOFF : Math.min(MAX_BACKOFF, this.backoff * 2);
         return this.change(this.low, `${ms(perToken)}, against ${ms(low)} on ${this.low}`);
       }
-      const due = low === undefined ? FIRST_CHECK : RECHECK;
+      const due = low !== undefined ? RECHECK : perToken * WINDOW < QUICK_WINDOW_MS ? WINDOW : FIRST_CHECK;
       const best = this.best.get(this.high)!;
       if (perToken > best * SLOWER || this.sinceChange >= due) {
         this.backoff = WINDOW;

@@ -65,6 +65,25 @@ describe("decode threads", () => {
     assert.ok(share(m.used, 2) > 0.95, `two threads for ${share(m.used, 2)} of the tokens`);
   });
 
+  it("on a small model, where two threads lose by far, looks at one thread at once and stays there", () => {
+    // The prebuilt llama.cpp starts a worker thread for every token: on a 260K model two threads
+    // took 12 ms a token, one 1.1 ms.
+    const m = machine((t) => (t === 2 ? 12 : 1.1));
+    const g = new DecodeThreads(2, 1, 2, m.sample);
+    m.reply(g, 128);
+    const fast = m.used.filter((t) => t === 1).length;
+    assert.ok(fast >= 128 - 20, `${fast} of 128 tokens on one thread`);
+    m.reply(g, 900);
+    assert.ok(share(m.used, 1, 128) > 0.99, `one thread for ${share(m.used, 1, 128)} of the next 900 tokens`);
+  });
+
+  it("on a model of real size, leaves two threads alone for the first 128 tokens", () => {
+    const m = machine((t) => (t === 2 ? 70 : 120));
+    const g = new DecodeThreads(2, 1, 2, m.sample);
+    m.reply(g, 128);
+    assert.equal(share(m.used, 2), 1);
+  });
+
   it("starts with one thread when the load showed a busy core, and moves up once the core is free", () => {
     const m = machine((t) => (t === 2 ? 100 : 170));
     const g = new DecodeThreads(2, 1, 1, m.sample);
@@ -129,6 +148,27 @@ describe("decode threads", () => {
       lines.some((l) => /^decode threads: 2 → 1 \(\d+ ms a token, against \d+ ms a token at best\)$/.test(l)),
       lines.join("\n"),
     );
+  });
+
+  it("in one long reply, goes back to two threads soon after a program that took a core stops", () => {
+    const busy = { on: false };
+    const m = machine((t) => (t === 2 ? (busy.on ? 900 : 100) : 170));
+    const g = new DecodeThreads(2, 1, 2, m.sample);
+    let threads = g.begin();
+    const step = () => {
+      m.elapse(threads === 2 ? (busy.on ? 900 : 100) : 170, threads);
+      m.used.push(threads);
+      threads = g.tokens(1, m.state.now);
+    };
+    for (let i = 0; i < 300; i++) step();
+    busy.on = true;
+    m.state.others = 1;
+    for (let i = 0; i < 200; i++) step();
+    busy.on = false;
+    m.state.others = 0;
+    for (let i = 0; i < 200; i++) step();
+    const back = m.used.slice(500).findIndex((t) => t === 2);
+    assert.ok(back >= 0 && back <= 80, `two threads again after ${back} tokens`);
   });
 
   it("drops the second thread when it does not pay, and tries it again less and less often", () => {
