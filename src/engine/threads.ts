@@ -238,10 +238,10 @@ export class DecodeThreads {
         this.current = this.low;
       } else if (busy < ROOM) this.current = this.high;
     }
-    if (busy !== undefined)
-      this.trace?.(
-        `decode threads: ${was} → ${this.current} as the reply starts (others kept ${busy.toFixed(2)} cores busy)`,
-      );
+    if (busy !== undefined) {
+      const count = was === this.current ? `${was}` : `${was} → ${this.current}`;
+      this.trace?.(`decode threads: ${count} as the reply starts (others kept ${busy.toFixed(2)} cores busy)`);
+    }
     this.skip = true;
     return this.current;
   }

@@ -181,12 +181,14 @@ describe("decode threads", () => {
 
   it("looks at what the machine did between replies", () => {
     const m = machine((t) => (t === 2 ? 100 : 170));
-    const g = new DecodeThreads(2, 1, 2, m.sample);
+    const lines: string[] = [];
+    const g = new DecodeThreads(2, 1, 2, m.sample, (line) => lines.push(line));
     m.reply(g, 16);
     m.state.others = 1;
     m.elapse(3000, 0);
     m.reply(g, 4);
     assert.deepEqual(m.used.slice(16), [1, 1, 1, 1]);
+    assert.equal(lines.at(-1), "decode threads: 2 → 1 as the reply starts (others kept 1.00 cores busy)");
   });
 
   it("never changes a count that has nowhere to go", () => {
