@@ -172,13 +172,13 @@ const FAR_SLOWER = 2;
 const RECHECK = 512;
 const MAX_BACKOFF = 1024;
 /**
- * Seconds of looking that tell whether the other cores are free. On `low` because a look said so
+ * Milliseconds of looking that tell whether the other cores are free. On `low` because a look said so
  * (the load, or the time between replies), and not because `high` was measured slower, parley
  * looks this long and not a whole window: a load that read the model from disk can look busy (the
  * kernel's own work) on an idle machine, so can a client that started just before its request, and
  * every token at `low` then costs.
  */
-const FIRST_LOOK = 0.25;
+const FIRST_LOOK_MS = 250;
 
 /**
  * Chooses, while a model generates, between decoding on `high` threads and on `low`. Every
@@ -261,8 +261,7 @@ export class DecodeThreads {
     }
     this.windowTokens += count;
     if (this.windowTokens < WINDOW) {
-      if (this.current === this.high || !this.lookedLow || now - this.windowStart < FIRST_LOOK * 1000)
-        return this.current;
+      if (this.current === this.high || !this.lookedLow || now - this.windowStart < FIRST_LOOK_MS) return this.current;
       const others = busyBetween(this.windowCpu, this.sample());
       if (others === undefined || others >= this.high - this.low - 1 + ROOM) return this.current;
       this.sinceChange += this.windowTokens;
