@@ -236,7 +236,7 @@ export class DecodeThreads {
       if (busy >= this.high - this.low - ROOM + 0.2) {
         this.lookedLow ||= this.current === this.high;
         this.current = this.low;
-      } else if (busy < ROOM) this.current = this.high;
+      } else if (busy < ROOM && this.lookedLow) this.current = this.high;
     }
     if (busy !== undefined) {
       const count = was === this.current ? `${was}` : `${was} → ${this.current}`;
@@ -265,7 +265,7 @@ export class DecodeThreads {
       const others = busyBetween(this.windowCpu, this.sample());
       if (others === undefined || others >= this.high - this.low - 1 + ROOM) return this.current;
       this.sinceChange += this.windowTokens;
-      return this.change(this.high, `the cores are free (others kept ${others.toFixed(2)} busy)`);
+      return this.change(this.high, `the cores are free: others kept ${others.toFixed(2)} busy`);
     }
     const perToken = (now - this.windowStart) / this.windowTokens;
     const cpu = this.sample();
@@ -295,7 +295,7 @@ export class DecodeThreads {
         );
       }
     } else if (this.sinceChange >= this.backoff && (others ?? 0) < this.high - this.low - 1 + ROOM) {
-      return this.change(this.high, `the cores are free (others kept ${(others ?? 0).toFixed(2)} busy)`);
+      return this.change(this.high, `the cores are free: others kept ${(others ?? 0).toFixed(2)} busy`);
     }
     return this.current;
   }

@@ -77,6 +77,15 @@ describe("decode threads", () => {
     assert.ok(share(m.used, 1, 128) > 0.99, `one thread for ${share(m.used, 1, 128)} of the next 900 tokens`);
   });
 
+  it("starts the next reply on the count that was measured faster, not on every free core", () => {
+    const m = machine((t) => (t === 2 ? 12 : 1.1));
+    const g = new DecodeThreads(2, 1, 2, m.sample);
+    m.reply(g, 64);
+    m.elapse(1000, 0);
+    m.reply(g, 8);
+    assert.deepEqual(m.used.slice(64), [1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
   it("on a model of real size, leaves two threads alone for the first 128 tokens", () => {
     const m = machine((t) => (t === 2 ? 70 : 120));
     const g = new DecodeThreads(2, 1, 2, m.sample);
